@@ -1,0 +1,77 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Hot numeric targets are compiled with -Ounchecked, no errno on math calls (so squareRoot()
+/// vectorizes) and the build machine's CPU features. Parsers (Tensors, Datasets) keep Swift's
+/// checks: they face untrusted files.
+let fastMath: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "native", "-Xcc", "-fno-math-errno"],
+                 .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "GrokLab",
+    products: [
+        .executable(name: "grok-train", targets: ["grok-train"]),
+        .executable(name: "grok-analyze", targets: ["grok-analyze"]),
+        .executable(name: "grok-report", targets: ["grok-report"]),
+        .library(name: "GrokLab", targets: ["Training", "HTSR", "Diagnostics", "Report"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Native libraries (Debian: libopenblas-dev, zlib1g-dev).
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+
+        // Foundations: seeded randomness, atomic files, errors.
+        .target(name: "GrokCore"),
+        // The only place that talks to BLAS/LAPACK.
+        .target(name: "Linalg", dependencies: ["COpenBLAS", "GrokCore"], swiftSettings: fastMath),
+
+        // Training side.
+        .target(name: "Datasets", dependencies: ["CZlib", "GrokCore"]),
+        .target(name: "Model", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
+        .target(name: "Optim", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
+        .target(name: "Tensors", dependencies: ["GrokCore"]),
+        .target(name: "Training",
+                dependencies: ["Datasets", "Model", "Optim", "Tensors", "Linalg", "GrokCore"],
+                swiftSettings: fastMath),
+
+        // Analysis side.
+        .target(name: "HTSR", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
+        .target(name: "Measures", dependencies: ["Model", "Linalg", "GrokCore"], swiftSettings: fastMath),
+        .target(name: "Diagnostics",
+                dependencies: ["Training", "HTSR", "Measures", "Tensors", "GrokCore"]),
+        .target(name: "Charts", dependencies: ["GrokCore"]),
+        .target(name: "Report", dependencies: ["Charts", "GrokCore"]),
+
+        // Thin command-line tools.
+        .executableTarget(name: "grok-train", dependencies: [
+            "Training", "Diagnostics", "Report",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "grok-analyze", dependencies: [
+            "HTSR", "Tensors", "Charts", "Report",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "grok-report", dependencies: [
+            "Report",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "GrokCoreTests", dependencies: ["GrokCore"]),
+        .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Linalg"]),
+        .testTarget(name: "OptimTests", dependencies: ["Optim"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Tensors"]),
+        .testTarget(name: "HTSRTests", dependencies: ["HTSR", "Tensors"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MeasuresTests", dependencies: ["Measures", "Model"]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report"]),
+    ]
+)

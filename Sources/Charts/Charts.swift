@@ -1,0 +1,1 @@
+// Charts: see the module's files.

@@ -1,0 +1,1 @@
+// Diagnostics: see the module's files.

@@ -1,0 +1,1 @@
+// HTSR: see the module's files.

@@ -1,0 +1,1 @@
+// Measures: see the module's files.

@@ -1,0 +1,1 @@
+// Model: see the module's files.

@@ -1,0 +1,1 @@
+// Optim: see the module's files.

@@ -1,0 +1,1 @@
+// Report: see the module's files.

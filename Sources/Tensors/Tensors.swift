@@ -1,0 +1,1 @@
+// Tensors: see the module's files.

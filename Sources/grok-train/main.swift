@@ -1,0 +1,3 @@
+import Linalg
+BLASRuntime.ensureFastCoreType()
+print(BLASRuntime.coreName, BLASRuntime.threads)
