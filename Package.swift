@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "Diagnostics",
                 dependencies: ["Training", "HTSR", "Measures", "Tensors", "GrokCore"]),
         .target(name: "Charts", dependencies: ["GrokCore"]),
-        .target(name: "Report", dependencies: ["Charts", "GrokCore"]),
+        .target(name: "Report", dependencies: ["Charts", "HTSR", "Tensors", "Linalg", "GrokCore"]),
 
         // Thin command-line tools.
         .executableTarget(name: "grok-train", dependencies: [
@@ -72,6 +72,6 @@ let package = Package(
         .testTarget(name: "MeasuresTests", dependencies: ["Measures", "Model"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Charts"]),
     ]
 )
