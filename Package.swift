@@ -48,17 +48,20 @@ let package = Package(
         .target(name: "Charts", dependencies: ["GrokCore"]),
         .target(name: "Report", dependencies: ["Charts", "Phases", "HTSR", "Tensors", "Linalg", "GrokCore"]),
 
-        // Thin command-line tools.
+        // Thin command-line tools, and what they share (one-line errors, BLAS kernel choice).
+        .target(name: "ToolSupport", dependencies: [
+            "Linalg", "GrokCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "grok-train", dependencies: [
-            "Training", "Diagnostics", "Report",
+            "Training", "Diagnostics", "Report", "ToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-analyze", dependencies: [
-            "HTSR", "Tensors", "Charts", "Report",
+            "HTSR", "Tensors", "Charts", "Report", "ToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-report", dependencies: [
-            "Report",
+            "Report", "ToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -68,7 +71,7 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "Linalg"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Tensors"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Tensors", "Model"]),
         .testTarget(name: "HTSRTests", dependencies: ["HTSR", "Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MeasuresTests", dependencies: ["Measures", "Model"]),
         .testTarget(name: "PhasesTests", dependencies: ["Phases"]),

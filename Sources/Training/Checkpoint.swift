@@ -1,0 +1,112 @@
+import Foundation
+import GrokCore
+import Linalg
+import Model
+import Tensors
+import Datasets
+
+/// Everything needed to continue a run bit for bit: parameters, optimizer state, the batch
+/// order (with its generator), the step. Stored as safetensors (the tensors in the training
+/// precision) with the rest as JSON in the metadata, written atomically.
+public struct Checkpoint<T: BLASScalar> {
+    public var step: Int
+    public var parameters: [T]
+    public var optimizerStepCount: Int
+    public var optimizerBuffers: [(name: String, values: [T])]
+    public var batchOrder: BatchOrder
+    /// Training wall time before this checkpoint (so a resumed run's time accounting continues).
+    public var trainSeconds: Double
+    public var otherSeconds: Double
+
+    static var metadataKey: String { "groklab_checkpoint" }
+
+    struct Meta: Codable {
+        var step: Int
+        var optimizerStepCount: Int
+        var batchOrder: BatchOrder
+        var dtype: String
+        var trainSeconds: Double
+        var otherSeconds: Double
+        var version: String
+    }
+
+    public init(step: Int, parameters: [T], optimizerStepCount: Int,
+                optimizerBuffers: [(name: String, values: [T])], batchOrder: BatchOrder,
+                trainSeconds: Double, otherSeconds: Double) {
+        self.step = step; self.parameters = parameters; self.optimizerStepCount = optimizerStepCount
+        self.optimizerBuffers = optimizerBuffers; self.batchOrder = batchOrder
+        self.trainSeconds = trainSeconds; self.otherSeconds = otherSeconds
+    }
+
+    static func tensor(_ name: String, _ values: [T]) -> Tensor {
+        if T.self == Double.self { return Tensor(name: name, shape: [values.count], doubles: values as! [Double]) }
+        return Tensor(name: name, shape: [values.count], floats: values.map { Float($0) })
+    }
+
+    static func values(_ t: Tensor) throws -> [T] {
+        if T.self == Double.self { return try t.doubles() as! [T] }
+        return try t.floats().map { T($0) }
+    }
+
+    public func write(to url: URL) throws {
+        var tensors = [Checkpoint.tensor("parameters", parameters)]
+        for b in optimizerBuffers { tensors.append(Checkpoint.tensor("optimizer." + b.name, b.values)) }
+        let meta = Meta(step: step, optimizerStepCount: optimizerStepCount, batchOrder: batchOrder,
+                        dtype: T.dtypeName, trainSeconds: trainSeconds, otherSeconds: otherSeconds,
+                        version: GrokLabVersion.string)
+        let json = String(decoding: try JSONEncoder().encode(meta), as: UTF8.self)
+        try SafeTensors.write(tensors, metadata: [Checkpoint.metadataKey: json], to: url)
+    }
+
+    public static func read(from url: URL, parameterCount: Int) throws -> Checkpoint<T> {
+        let file = try SafeTensors.read(url)
+        guard let json = file.metadata[metadataKey],
+              let meta = try? JSONDecoder().decode(Meta.self, from: Data(json.utf8)) else {
+            throw GrokError("\(url.path) is not a GrokLab checkpoint (no readable \(metadataKey) metadata)")
+        }
+        guard meta.dtype == T.dtypeName else {
+            throw GrokError("\(url.path) holds \(meta.dtype) state but the run is \(T.dtypeName)")
+        }
+        guard let p = file["parameters"] else { throw GrokError("\(url.path) has no 'parameters' tensor") }
+        let params = try values(p)
+        guard params.count == parameterCount else {
+            throw GrokError("\(url.path) has \(params.count) parameters, the model has \(parameterCount)")
+        }
+        var buffers: [(name: String, values: [T])] = []
+        for t in file.tensors where t.name.hasPrefix("optimizer.") {
+            buffers.append((String(t.name.dropFirst("optimizer.".count)), try values(t)))
+        }
+        return Checkpoint(step: meta.step, parameters: params, optimizerStepCount: meta.optimizerStepCount,
+                          optimizerBuffers: buffers, batchOrder: meta.batchOrder,
+                          trainSeconds: meta.trainSeconds, otherSeconds: meta.otherSeconds)
+    }
+}
+
+/// The weights as a PyTorch state dict would save them: `fc1.weight` [out, in], `fc1.bias`
+/// [out], ... in the training precision, so torch, numpy and WeightWatcher load them directly.
+public enum SnapshotFile {
+    public static func tensors<T: BLASScalar>(shape: MLPShape, parameters: UnsafeBufferPointer<T>) -> [Tensor] {
+        var out: [Tensor] = []
+        for l in 0..<shape.layerCount {
+            let name = shape.layerName(l)
+            let w = Array(parameters[shape.weightRange(l)])
+            let b = Array(parameters[shape.biasRange(l)])
+            let ws = [shape.widths[l + 1], shape.widths[l]], bs = [shape.widths[l + 1]]
+            if T.self == Double.self {
+                out.append(Tensor(name: name + ".weight", shape: ws, doubles: w as! [Double]))
+                out.append(Tensor(name: name + ".bias", shape: bs, doubles: b as! [Double]))
+            } else {
+                out.append(Tensor(name: name + ".weight", shape: ws, floats: w.map { Float($0) }))
+                out.append(Tensor(name: name + ".bias", shape: bs, floats: b.map { Float($0) }))
+            }
+        }
+        return out
+    }
+
+    public static func write<T: BLASScalar>(shape: MLPShape, parameters: UnsafeBufferPointer<T>,
+                                            step: Int, to url: URL) throws {
+        try SafeTensors.write(tensors(shape: shape, parameters: parameters),
+                              metadata: ["step": String(step), "format": "pt", "producer": "GrokLab \(GrokLabVersion.string)"],
+                              to: url)
+    }
+}

@@ -1,0 +1,303 @@
+import Foundation
+import GrokCore
+import Linalg
+import Datasets
+import Model
+import Optim
+
+/// How a run ended, with what to tell the user.
+public struct RunResult: Sendable {
+    public let outcome: RunOutcome
+    public let finalStep: Int
+    /// Seconds inside training steps, and outside them (evaluation, snapshots, checkpoints,
+    /// diagnostics), over the whole run including earlier resumed segments.
+    public let trainSeconds: Double
+    public let otherSeconds: Double
+    public let summary: [String]
+}
+
+/// Runs training for a configuration: picks the precision, then hands over to `TrainingLoop`.
+public enum Trainer {
+    public static func run(config: TrainingConfig, data: DataSplit, directory: RunDirectory,
+                           resume: Bool, observers: [TrainingObserver],
+                           progress: ProgressReporter) throws -> RunResult {
+        switch config.dtype {
+        case .f64:
+            return try TrainingLoop<Double>(config: config, data: data, directory: directory,
+                                            observers: observers, progress: progress).run(resume: resume)
+        case .f32:
+            return try TrainingLoop<Float>(config: config, data: data, directory: directory,
+                                           observers: observers, progress: progress).run(resume: resume)
+        }
+    }
+}
+
+/// The training loop, in one precision. Reads top to bottom: set up, then for each step draw a
+/// batch, forward + loss + backward, update, and at scheduled steps evaluate, snapshot and
+/// checkpoint.
+final class TrainingLoop<T: BLASScalar> {
+    let config: TrainingConfig
+    let directory: RunDirectory
+    let observers: [TrainingObserver]
+    let progress: ProgressReporter
+    let shape: MLPShape
+    let model: MLP<T>
+    let optimizer: any Optimizer<T>
+    var order: BatchOrder
+    let batches: BatchFeeder<T>
+    // The full sets, pixels / 255, row-major.
+    let trainInputs: [T], trainLabels: [Int32]
+    let testInputs: [T], testLabels: [Int32]
+    let probeInputs: [Double], probeLabels: [Int32]
+
+    init(config: TrainingConfig, data: DataSplit, directory: RunDirectory,
+         observers: [TrainingObserver], progress: ProgressReporter) throws {
+        try config.validate()
+        try config.validate(features: data.train.features, classes: 10)
+        self.config = config
+        self.directory = directory
+        self.observers = observers
+        self.progress = progress
+        shape = try MLPShape(widths: config.widths)
+        BLASRuntime.setThreads(config.threads)
+        model = MLP<T>(shape: shape, maxBatch: config.batchSize)
+        switch config.optimizer {
+        case .adamw:
+            optimizer = AdamW<T>(count: shape.parameterCount, lr: config.lr, weightDecay: config.wd,
+                                 beta1: config.beta1, beta2: config.beta2, eps: config.eps)
+        case .sgd:
+            optimizer = SGD<T>(count: shape.parameterCount, lr: config.lr, momentum: config.momentum,
+                               weightDecay: config.wd)
+        }
+        trainInputs = data.train.normalizedPixels(as: T.self)
+        trainLabels = data.train.labelsAsInt32()
+        testInputs = data.test.normalizedPixels(as: T.self)
+        testLabels = data.test.labelsAsInt32()
+        order = BatchOrder(mode: config.batchOrderMode, trainCount: data.train.count,
+                           batchSize: config.batchSize, seed: config.seed)
+        batches = BatchFeeder(order: order, inputs: trainInputs, labels: trainLabels,
+                              features: data.train.features)
+        let probe = order.firstBatch
+        let f = data.train.features
+        probeInputs = probe.flatMap { i in (0..<f).map { Double(trainInputs[i * f + $0]) } }
+        probeLabels = probe.map { trainLabels[$0] }
+    }
+
+    func run(resume: Bool) throws -> RunResult {
+        // 1. Starting point: fresh weights, or the checkpoint of a run being resumed.
+        var startStep = 0
+        var trainSeconds = 0.0, otherSeconds = 0.0
+        if resume {
+            let ckpt = try Checkpoint<T>.read(from: directory.checkpointURL, parameterCount: shape.parameterCount)
+            _ = UnsafeMutableBufferPointer(rebasing: model.parameters[...]).update(fromContentsOf: ckpt.parameters)
+            try optimizer.restore(stepCount: ckpt.optimizerStepCount,
+                                  buffers: Dictionary(uniqueKeysWithValues: ckpt.optimizerBuffers.map { ($0.name, $0.values) }))
+            order = ckpt.batchOrder
+            startStep = ckpt.step
+            trainSeconds = ckpt.trainSeconds
+            otherSeconds = ckpt.otherSeconds
+            removeSnapshots(after: startStep)
+        } else {
+            var rng = SeededRandom(seed: config.seed, stream: "init")
+            model.initialize(scale: config.initScale, rng: &rng)
+        }
+
+        // 2. Output files and observers.
+        let baseColumns = ["step", "train_loss", "train_acc", "test_loss", "test_acc", "l2_norm", "l2_weights"]
+            + (0..<shape.layerCount).map { "l2_" + shape.layerName($0) }
+        let extraColumns = observers.flatMap { $0.extraMetricColumns }
+        let keep: Int? = resume ? startStep : nil
+        let metrics = try CSVLog(url: directory.metricsURL, header: baseColumns + extraColumns, keepThroughStep: keep)
+        let timing = try CSVLog(url: directory.timingURL, header: ["step", "wall_s", "train_s", "eval_s", "diagnostics_s"],
+                                keepThroughStep: keep)
+        let context = RunContext(directory: directory.url, shape: shape, probeInputs: probeInputs,
+                                 probeLabels: probeLabels, seed: config.seed,
+                                 resumedFromStep: resume ? startStep : nil)
+        for o in observers { try o.runStarted(context) }
+
+        let evalSteps = config.schedule.steps(total: config.steps, snapshots: config.snapshots)
+        var nextEval = evalSteps.firstIndex { $0 > startStep } ?? evalSteps.count
+        var lastCheckpointStep = startStep
+        let clock = ProgressReporter.now
+        var segmentStart = clock()
+
+        /// Evaluate on the full sets, hand the weights to the observers, append the metrics row,
+        /// save the snapshot and the checkpoint. Returns false when the model has diverged.
+        func evaluate(step: Int) throws -> Bool {
+            let t0 = clock()
+            trainSeconds += t0 - segmentStart
+            let tr = trainInputs.withUnsafeBufferPointer { x in trainLabels.withUnsafeBufferPointer { y in
+                model.evaluate(inputs: x.baseAddress!, labels: y.baseAddress!, count: trainLabels.count, loss: config.loss) } }
+            let te = testInputs.withUnsafeBufferPointer { x in testLabels.withUnsafeBufferPointer { y in
+                model.evaluate(inputs: x.baseAddress!, labels: y.baseAddress!, count: testLabels.count, loss: config.loss) } }
+            let norms = model.norms()
+            guard tr.loss.isFinite, te.loss.isFinite, norms.total.isFinite else { return false }
+            let m = EvaluationMetrics(step: step, trainLoss: tr.loss, trainAccuracy: tr.accuracy,
+                                      testLoss: te.loss, testAccuracy: te.accuracy, normAll: norms.total,
+                                      normWeights: norms.weights, normPerLayer: norms.perLayer,
+                                      wallSeconds: trainSeconds + otherSeconds + (t0 - segmentStart))
+            let t1 = clock()
+            var row = [String(step), csvNumber(tr.loss), csvNumber(tr.accuracy), csvNumber(te.loss),
+                       csvNumber(te.accuracy), csvNumber(norms.total), csvNumber(norms.weights)]
+                + norms.perLayer.map(csvNumber)
+            if !observers.isEmpty {
+                let snapshot = WeightSnapshot(step: step, shape: shape, parameters: model.parameters.map { Double($0) })
+                for o in observers { row += try o.observe(snapshot, metrics: m).map(csvNumber) }
+            }
+            let t2 = clock()
+            metrics.append(row)
+            try SnapshotFile.write(shape: shape, parameters: UnsafeBufferPointer(model.parameters),
+                                   step: step, to: directory.snapshotURL(step: step))
+            let t3 = clock()
+            otherSeconds += t3 - t0
+            try writeCheckpoint(step: step, trainSeconds: trainSeconds, otherSeconds: otherSeconds)
+            lastCheckpointStep = step
+            let t4 = clock()
+            otherSeconds += t4 - t3
+            timing.append([String(step), csvNumber(trainSeconds + otherSeconds), csvNumber(trainSeconds),
+                           csvNumber((t1 - t0) + (t4 - t2)), csvNumber(t2 - t1)])
+            progress.evaluated(step: step, trainAccuracy: tr.accuracy, testAccuracy: te.accuracy,
+                               trainLoss: tr.loss, testLoss: te.loss)
+            segmentStart = clock()
+            return true
+        }
+
+        func finish(_ outcome: RunOutcome, step: Int) throws -> RunResult {
+            trainSeconds += clock() - segmentStart
+            progress.finish()
+            var summary: [String] = []
+            for o in observers { summary += try o.runEnded(outcome) }
+            let total = trainSeconds + otherSeconds
+            summary.append(String(format: "time: %@ in all, %.1f%% in training steps, %.1f%% in evaluation, snapshots, checkpoints and diagnostics",
+                                  ProgressReporter.duration(total), 100 * trainSeconds / max(total, 1e-9),
+                                  100 * otherSeconds / max(total, 1e-9)))
+            return RunResult(outcome: outcome, finalStep: step, trainSeconds: trainSeconds,
+                             otherSeconds: otherSeconds, summary: summary)
+        }
+
+        // 3. Step 0 is evaluated before any update.
+        if !resume, evalSteps.first == 0 {
+            guard try evaluate(step: 0) else {
+                return try finish(.diverged(step: 0), step: 0)
+            }
+            nextEval = 1
+        }
+
+        // 4. The loop.
+        let lossKind = config.loss
+        let parameters = model.parameters
+        let gradients = UnsafeBufferPointer(model.gradients)
+        var step = startStep
+        while step < config.steps {
+            step += 1
+            let batch = batches.batch(step: step, order: &order)
+            let loss = model.trainStep(inputs: batch.inputs, labels: batch.labels, batch: batch.count, loss: lossKind)
+            guard loss.isFinite else {
+                progress.message("error: training diverged at step \(step): the loss is \(loss); the last good checkpoint (step \(lastCheckpointStep)) and snapshots are kept")
+                return try finish(.diverged(step: step), step: step - 1)
+            }
+            optimizer.step(parameters: parameters, gradients: gradients)
+            progress.tick(step: step)
+            if nextEval < evalSteps.count, evalSteps[nextEval] == step {
+                nextEval += 1
+                guard try evaluate(step: step) else {
+                    progress.message("error: training diverged at step \(step): non-finite evaluation loss or weights; the last good checkpoint (step \(lastCheckpointStep)) and snapshots are kept")
+                    return try finish(.diverged(step: step), step: step)
+                }
+            }
+            if StopSignal.isRequested {
+                if lastCheckpointStep != step {
+                    trainSeconds += clock() - segmentStart
+                    segmentStart = clock()
+                    try writeCheckpoint(step: step, trainSeconds: trainSeconds, otherSeconds: otherSeconds)
+                }
+                progress.message("stopped at step \(step); checkpoint written. Continue with: grok-train --resume --out \(directory.url.path)")
+                return try finish(.interrupted(step: step), step: step)
+            }
+        }
+        return try finish(.completed, step: step)
+    }
+
+    func writeCheckpoint(step: Int, trainSeconds: Double, otherSeconds: Double) throws {
+        let ckpt = Checkpoint<T>(step: step, parameters: Array(model.parameters),
+                                 optimizerStepCount: optimizer.stepCount,
+                                 optimizerBuffers: optimizer.stateBuffers(), batchOrder: order,
+                                 trainSeconds: trainSeconds, otherSeconds: otherSeconds)
+        try ckpt.write(to: directory.checkpointURL)
+    }
+
+    /// Snapshots a killed run wrote after its last checkpoint are rewritten identically when the
+    /// resumed run reaches them; removing them first keeps the folder truthful meanwhile.
+    func removeSnapshots(after step: Int) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: directory.snapshotsURL.path) else { return }
+        for name in names where name.hasPrefix("step-") {
+            let digits = name.dropFirst(5).prefix(10)
+            if let s = Int(digits), s > step { try? fm.removeItem(at: directory.snapshotsURL.appendingPathComponent(name)) }
+        }
+    }
+}
+
+/// Supplies each step's minibatch as contiguous rows. In `cycle` mode the same few batches
+/// repeat forever, so they are gathered once and reused; in `reshuffle` mode rows are gathered
+/// into one preallocated buffer each step. Owns its memory so the pointers it hands out stay
+/// valid (and nothing is allocated per step).
+final class BatchFeeder<T: BLASScalar> {
+    let features: Int
+    let mode: BatchOrder.Mode
+    let inputs: UnsafeMutableBufferPointer<T>, labels: UnsafeMutableBufferPointer<Int32>
+    /// cycle: every batch of the epoch back to back; reshuffle: one batch.
+    let batchInputs: UnsafeMutableBufferPointer<T>, batchLabels: UnsafeMutableBufferPointer<Int32>
+    var offsets: [Int] = [], counts: [Int] = []
+
+    init(order: BatchOrder, inputs: [T], labels: [Int32], features: Int) {
+        self.features = features
+        self.mode = order.mode
+        self.inputs = .allocate(capacity: inputs.count); _ = self.inputs.initialize(from: inputs)
+        self.labels = .allocate(capacity: labels.count); _ = self.labels.initialize(from: labels)
+        let rows = order.mode == .cycle ? labels.count : order.firstBatch.count
+        batchInputs = .allocate(capacity: rows * features); batchInputs.initialize(repeating: 0)
+        batchLabels = .allocate(capacity: rows); batchLabels.initialize(repeating: 0)
+        if order.mode == .cycle {
+            var o = order
+            var row = 0
+            for _ in 0..<o.batchesPerEpoch {
+                let idx = o.next()
+                offsets.append(row); counts.append(idx.count)
+                gather(idx, intoRow: row)
+                row += idx.count
+            }
+        }
+    }
+
+    deinit {
+        inputs.deallocate(); labels.deallocate(); batchInputs.deallocate(); batchLabels.deallocate()
+    }
+
+    @inline(__always)
+    func gather<C: Collection>(_ idx: C, intoRow start: Int) where C.Element == Int {
+        let f = features
+        var r = start
+        for i in idx {
+            (batchInputs.baseAddress! + r * f).update(from: inputs.baseAddress! + i * f, count: f)
+            batchLabels[r] = labels[i]
+            r += 1
+        }
+    }
+
+    struct Batch { let inputs: UnsafePointer<T>; let labels: UnsafePointer<Int32>; let count: Int }
+
+    /// The batch of `step` (1-based). Always advances `order`, whose state the checkpoint saves.
+    @inline(__always)
+    func batch(step: Int, order: inout BatchOrder) -> Batch {
+        let idx = order.next()
+        if mode == .cycle {
+            // The cycle replays the first epoch's batches in order: step k uses batch (k-1) mod B.
+            let b = (step - 1) % offsets.count
+            return Batch(inputs: batchInputs.baseAddress! + offsets[b] * features,
+                         labels: batchLabels.baseAddress! + offsets[b], count: counts[b])
+        }
+        gather(idx, intoRow: 0)
+        return Batch(inputs: batchInputs.baseAddress!, labels: batchLabels.baseAddress!, count: idx.count)
+    }
+}
