@@ -1,1 +1,0 @@
-// Model: see the module's files.
