@@ -1,0 +1,93 @@
+import GrokCore
+import Linalg
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// torch.optim.AdamW (amsgrad off, maximize off), with PyTorch's operation order:
+///   t += 1
+///   p = p * (1 - lr*wd)                              decoupled decay, on every parameter
+///   m = m + (1-b1) * (g - m)                         exp_avg.lerp_(g, 1-b1) (fused multiply-add,
+///                                                    as ATen's vectorized lerp; 1-b1 < 0.5)
+///   v = v*b2 + ((1-b2)*g)*g                          exp_avg_sq.mul_(b2).addcmul_(g, g, 1-b2)
+///   denom = sqrt(v) / sqrt(1 - b2^t) + eps
+///   p = p + ((-lr / (1 - b1^t)) * m) / denom         addcdiv_(m, denom, value=-step_size)
+/// Scalars are formed in Double (Python floats) and rounded to the parameter type once.
+public final class AdamW<T: BLASScalar>: Optimizer {
+    public typealias Scalar = T
+    public let count: Int
+    public var lr: Double
+    public var weightDecay: Double
+    public let beta1: Double, beta2: Double, eps: Double
+    public private(set) var stepCount = 0
+    /// Threads for the update loop (1 = calling thread). Any value gives identical results.
+    public var threads = 1
+    let m: UnsafeMutableBufferPointer<T>
+    let v: UnsafeMutableBufferPointer<T>
+
+    public init(count: Int, lr: Double, weightDecay: Double, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8) {
+        self.count = count
+        self.lr = lr
+        self.weightDecay = weightDecay
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        m = .allocate(capacity: count); m.initialize(repeating: 0)
+        v = .allocate(capacity: count); v.initialize(repeating: 0)
+    }
+
+    deinit { m.deallocate(); v.deallocate() }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func step(parameters: UnsafeMutableBufferPointer<T>, gradients: UnsafeBufferPointer<T>) {
+        precondition(parameters.count == count && gradients.count == count, "AdamW: buffer size mismatch")
+        stepCount += 1
+        let t = Double(stepCount)
+        let decay = T(1 - lr * weightDecay)
+        let w1 = T(1 - beta1)
+        let b1 = T(beta1)
+        let lerpSmall = abs(1 - beta1) < 0.5
+        let b2 = T(beta2), oneMinusB2 = T(1 - beta2)
+        let bc2Sqrt = T((1 - pow(beta2, t)).squareRoot())
+        let negStepSize = T(-lr / (1 - pow(beta1, t)))
+        let epsT = T(eps)
+        let p = parameters.baseAddress!, g = gradients.baseAddress!
+        let m = self.m.baseAddress!, v = self.v.baseAddress!
+        forEachChunk(count: count, threads: threads) { r in
+            if lerpSmall {
+                for i in r {
+                    let gi = g[i]
+                    let mi = m[i].addingProduct(w1, gi - m[i])
+                    let vi = v[i] * b2 + oneMinusB2 * gi * gi
+                    let denom = vi.squareRoot() / bc2Sqrt + epsT
+                    p[i] = p[i] * decay + negStepSize * mi / denom
+                    m[i] = mi; v[i] = vi
+                }
+            } else {
+                // lerp with weight >= 0.5: end - (end - self) * (1 - weight), 1 - w1 = b1.
+                for i in r {
+                    let gi = g[i]
+                    let mi = gi.addingProduct(-b1, gi - m[i])
+                    let vi = v[i] * b2 + oneMinusB2 * gi * gi
+                    let denom = vi.squareRoot() / bc2Sqrt + epsT
+                    p[i] = p[i] * decay + negStepSize * mi / denom
+                    m[i] = mi; v[i] = vi
+                }
+            }
+        }
+    }
+
+    public func stateBuffers() -> [(name: String, values: [T])] {
+        [("exp_avg", Array(m)), ("exp_avg_sq", Array(v))]
+    }
+
+    public func restore(stepCount: Int, buffers: [String: [T]]) throws {
+        guard stepCount >= 0 else { throw GrokError("AdamW state: negative step count \(stepCount)") }
+        try restoreBuffer("exp_avg", optimizer: "AdamW", from: buffers, into: m)
+        try restoreBuffer("exp_avg_sq", optimizer: "AdamW", from: buffers, into: v)
+        self.stepCount = stepCount
+    }
+}

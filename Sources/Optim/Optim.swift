@@ -1,1 +1,0 @@
-// Optim: see the module's files.
