@@ -1,1 +1,0 @@
-// Datasets: see the module's files.
