@@ -1,0 +1,261 @@
+import GrokCore
+
+/// A JSON value as parsed from a safetensors header. Objects keep their key order (the
+/// header's order carries no meaning, but error messages read better in file order).
+enum JSONValue: Equatable {
+    case object([(key: String, value: JSONValue)])
+    case array([JSONValue])
+    case string(String)
+    /// An integer literal that fits in Int.
+    case integer(Int)
+    /// Any other number (fraction, exponent, or an integer too large for Int), with its text.
+    case number(Double, text: String)
+    case bool(Bool)
+    case null
+
+    static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case let (.object(x), .object(y)):
+            return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        case let (.array(x), .array(y)): return x == y
+        case let (.string(x), .string(y)): return x == y
+        case let (.integer(x), .integer(y)): return x == y
+        case let (.number(_, x), .number(_, y)): return x == y
+        case let (.bool(x), .bool(y)): return x == y
+        case (.null, .null): return true
+        default: return false
+        }
+    }
+
+    /// A short description for error messages ("a string", "the number 1.5", ...).
+    var kindDescription: String {
+        switch self {
+        case .object: return "an object"
+        case .array: return "an array"
+        case .string(let s): return "the string \"\(s.prefix(40))\""
+        case .integer(let i): return "the integer \(i)"
+        case .number(_, let text): return "the number \(text.prefix(40))"
+        case .bool(let b): return "\(b)"
+        case .null: return "null"
+        }
+    }
+}
+
+/// A small strict JSON parser (RFC 8259) for untrusted headers. Written here rather than
+/// using JSONSerialization because that one has crashed on deep nesting on Linux, and a
+/// header is attacker-controlled: nesting is capped, every error is a GrokError.
+struct JSONParser {
+    static let maxDepth = 64
+
+    private let bytes: [UInt8]
+    private var pos = 0
+    private var depth = 0
+    private let context: String
+
+    /// Parses one JSON value followed only by whitespace. `context` prefixes error messages.
+    static func parse(_ bytes: [UInt8], context: String) throws -> JSONValue {
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw GrokError("\(context) is not valid UTF-8")
+        }
+        var parser = JSONParser(bytes: bytes, context: context)
+        parser.skipWhitespace()
+        let value = try parser.parseValue()
+        parser.skipWhitespace()
+        guard parser.pos == bytes.count else { throw parser.error("unexpected text after the JSON value") }
+        return value
+    }
+
+    private init(bytes: [UInt8], context: String) {
+        self.bytes = bytes
+        self.context = context
+    }
+
+    private func error(_ problem: String) -> GrokError {
+        GrokError("\(context) is not valid JSON: \(problem) at byte \(pos)")
+    }
+
+    private var current: UInt8? { pos < bytes.count ? bytes[pos] : nil }
+
+    private mutating func skipWhitespace() {
+        while let c = current, c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { pos += 1 }
+    }
+
+    private mutating func expect(_ literal: String, _ value: JSONValue) throws -> JSONValue {
+        for b in literal.utf8 {
+            guard current == b else { throw error("invalid literal") }
+            pos += 1
+        }
+        return value
+    }
+
+    private mutating func parseValue() throws -> JSONValue {
+        guard let c = current else { throw error("unexpected end of input") }
+        switch c {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): return try expect("true", .bool(true))
+        case UInt8(ascii: "f"): return try expect("false", .bool(false))
+        case UInt8(ascii: "n"): return try expect("null", .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        default: throw error("unexpected character '\(Unicode.Scalar(c))'")
+        }
+    }
+
+    private mutating func enterContainer() throws {
+        depth += 1
+        guard depth <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
+        pos += 1  // the opening bracket
+        skipWhitespace()
+    }
+
+    private mutating func parseObject() throws -> JSONValue {
+        try enterContainer()
+        var members: [(key: String, value: JSONValue)] = []
+        var seen = Set<String>()
+        if current == UInt8(ascii: "}") { pos += 1; depth -= 1; return .object(members) }
+        while true {
+            guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let key = try parseString()
+            guard seen.insert(key).inserted else { throw error("duplicate key \"\(key.prefix(40))\"") }
+            skipWhitespace()
+            guard current == UInt8(ascii: ":") else { throw error("expected ':'") }
+            pos += 1
+            skipWhitespace()
+            members.append((key, try parseValue()))
+            skipWhitespace()
+            if current == UInt8(ascii: ",") { pos += 1; skipWhitespace(); continue }
+            guard current == UInt8(ascii: "}") else { throw error("expected ',' or '}'") }
+            pos += 1
+            depth -= 1
+            return .object(members)
+        }
+    }
+
+    private mutating func parseArray() throws -> JSONValue {
+        try enterContainer()
+        var elements: [JSONValue] = []
+        if current == UInt8(ascii: "]") { pos += 1; depth -= 1; return .array(elements) }
+        while true {
+            elements.append(try parseValue())
+            skipWhitespace()
+            if current == UInt8(ascii: ",") { pos += 1; skipWhitespace(); continue }
+            guard current == UInt8(ascii: "]") else { throw error("expected ',' or ']'") }
+            pos += 1
+            depth -= 1
+            return .array(elements)
+        }
+    }
+
+    private mutating func parseHex4() throws -> UInt32 {
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            guard let c = current else { throw error("unterminated \\u escape") }
+            let digit: UInt32
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - UInt8(ascii: "A") + 10)
+            default: throw error("bad hex digit in \\u escape")
+            }
+            v = v * 16 + digit
+            pos += 1
+        }
+        return v
+    }
+
+    private mutating func parseString() throws -> String {
+        pos += 1  // opening quote
+        var out: [UInt8] = []
+        while true {
+            guard let c = current else { throw error("unterminated string") }
+            pos += 1
+            switch c {
+            case UInt8(ascii: "\""):
+                return String(decoding: out, as: UTF8.self)  // input validated; escapes encode valid scalars
+            case UInt8(ascii: "\\"):
+                guard let e = current else { throw error("unterminated escape") }
+                pos += 1
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try parseHex4()
+                    if (0xD800..<0xDC00).contains(scalar) {
+                        guard current == UInt8(ascii: "\\"), pos + 1 < bytes.count, bytes[pos + 1] == UInt8(ascii: "u") else {
+                            throw error("unpaired surrogate in \\u escape")
+                        }
+                        pos += 2
+                        let low = try parseHex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw error("unpaired surrogate in \\u escape") }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00..<0xE000).contains(scalar) {
+                        throw error("unpaired surrogate in \\u escape")
+                    }
+                    guard let u = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
+                    out.append(contentsOf: Array(String(Character(u)).utf8))
+                default: throw error("invalid escape '\\\(Unicode.Scalar(e))'")
+                }
+            case 0..<0x20:
+                throw error("control character in string")
+            default:
+                out.append(c)
+            }
+        }
+    }
+
+    private mutating func parseNumber() throws -> JSONValue {
+        let start = pos
+        var isInteger = true
+        if current == UInt8(ascii: "-") { pos += 1 }
+        func digits(_ p: inout Self) -> Int {
+            let s = p.pos
+            while let c = p.current, c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") { p.pos += 1 }
+            return p.pos - s
+        }
+        if current == UInt8(ascii: "0") {
+            pos += 1
+        } else {
+            guard digits(&self) > 0 else { throw error("expected digits") }
+        }
+        if current == UInt8(ascii: ".") {
+            pos += 1
+            isInteger = false
+            guard digits(&self) > 0 else { throw error("expected digits after '.'") }
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            pos += 1
+            isInteger = false
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { pos += 1 }
+            guard digits(&self) > 0 else { throw error("expected digits in exponent") }
+        }
+        let text = String(decoding: bytes[start..<pos], as: UTF8.self)
+        if isInteger, let i = Int(text) { return .integer(i) }
+        return .number(Double(text) ?? .nan, text: text)
+    }
+}
+
+/// Writes JSON strings with the escapes RFC 8259 requires (quote, backslash, controls).
+enum JSONWriter {
+    static func quoted(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20:
+                let hex = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,1 +1,0 @@
-// Tensors: see the module's files.
