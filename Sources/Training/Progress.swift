@@ -9,11 +9,9 @@ public final class ProgressReporter {
     private var lastTrainAcc = Double.nan, lastTestAcc = Double.nan
     private var rateStep = 0, rateTime = 0.0, rate = 0.0
     private let total: Int
-    private let stream: UnsafeMutablePointer<FILE>
 
     public init(totalSteps: Int, quiet: Bool = false) {
         total = totalSteps
-        stream = stderr
         isTerminal = isatty(STDERR_FILENO) == 1
         self.quiet = quiet
     }
@@ -55,8 +53,7 @@ public final class ProgressReporter {
         let t = ProgressReporter.now()
         guard t - lastDraw >= 0.25 else { return }
         lastDraw = t
-        fputs("\r\u{1B}[K" + line(step: step, time: t), stream)
-        fflush(stream)
+        writeStderr("\r\u{1B}[K" + line(step: step, time: t))
     }
 
     /// Called at every evaluation.
@@ -70,21 +67,31 @@ public final class ProgressReporter {
             let t = ProgressReporter.now()
             let r = stepsPerSecond(step: step, time: t)
             let eta = r > 0 ? ProgressReporter.duration(Double(total - step) / r) : "?"
-            fputs(String(format: "step %d/%d  train loss %.4g acc %.4f  test loss %.4g acc %.4f  %.0f steps/s  ETA %@\n",
-                         step, total, trainLoss, trainAccuracy, testLoss, testAccuracy, r, eta), stream)
-            fflush(stream)
+            writeStderr(String(format: "step %d/%d  train loss %.4g acc %.4f  test loss %.4g acc %.4f  %.0f steps/s  ETA %@\n",
+                               step, total, trainLoss, trainAccuracy, testLoss, testAccuracy, r, eta))
         }
     }
 
     /// Prints a message on its own line (clearing the progress line first on a terminal).
     public func message(_ text: String) {
-        if isTerminal && !quiet { fputs("\r\u{1B}[K", stream) }
-        fputs(text + "\n", stream)
-        fflush(stream)
+        writeStderr((isTerminal && !quiet ? "\r\u{1B}[K" : "") + text + "\n")
     }
 
     public func finish() {
-        if isTerminal && !quiet { fputs("\r\u{1B}[K", stream); fflush(stream) }
+        if isTerminal && !quiet { writeStderr("\r\u{1B}[K") }
+    }
+}
+
+/// Unbuffered write to standard error (progress must appear now, not at exit).
+func writeStderr(_ s: String) {
+    var bytes = Array(s.utf8)
+    bytes.withUnsafeMutableBytes { raw in
+        var off = 0
+        while off < raw.count {
+            let n = write(STDERR_FILENO, raw.baseAddress! + off, raw.count - off)
+            if n <= 0 { if errno == EINTR { continue }; return }
+            off += n
+        }
     }
 }
 
@@ -105,4 +112,7 @@ public enum StopSignal {
     }
 
     public static func reset() { requested = 0 }
+
+    /// Asks the loop to stop as a signal would (for embedding programs and tests).
+    public static func request() { requested = SIGINT }
 }

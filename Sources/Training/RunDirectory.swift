@@ -46,8 +46,19 @@ public struct RunDirectory: Sendable {
         let base = try enc.encode(config)
         var dict = (try JSONSerialization.jsonObject(with: base)) as? [String: Any] ?? [:]
         for (k, v) in extra { dict[k] = v }
-        let data = try JSONSerialization.data(withJSONObject: dict, options: [.prettyPrinted, .sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: dict, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         try AtomicFile.write(data + Data("\n".utf8), to: configURL)
+    }
+
+    /// Removes temporary files a killed process left mid-write (AtomicFile's ".NAME.tmp-..."):
+    /// the real files they were meant to replace are intact, these are just litter.
+    public func removeStaleTemporaryFiles() {
+        let fm = FileManager.default
+        for dir in [url, snapshotsURL] {
+            for name in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+                try? fm.removeItem(at: dir.appendingPathComponent(name))
+            }
+        }
     }
 
     /// Reads the hyperparameters back from config.json (for --resume).

@@ -69,8 +69,9 @@ final class TrainingLoop<T: BLASScalar> {
             optimizer = SGD<T>(count: shape.parameterCount, lr: config.lr, momentum: config.momentum,
                                weightDecay: config.wd)
         }
-        trainInputs = data.train.normalizedPixels(as: T.self)
-        trainLabels = data.train.labelsAsInt32()
+        let trainX = data.train.normalizedPixels(as: T.self), trainY = data.train.labelsAsInt32()
+        trainInputs = trainX
+        trainLabels = trainY
         testInputs = data.test.normalizedPixels(as: T.self)
         testLabels = data.test.labelsAsInt32()
         order = BatchOrder(mode: config.batchOrderMode, trainCount: data.train.count,
@@ -79,8 +80,8 @@ final class TrainingLoop<T: BLASScalar> {
                               features: data.train.features)
         let probe = order.firstBatch
         let f = data.train.features
-        probeInputs = probe.flatMap { i in (0..<f).map { Double(trainInputs[i * f + $0]) } }
-        probeLabels = probe.map { trainLabels[$0] }
+        probeInputs = probe.flatMap { i in (0..<f).map { Double(trainX[i * f + $0]) } }
+        probeLabels = probe.map { trainY[$0] }
     }
 
     func run(resume: Bool) throws -> RunResult {
@@ -97,6 +98,7 @@ final class TrainingLoop<T: BLASScalar> {
             trainSeconds = ckpt.trainSeconds
             otherSeconds = ckpt.otherSeconds
             removeSnapshots(after: startStep)
+            directory.removeStaleTemporaryFiles()
         } else {
             var rng = SeededRandom(seed: config.seed, stream: "init")
             model.initialize(scale: config.initScale, rng: &rng)

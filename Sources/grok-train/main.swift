@@ -8,30 +8,30 @@ import Training
 import ToolSupport
 
 /// `grok-train`: trains the grokking MLP from scratch and records a run directory.
-struct GrokTrain: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "grok-train",
-        abstract: "Train the grokking MLP on real MNIST and record metrics, snapshots and checkpoints.",
-        discussion: """
-        Examples:
-          grok-train --preset omnigrok --steps 1e5        grokking in minutes (Omnigrok, Fig. 3d)
-          grok-train --preset paper                        the HTSR paper's 10^7-step anti-grokking run
-          grok-train --steps 1e7 --wd 0.01                 the paper's weight-decay control
-          grok-train --resume --out runs/NAME              continue a stopped or killed run
-          grok-train bench                                 steps/s for f32/f64 at 1 and 2 threads
-
-        Without --preset the paper's settings are the defaults. Any flag overrides a preset.
-        Data: by default the 5,000 real MNIST images shipped in Data/ (train 1,000 = 100 per
-        digit drawn with the seed; test = the other 4,000, NOT the 10,000-image test set).
-        Give --data-dir with the four standard MNIST files for the paper's exact split.
-        """,
-        subcommands: [Train.self, Bench.self],
-        defaultSubcommand: Train.self)
-}
-
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "train", abstract: "Train a model (the default subcommand).")
+        commandName: "grok-train",
+        abstract: "Train the grokking MLP on real MNIST; record metrics, snapshots, checkpoints.",
+        discussion: """
+        Examples:
+          grok-train --preset omnigrok --steps 1e5   grokking in minutes (Omnigrok)
+          grok-train --preset paper                  the HTSR paper's 10^7-step run
+          grok-train --steps 1e7 --wd 0.01           the paper's weight-decay control
+          grok-train --resume --out runs/NAME        continue a stopped or killed run
+          grok-train bench                           steps/s, f32/f64, 1 and 2 threads
+
+        Without --preset the paper's settings are the defaults; flags override a preset.
+
+        Data: by default the 5,000 real MNIST images shipped in Data/: train = 1,000
+        (100 per digit, drawn with the seed), test = the other 4,000 images (NOT the
+        10,000-image MNIST test set). --data-dir with the four standard MNIST files
+        gives the paper's exact split (test = the full 10,000).
+
+        Output (--out): config.json, metrics.csv (one row per evaluation, flushed at
+        once), timing.csv, snapshots/step-<10 digits>.safetensors (PyTorch names and
+        layouts), checkpoint.safetensors. Ctrl-C writes a checkpoint and stops.
+        """,
+        subcommands: [Bench.self])
 
     @Option(help: "Preset hyperparameters: paper (Prakash & Martin: lr 5e-4, wd 0, cycled batches, balanced subset, 1e7 steps) or omnigrok (lr 1e-3, wd 0.01, reshuffled batches, first 1,000 images, 1e5 steps). Flags override.")
     var preset: TrainingConfig.Preset?
@@ -225,4 +225,4 @@ struct Bench: ParsableCommand {
     }
 }
 
-runTool(GrokTrain.self)
+runTool(Train.self)

@@ -1,0 +1,134 @@
+import XCTest
+import Foundation
+import Training
+
+/// Runs the real `grok-train` executable (built next to the test bundle).
+struct Tool {
+    static var directory: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    }
+
+    static func url(_ name: String) throws -> URL {
+        // The test bundle lives in the products folder, next to the executables.
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = dir.appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        throw XCTSkip("\(name) is not built next to the tests (run `swift build` first)")
+    }
+
+    struct Result { let status: Int32; let stdout: String; let stderr: String }
+
+    static func run(_ name: String, _ args: [String], killAfter: Double? = nil) throws -> Result {
+        let p = Process()
+        p.executableURL = try url(name)
+        p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["GROKLAB_REEXEC"] = "1"   // no re-exec: the pid must stay the one we signal
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        if let t = killAfter {
+            Thread.sleep(forTimeInterval: t)
+            kill(p.processIdentifier, SIGKILL)
+        }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                      stderr: String(decoding: e, as: UTF8.self))
+    }
+}
+
+final class CommandLineTests: XCTestCase {
+    let small = ["--widths", "784,16,12,10", "--train-size", "100", "--batch-size", "20",
+                 "--threads", "1", "--quiet"]
+
+    func expectOneLineError(_ args: [String], mentioning words: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try Tool.run("grok-train", args)
+        XCTAssertNotEqual(r.status, 0, "\(args) should fail", file: file, line: line)
+        let lines = r.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, "one line expected, got: \(r.stderr)", file: file, line: line)
+        XCTAssertTrue(r.stderr.hasPrefix("error: "), r.stderr, file: file, line: line)
+        for w in words { XCTAssertTrue(r.stderr.contains(w), "'\(w)' missing in: \(r.stderr)", file: file, line: line) }
+        XCTAssertFalse(r.stderr.contains("Usage:"), file: file, line: line)
+    }
+
+    func testBadFlagsGetOneLineErrors() throws {
+        let out = temporaryDirectory("cli").path
+        try expectOneLineError(["--steps", "0", "--out", out], mentioning: ["steps"])
+        try expectOneLineError(["--steps=-5", "--out", out], mentioning: ["steps"])
+        try expectOneLineError(["--steps", "lots", "--out", out], mentioning: ["steps", "lots"])
+        try expectOneLineError(["--lr", "0", "--out", out], mentioning: ["--lr"])
+        try expectOneLineError(["--lr=-1", "--out", out], mentioning: ["--lr"])
+        try expectOneLineError(["--dtype", "f16", "--out", out], mentioning: ["f16"])
+        try expectOneLineError(["--widths", "100,200,10", "--out", out], mentioning: ["784"])
+        try expectOneLineError(["--widths", "784,x,10", "--out", out], mentioning: ["--widths"])
+        try expectOneLineError(["--batch-order", "random", "--out", out], mentioning: ["--batch-order"])
+        try expectOneLineError(["--no-such-flag"], mentioning: ["no-such-flag"])
+        try expectOneLineError(["--resume"], mentioning: ["--out"])
+        try expectOneLineError(["--resume", "--out", out], mentioning: ["config.json"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "a failed start must not leave a run directory")
+    }
+
+    func testBadDataGetsOneLineErrorAndNoRunDirectory() throws {
+        let data = temporaryDirectory("baddata"), out = temporaryDirectory("cli-out")
+        defer { try? FileManager.default.removeItem(at: data) }
+        try expectOneLineError(["--data-dir", data.path, "--out", out.path], mentioning: [data.lastPathComponent])
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        for name in ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
+            try Data([0x1f, 0x8b, 0x08, 0x00, 0x12]).write(to: data.appendingPathComponent(name))  // truncated gzip
+        }
+        try expectOneLineError(["--data-dir", data.path, "--out", out.path], mentioning: ["gzip"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+    }
+
+    func testRefusesToOverwriteARun() throws {
+        let out = temporaryDirectory("twice"); defer { try? FileManager.default.removeItem(at: out) }
+        let args = small + ["--steps", "3", "--snapshots", "2", "--out", out.path]
+        XCTAssertEqual(try Tool.run("grok-train", args).status, 0)
+        try expectOneLineError(args, mentioning: ["--force", "--resume"])
+        XCTAssertEqual(try Tool.run("grok-train", args + ["--force"]).status, 0)
+    }
+
+    func testHelpExplainsAndSucceeds() throws {
+        let r = try Tool.run("grok-train", ["--help"])
+        XCTAssertEqual(r.status, 0)
+        for w in ["--steps", "--wd", "--preset", "--resume", "--snapshots", "4,000"] { XCTAssertTrue(r.stdout.contains(w), w) }
+    }
+
+    /// SIGKILL at arbitrary moments, then --resume: the result equals a run never killed.
+    func testKilledAndResumedRunIsBitIdentical() throws {
+        let full = temporaryDirectory("k-full"), part = temporaryDirectory("k-part")
+        defer { try? FileManager.default.removeItem(at: full); try? FileManager.default.removeItem(at: part) }
+        let args = small + ["--steps", "300", "--snapshots", "30", "--lr", "1e-3"]
+        let start = Date()
+        let r = try Tool.run("grok-train", args + ["--out", full.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let duration = Date().timeIntervalSince(start)
+        // Kill the same run twice at different moments, resuming each time, then let it finish.
+        var rng = SystemRandomNumberGenerator()
+        _ = try Tool.run("grok-train", args + ["--out", part.path], killAfter: Double.random(in: 0.2...0.6, using: &rng) * duration)
+        var kills = 1
+        for _ in 0..<2 where FileManager.default.fileExists(atPath: part.appendingPathComponent("checkpoint.safetensors").path) {
+            let k = try Tool.run("grok-train", ["--resume", "--out", part.path, "--quiet"], killAfter: Double.random(in: 0.1...0.3, using: &rng) * duration)
+            if k.status == 0 { break }
+            kills += 1
+        }
+        if !FileManager.default.fileExists(atPath: part.appendingPathComponent("checkpoint.safetensors").path) {
+            throw XCTSkip("killed before the first checkpoint; nothing to resume (machine too fast/slow)")
+        }
+        let last = try Tool.run("grok-train", ["--resume", "--out", part.path, "--quiet"])
+        XCTAssertEqual(last.status, 0, last.stderr)
+        XCTAssertEqual(try Data(contentsOf: full.appendingPathComponent("metrics.csv")),
+                       try Data(contentsOf: part.appendingPathComponent("metrics.csv")), "metrics differ after \(kills) kills")
+        let snap = "snapshots/step-0000000300.safetensors"
+        XCTAssertEqual(try Data(contentsOf: full.appendingPathComponent(snap)), try Data(contentsOf: part.appendingPathComponent(snap)))
+        // No temporary files left behind by the kills.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: part.path).filter { $0.contains(".tmp-") }
+        XCTAssertEqual(leftovers, [])
+    }
+}
