@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The paper's weight-decay control: 1e7 steps, float64 (hours). Extra flags pass through.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+swift build -c release --product grok-train
+.build/release/grok-train --preset paper --wd 0.01 --out runs/htsr-anti-grokking-wd0.01 "$@"
