@@ -71,7 +71,8 @@ struct JSONParser {
     }
 
     private func error(_ problem: String) -> GrokError {
-        GrokError("\(context) is not valid JSON: \(problem) at byte \(pos)")
+        let at = pos < bytes.count ? "at byte \(pos)" : "at the end of input (truncated?)"
+        return GrokError("\(context) is not valid JSON: \(problem) \(at)")
     }
 
     private var current: UInt8? { pos < bytes.count ? bytes[pos] : nil }
@@ -89,7 +90,7 @@ struct JSONParser {
     }
 
     private mutating func parseValue() throws -> JSONValue {
-        guard let c = current else { throw error("unexpected end of input") }
+        guard let c = current else { throw error("expected a value") }
         switch c {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()

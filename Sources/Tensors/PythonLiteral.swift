@@ -52,7 +52,8 @@ struct PythonLiteralParser {
     }
 
     private func error(_ problem: String) -> GrokError {
-        GrokError("\(context) is malformed: \(problem) at byte \(pos)")
+        let at = pos < bytes.count ? "at byte \(pos)" : "at the end of the header"
+        return GrokError("\(context) is malformed: \(problem) \(at)")
     }
 
     private var current: UInt8? { pos < bytes.count ? bytes[pos] : nil }
