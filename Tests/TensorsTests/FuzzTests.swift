@@ -11,13 +11,13 @@ final class FuzzTests: XCTestCase {
         "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u", "\\ud800", "null", "true", "-", "0", "1e999",
         "18446744073709551616", "-9223372036854775809", "9223372036854775807", "4611686018427387904",
         "1.5", "\"dtype\"", "\"F32\"", "\"BF16\"", "\"shape\"", "\"data_offsets\"", "\"__metadata__\"",
-        "[0,0]", "[0,4]", "[4,0]", "[]", "{}", "\u{0}", "\u{FF}", "é", "🙂",
+        "[0,0]", "[0,4]", "[4,0]", "[]", "{}", "\u{0}", "\u{FF}", "é", "🙂", "\\n", "\\u2028", "\\r",
         String(repeating: "[", count: 10_000), String(repeating: "{\"a\":", count: 500),
     ]
     private static let pythonFragments = [
         "{", "}", "(", ")", ",)", "[", "]", ":", "'", "\"", "\\", "True", "False", "None", "L",
         "'descr'", "'<f8'", "'>f8'", "'|b1'", "'shape'", "'fortran_order'", "-1", "0",
-        "99999999999999999999999", "4611686018427387904", "\n", "\u{0}",
+        "99999999999999999999999", "4611686018427387904", "\n", "\r", "\\\n", "\u{2028}", "\u{0}",
         String(repeating: "(", count: 10_000),
     ]
 
@@ -25,7 +25,8 @@ final class FuzzTests: XCTestCase {
         do {
             let file = try SafeTensors.parse(data, source: label)
             for t in file.tensors { check(t, label) }
-        } catch is GrokError {
+        } catch let error as GrokError {
+            XCTAssertFalse(error.message.contains(where: \.isNewline), "\(label): multi-line error \(error.message)")
         } catch {
             XCTFail("\(label): non-GrokError \(error)")
         }
@@ -34,7 +35,8 @@ final class FuzzTests: XCTestCase {
     private func checkNPY(_ data: Data, _ label: String) {
         do {
             check(try NPY.parse(data, name: "fuzz", source: label), label)
-        } catch is GrokError {
+        } catch let error as GrokError {
+            XCTAssertFalse(error.message.contains(where: \.isNewline), "\(label): multi-line error \(error.message)")
         } catch {
             XCTFail("\(label): non-GrokError \(error)")
         }

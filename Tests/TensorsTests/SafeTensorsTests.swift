@@ -262,3 +262,11 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual(try SafeTensors.parse(safetensorsBytes(#"{"__metadata__":null}"#), source: "meta").metadata, [:])
     }
 }
+
+extension SafeTensorsTests {
+    /// Names from a hostile header cannot break the one-line error format.
+    func testControlCharactersInNamesAreEscapedInErrors() {
+        let header = #"{"evil\nname\u2028":{"dtype":"F7","shape":[1],"data_offsets":[0,1]}}"#
+        assertGrokError(try SafeTensors.parse(safetensorsBytes(header, buffer: [0]), source: "evil"), "evil\\u{a}name\\u{2028}", "unknown dtype")
+    }
+}
