@@ -41,7 +41,7 @@ public enum NPY {
             throw fail("truncated .npy file: header of \(headerLength) bytes declared, \(raw.count - headerStart) present")
         }
         let dataStart = headerStart + headerLength
-        let header = try PythonLiteralParser.parseHeader(Array(raw[headerStart..<dataStart]),
+        let header = try PythonLiteralParser.parseHeader(copyBytes(UnsafeRawBufferPointer(rebasing: raw[headerStart..<dataStart])),
                                                          context: "\(source): .npy header")
 
         // The three keys numpy writes; a header without one of them is not an array header.
@@ -71,7 +71,7 @@ public enum NPY {
                        + (actual < expected ? " (truncated?)" : " (trailing bytes)"))
         }
         let payload = UnsafeRawBufferPointer(rebasing: raw[dataStart...])
-        let bytes = fortranOrder ? cOrder(fromFortran: payload, shape: shape, itemSize: dtype.byteSize) : Array(payload)
+        let bytes = fortranOrder ? cOrder(fromFortran: payload, shape: shape, itemSize: dtype.byteSize) : copyBytes(payload)
         return try Tensor(name: name, dtype: dtype, shape: shape, bytes: bytes)
     }
 
@@ -111,7 +111,7 @@ public enum NPY {
     /// are dropped first: they do not change the layout, and the carry loop stays short.
     static func cOrder(fromFortran src: UnsafeRawBufferPointer, shape: [Int], itemSize: Int) -> [UInt8] {
         let dims = shape.filter { $0 != 1 }
-        if dims.count <= 1 || dims.contains(0) { return Array(src) }
+        if dims.count <= 1 || dims.contains(0) { return copyBytes(src) }
         // C strides (in elements) of the reduced shape; walk the source in Fortran order.
         var cStride = [Int](repeating: 1, count: dims.count)
         for k in stride(from: dims.count - 2, through: 0, by: -1) { cStride[k] = cStride[k + 1] * dims[k + 1] }

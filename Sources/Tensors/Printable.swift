@@ -26,3 +26,12 @@ func isValidUTF8(_ bytes: [UInt8]) -> Bool {
         }
     }
 }
+
+/// A byte range copied into an array with one memcpy (element-wise `Array(slice)` is slow
+/// in debug builds, and tensors can be hundreds of megabytes).
+func copyBytes(_ raw: UnsafeRawBufferPointer) -> [UInt8] {
+    [UInt8](unsafeUninitializedCapacity: raw.count) { out, initialized in
+        if let base = raw.baseAddress, raw.count > 0 { UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: base, byteCount: raw.count) }
+        initialized = raw.count
+    }
+}

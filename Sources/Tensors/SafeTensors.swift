@@ -45,7 +45,7 @@ public enum SafeTensors {
             throw fail("safetensors header length \(declared) exceeds the \(maxHeaderBytes)-byte limit")
         }
         let headerLength = Int(declared)
-        let header = Array(raw[8..<(8 + headerLength)])
+        let header = copyBytes(UnsafeRawBufferPointer(rebasing: raw[8..<(8 + headerLength)]))
         let bufferStart = 8 + headerLength
         let bufferSize = raw.count - bufferStart
 
@@ -101,7 +101,7 @@ public enum SafeTensors {
 
         let tensors = try entries.map { e in
             try Tensor(name: e.name, dtype: e.dtype, shape: e.shape,
-                       bytes: Array(raw[(bufferStart + e.begin)..<(bufferStart + e.end)]))
+                       bytes: copyBytes(UnsafeRawBufferPointer(rebasing: raw[(bufferStart + e.begin)..<(bufferStart + e.end)])))
         }
         return SafeTensorsFile(tensors: tensors, metadata: metadata)
     }
