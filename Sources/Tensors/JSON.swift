@@ -32,9 +32,9 @@ enum JSONValue: Equatable {
         switch self {
         case .object: return "an object"
         case .array: return "an array"
-        case .string(let s): return "the string \"\(s.prefix(40))\""
+        case .string(let s): return "the string \"\(printable(s, limit: 40))\""
         case .integer(let i): return "the integer \(i)"
-        case .number(_, let text): return "the number \(text.prefix(40))"
+        case .number(_, let text): return "the number \(printable(text, limit: 40))"
         case .bool(let b): return "\(b)"
         case .null: return "null"
         }
@@ -54,7 +54,7 @@ struct JSONParser {
 
     /// Parses one JSON value followed only by whitespace. `context` prefixes error messages.
     static func parse(_ bytes: [UInt8], context: String) throws -> JSONValue {
-        guard String(validating: bytes, as: UTF8.self) != nil else {
+        guard isValidUTF8(bytes) else {
             throw GrokError("\(context) is not valid UTF-8")
         }
         var parser = JSONParser(bytes: bytes, context: context)
@@ -71,7 +71,8 @@ struct JSONParser {
     }
 
     private func error(_ problem: String) -> GrokError {
-        GrokError("\(context) is not valid JSON: \(problem) at byte \(pos)")
+        let at = pos < bytes.count ? "at byte \(pos)" : "at the end of input (truncated?)"
+        return GrokError("\(context) is not valid JSON: \(problem) \(at)")
     }
 
     private var current: UInt8? { pos < bytes.count ? bytes[pos] : nil }
@@ -89,7 +90,7 @@ struct JSONParser {
     }
 
     private mutating func parseValue() throws -> JSONValue {
-        guard let c = current else { throw error("unexpected end of input") }
+        guard let c = current else { throw error("expected a value") }
         switch c {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
@@ -98,7 +99,7 @@ struct JSONParser {
         case UInt8(ascii: "f"): return try expect("false", .bool(false))
         case UInt8(ascii: "n"): return try expect("null", .null)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-        default: throw error("unexpected character '\(Unicode.Scalar(c))'")
+        default: throw error("unexpected character '\(printable(String(Unicode.Scalar(c))))'")
         }
     }
 
@@ -117,7 +118,7 @@ struct JSONParser {
         while true {
             guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let key = try parseString()
-            guard seen.insert(key).inserted else { throw error("duplicate key \"\(key.prefix(40))\"") }
+            guard seen.insert(key).inserted else { throw error("duplicate key \"\(printable(key))\"") }
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw error("expected ':'") }
             pos += 1
@@ -198,7 +199,7 @@ struct JSONParser {
                     }
                     guard let u = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
                     out.append(contentsOf: Array(String(Character(u)).utf8))
-                default: throw error("invalid escape '\\\(Unicode.Scalar(e))'")
+                default: throw error("invalid escape '\\\(printable(String(Unicode.Scalar(e))))'")
                 }
             case 0..<0x20:
                 throw error("control character in string")

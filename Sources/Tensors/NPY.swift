@@ -41,7 +41,7 @@ public enum NPY {
             throw fail("truncated .npy file: header of \(headerLength) bytes declared, \(raw.count - headerStart) present")
         }
         let dataStart = headerStart + headerLength
-        let header = try PythonLiteralParser.parseHeader(Array(raw[headerStart..<dataStart]),
+        let header = try PythonLiteralParser.parseHeader(copyBytes(UnsafeRawBufferPointer(rebasing: raw[headerStart..<dataStart])),
                                                          context: "\(source): .npy header")
 
         // The three keys numpy writes; a header without one of them is not an array header.
@@ -67,11 +67,11 @@ public enum NPY {
         }
         let actual = raw.count - dataStart
         guard actual == expected else {
-            throw fail(".npy header declares shape \(shape) of '\(descr)' = \(expected) bytes of data, but the file holds \(actual)"
+            throw fail(".npy header declares shape \(shape) of '\(printable(descr))' = \(expected) bytes of data, but the file holds \(actual)"
                        + (actual < expected ? " (truncated?)" : " (trailing bytes)"))
         }
         let payload = UnsafeRawBufferPointer(rebasing: raw[dataStart...])
-        let bytes = fortranOrder ? cOrder(fromFortran: payload, shape: shape, itemSize: dtype.byteSize) : Array(payload)
+        let bytes = fortranOrder ? cOrder(fromFortran: payload, shape: shape, itemSize: dtype.byteSize) : copyBytes(payload)
         return try Tensor(name: name, dtype: dtype, shape: shape, bytes: bytes)
     }
 
@@ -81,14 +81,14 @@ public enum NPY {
         let table: [String: DType] = ["f8": .f64, "f4": .f32, "f2": .f16, "i8": .i64, "i4": .i32,
                                       "i2": .i16, "i1": .i8, "u1": .u8, "b1": .bool]
         guard let order = descr.first, let dtype = table[String(descr.dropFirst())] else {
-            throw fail(".npy dtype '\(descr.prefix(40))' is not supported (supported: f8, f4, f2, i8, i4, i2, i1, u1, b1)")
+            throw fail(".npy dtype '\(printable(descr))' is not supported (supported: f8, f4, f2, i8, i4, i2, i1, u1, b1)")
         }
-        if dtype.byteSize == 1 { guard "<>|=".contains(order) else { throw fail(".npy dtype '\(descr)' has an unknown byte order") }; return dtype }
+        if dtype.byteSize == 1 { guard "<>|=".contains(order) else { throw fail(".npy dtype '\(printable(descr))' has an unknown byte order") }; return dtype }
         switch order {
         case "<": return dtype
-        case ">": throw fail(".npy dtype '\(descr)' is big-endian: big-endian not supported (convert with arr.astype('<\(descr.dropFirst())'))")
-        case "|": throw fail(".npy dtype '\(descr)' has no byte order for a multi-byte type")
-        default: throw fail(".npy dtype '\(descr)' has an unknown byte order (expected '<')")
+        case ">": throw fail(".npy dtype '\(printable(descr))' is big-endian: big-endian not supported (convert with arr.astype('<\(descr.dropFirst())'))")
+        case "|": throw fail(".npy dtype '\(printable(descr))' has no byte order for a multi-byte type")
+        default: throw fail(".npy dtype '\(printable(descr))' has an unknown byte order (expected '<')")
         }
     }
 
@@ -111,7 +111,7 @@ public enum NPY {
     /// are dropped first: they do not change the layout, and the carry loop stays short.
     static func cOrder(fromFortran src: UnsafeRawBufferPointer, shape: [Int], itemSize: Int) -> [UInt8] {
         let dims = shape.filter { $0 != 1 }
-        if dims.count <= 1 || dims.contains(0) { return Array(src) }
+        if dims.count <= 1 || dims.contains(0) { return copyBytes(src) }
         // C strides (in elements) of the reduced shape; walk the source in Fortran order.
         var cStride = [Int](repeating: 1, count: dims.count)
         for k in stride(from: dims.count - 2, through: 0, by: -1) { cStride[k] = cStride[k + 1] * dims[k + 1] }

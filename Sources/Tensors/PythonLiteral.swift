@@ -52,7 +52,8 @@ struct PythonLiteralParser {
     }
 
     private func error(_ problem: String) -> GrokError {
-        GrokError("\(context) is malformed: \(problem) at byte \(pos)")
+        let at = pos < bytes.count ? "at byte \(pos)" : "at the end of the header"
+        return GrokError("\(context) is malformed: \(problem) \(at)")
     }
 
     private var current: UInt8? { pos < bytes.count ? bytes[pos] : nil }
@@ -76,7 +77,7 @@ struct PythonLiteralParser {
             case "True": return .bool(true)
             case "False": return .bool(false)
             case "None": return .none
-            case let word: pos = start; throw error("unexpected name '\(word.prefix(20))'")
+            case let word: pos = start; throw error("unexpected name '\(printable(word, limit: 20))'")
             }
         default: throw error("unexpected character 0x\(String(c, radix: 16))")
         }
@@ -95,7 +96,7 @@ struct PythonLiteralParser {
         while current != UInt8(ascii: "}") {
             guard current == UInt8(ascii: "'") || current == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let key = try parseString()
-            guard !members.contains(where: { $0.key == key }) else { throw error("duplicate key '\(key.prefix(40))'") }
+            guard !members.contains(where: { $0.key == key }) else { throw error("duplicate key '\(printable(key))'") }
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw error("expected ':'") }
             pos += 1
@@ -154,7 +155,7 @@ struct PythonLiteralParser {
         while let c = current, c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") { pos += 1 }
         guard pos > digitsStart else { throw error("expected digits") }
         let text = String(decoding: bytes[start..<pos], as: UTF8.self)
-        guard let value = Int(text) else { throw error("integer \(text.prefix(40)) is too large") }
+        guard let value = Int(text) else { throw error("integer \(printable(text, limit: 40)) is too large") }
         if current == UInt8(ascii: "L") { pos += 1 }
         return value
     }

@@ -45,7 +45,7 @@ public enum SafeTensors {
             throw fail("safetensors header length \(declared) exceeds the \(maxHeaderBytes)-byte limit")
         }
         let headerLength = Int(declared)
-        let header = Array(raw[8..<(8 + headerLength)])
+        let header = copyBytes(UnsafeRawBufferPointer(rebasing: raw[8..<(8 + headerLength)]))
         let bufferStart = 8 + headerLength
         let bufferSize = raw.count - bufferStart
 
@@ -61,7 +61,7 @@ public enum SafeTensors {
                 metadata = try parseMetadata(value, fail: fail)
                 continue
             }
-            let what = "tensor '\(key)'"
+            let what = "tensor '\(printable(key))'"
             guard case .object(let fields) = value else { throw fail("\(what): entry is \(value.kindDescription), expected an object") }
             func field(_ name: String) throws -> JSONValue {
                 guard let v = fields.first(where: { $0.key == name })?.value else { throw fail("\(what): missing \"\(name)\"") }
@@ -69,7 +69,7 @@ public enum SafeTensors {
             }
             guard case .string(let dtypeName) = try field("dtype") else { throw fail("\(what): \"dtype\" is not a string") }
             guard let dtype = DType(rawValue: dtypeName) else {
-                throw fail("\(what): unknown dtype \"\(dtypeName.prefix(40))\" (supported: \(DType.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw fail("\(what): unknown dtype \"\(printable(dtypeName))\" (supported: \(DType.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             let shape = try integers(try field("shape"), what: "\(what): shape", fail: fail)
             let offsets = try integers(try field("data_offsets"), what: "\(what): data_offsets", fail: fail)
@@ -94,14 +94,14 @@ public enum SafeTensors {
         var previous: (name: String, end: Int)? = nil
         for e in entries where e.end > e.begin {
             if let p = previous, e.begin < p.end {
-                throw fail("tensors '\(p.name)' and '\(e.name)' overlap in the data buffer")
+                throw fail("tensors '\(printable(p.name))' and '\(printable(e.name))' overlap in the data buffer")
             }
             previous = (e.name, e.end)
         }
 
         let tensors = try entries.map { e in
             try Tensor(name: e.name, dtype: e.dtype, shape: e.shape,
-                       bytes: Array(raw[(bufferStart + e.begin)..<(bufferStart + e.end)]))
+                       bytes: copyBytes(UnsafeRawBufferPointer(rebasing: raw[(bufferStart + e.begin)..<(bufferStart + e.end)])))
         }
         return SafeTensorsFile(tensors: tensors, metadata: metadata)
     }
@@ -113,7 +113,7 @@ public enum SafeTensors {
             case .integer(let i) where i >= 0: return i
             case .integer(let i): throw fail("\(what) contains negative value \(i)")
             case .number(_, let text) where !text.contains(where: { ".eE".contains($0) }) && !text.hasPrefix("-"):
-                throw fail("\(what) contains \(text.prefix(40)), too large")
+                throw fail("\(what) contains \(printable(text, limit: 40)), too large")
             default: throw fail("\(what) contains \(element.kindDescription), expected a non-negative integer")
             }
         }
@@ -124,7 +124,7 @@ public enum SafeTensors {
         guard case .object(let members) = value else { throw fail("__metadata__ is \(value.kindDescription), expected an object of strings") }
         var metadata: [String: String] = [:]
         for (key, v) in members {
-            guard case .string(let s) = v else { throw fail("__metadata__[\"\(key.prefix(40))\"] is \(v.kindDescription), expected a string") }
+            guard case .string(let s) = v else { throw fail("__metadata__[\"\(printable(key))\"] is \(v.kindDescription), expected a string") }
             metadata[key] = s
         }
         return metadata

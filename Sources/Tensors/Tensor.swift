@@ -60,16 +60,17 @@ public struct Tensor: Sendable, Equatable {
         return count
     }
 
-    /// Values as Double: F64/F32/F16/BF16 exactly, integers converted (I64 beyond 2^53
-    /// rounds), BOOL refused (it is not a number).
+    /// Values as Double: floats exactly, integers exactly up to 2^53 (I64 beyond rounds),
+    /// BOOL refused (it is not a number).
     public func doubles() throws -> [Double] {
         if dtype == .f64 { return decode { raw, i in Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))) } }
         if dtype == .bool { throw GrokError("tensor '\(name)': BOOL cannot be read as numbers") }
         if dtype == .i64 { return decode { raw, i in Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: Int64.self))) } }
+        if dtype == .i32 { return decode { raw, i in Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: Int32.self))) } }
         return try floats32OrSmall().map(Double.init)
     }
 
-    /// Values as Float: F64 rounds to nearest, everything else as in `doubles()`.
+    /// Values as Float: F64, I64 and I32 round to nearest, the rest are exact.
     public func floats() throws -> [Float] {
         switch dtype {
         case .f64: return decode { raw, i in Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))) }
@@ -79,7 +80,8 @@ public struct Tensor: Sendable, Equatable {
         }
     }
 
-    /// Decoding of every dtype whose values are exact in Float (all but F64 and I64).
+    /// Decoding through Float: exact for F32, F16, BF16, I16, I8, U8 (so `doubles()` uses
+    /// it for those), rounding for I32.
     private func floats32OrSmall() throws -> [Float] {
         switch dtype {
         case .f32: return decode { raw, i in Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))) }
