@@ -95,9 +95,10 @@ public struct HTSRRow: Sendable, Equatable {
         ksStat = d("ks_stat"); ksPvalue = d("ks_pvalue"); maxTrapHeight = d("max_trap_height")
     }
 
-    /// The numbers the phase rule reads.
+    /// The numbers the phase rule reads. A row whose status is not "ok" still carries the
+    /// values that were computed (e.g. alpha when only the trap fit failed); missing ones are nil.
     public var phasePoint: HTSRLayerPoint {
-        HTSRLayerPoint(step: step, layer: layer, alpha: status == "ok" ? alpha : nil, numTraps: numTraps)
+        HTSRLayerPoint(step: step, layer: layer, alpha: alpha, numTraps: numTraps)
     }
 }
 
