@@ -3,6 +3,7 @@ import XCTest
 import Diagnostics
 import GrokCore
 import Measures
+import Model
 import Phases
 import Training
 
