@@ -89,8 +89,7 @@ public final class RunDiagnostics: TrainingObserver {
         guard snapshot.shape == shape else {
             throw GrokError("diagnostics: snapshot at step \(snapshot.step) has widths \(snapshot.shape.widths), expected \(shape.widths)")
         }
-        let state = background
-        if let e = queue.sync(execute: { state.error }) { throw e }
+        if let e = background.failure { throw e }  // (not queue.sync: that would wait for HTSR)
 
         let m = try meter.measure(parameters: snapshot.parameters, step: snapshot.step)
         accuracy.append(AccuracyPoint(step: metrics.step, trainAccuracy: metrics.trainAccuracy,
@@ -105,7 +104,7 @@ public final class RunDiagnostics: TrainingObserver {
             defer { slots.signal() }
             let t = now()
             defer { background.seconds += now() - t }
-            guard background.error == nil else { return }
+            guard background.failure == nil else { return }
             do {
                 if let log = background.log {
                     let layers = (0..<snapshot.shape.layerCount).map { l -> LayerMatrix in
@@ -118,7 +117,7 @@ public final class RunDiagnostics: TrainingObserver {
                 }
                 try background.writePhases(points: points, to: phasesURL, thresholds, htsrThresholds)
             } catch {
-                background.error = error as? GrokError ?? GrokError("diagnostics: \(error)")
+                background.failure = error as? GrokError ?? GrokError("diagnostics: \(error)")
             }
         }
         return [m.sparsity, m.sparsitySmooth] + m.entropy + [m.lccPaper, m.lccCode]
@@ -129,7 +128,7 @@ public final class RunDiagnostics: TrainingObserver {
         let (points, background) = (accuracy, background)
         let (thresholds, htsrThresholds) = (configuration.thresholds, configuration.htsrThresholds)
         let (report, htsrSeconds, error) = try queue.sync { () throws -> (PhasesReport, Double, GrokError?) in
-            if let e = background.error { return (PhasesReport(accuracy: [], htsr: []), background.seconds, e) }
+            if let e = background.failure { return (PhasesReport(accuracy: [], htsr: []), background.seconds, e) }
             let r = try background.writePhases(points: points, to: phasesURL, thresholds, htsrThresholds)
             return (r, background.seconds, nil)
         }
@@ -174,12 +173,20 @@ public final class RunDiagnostics: TrainingObserver {
 }
 
 /// The state the background queue owns.
-/// @unchecked Sendable: every property is read and written only on RunDiagnostics.queue
-/// (a serial queue), or before the first block is enqueued.
+/// @unchecked Sendable: `log` and `seconds` are read and written only on RunDiagnostics.queue
+/// (a serial queue), or before the first block is enqueued; `failure` is behind a lock, so
+/// the training thread can check it without waiting for the queue.
 final class BackgroundState: @unchecked Sendable {
     var log: HTSRLog?
     var seconds = 0.0
-    var error: GrokError?
+    private var error: GrokError?
+    private let lock = NSLock()
+
+    /// The first error of the background work; once set, the rest of the work is skipped.
+    var failure: GrokError? {
+        get { lock.lock(); defer { lock.unlock() }; return error }
+        set { lock.lock(); defer { lock.unlock() }; if error == nil { error = newValue } }
+    }
 
     /// Labels the run so far and rewrites phases.json atomically.
     @discardableResult

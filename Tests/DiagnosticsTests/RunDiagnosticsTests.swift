@@ -120,6 +120,18 @@ final class RunDiagnosticsTests: FakeRunTestCase {
         XCTAssertFalse(summary.isEmpty)
     }
 
+    func testBackgroundWriteFailureIsReported() throws {
+        let dir = try temporaryDirectory()
+        let d = RunDiagnostics(shape: shape, analyzer: ScheduledAnalyzer())
+        try drive(d, dir, 0..<2)
+        _ = d.timeSpent
+        try FileManager.default.removeItem(at: dir)  // phases.json can no longer be written
+        _ = try? d.observe(WeightSnapshot(step: steps[2], shape: shape, parameters: weights(step: steps[2])), metrics: metrics(2))
+        XCTAssertThrowsError(try d.runEnded(.completed)) { e in
+            XCTAssertTrue((e as? GrokError)?.message.contains("phases.json") ?? false, "\(e)")
+        }
+    }
+
     func testMismatchedShapeAndOrderErrors() throws {
         let dir = try temporaryDirectory()
         let d = RunDiagnostics(shape: shape, analyzer: ScheduledAnalyzer())
