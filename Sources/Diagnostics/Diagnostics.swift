@@ -1,1 +1,0 @@
-// Diagnostics: see the module's files.

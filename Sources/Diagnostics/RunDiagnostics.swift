@@ -1,0 +1,206 @@
+import Foundation
+import GrokCore
+import Measures
+import Model
+import Phases
+import Training
+
+/// The diagnostics of a training run: the competing progress measures (metrics.csv columns),
+/// the HTSR analysis of every snapshot (htsr.csv) and the phase labels (phases.json).
+///
+/// Threads: every `TrainingObserver` call comes from the training thread. `observe` computes
+/// the measures there (milliseconds) and hands the snapshot to a serial background queue,
+/// which runs the HTSR analyzer, appends the rows to htsr.csv in step order and rewrites
+/// phases.json. All file writing happens on that queue. At most
+/// `maxPendingSnapshots` snapshots wait for it; beyond that `observe` blocks (bounded memory).
+public final class RunDiagnostics: TrainingObserver {
+    public struct Configuration: Sendable {
+        public var htsrMode: HTSRMode = .paper
+        public var measures = MeasureOptions()
+        public var thresholds = PhaseThresholds()
+        public var htsrThresholds = HTSRThresholds()
+        /// Threads the HTSR analyzer may use for the layers of one snapshot.
+        public var htsrThreads = 1
+        public var maxPendingSnapshots = 16
+        public init() {}
+    }
+
+    public let shape: MLPShape
+    public let configuration: Configuration
+    let analyzer: LayerAnalyzer
+
+    // Training-thread state.
+    var meter: ProgressMeter?
+    var runSeed: UInt64 = 0
+    var phasesURL: URL?
+    var accuracy: [AccuracyPoint] = []
+    var observeSeconds = 0.0
+    var startTime = 0.0
+
+    // Background state: touched only on `queue`.
+    let queue = DispatchQueue(label: "groklab.diagnostics")
+    let slots: DispatchSemaphore
+    let background = BackgroundState()
+
+    /// `shape` must be the run's (the metrics.csv columns are fixed before the run starts).
+    /// `analyzer` nil = the built-in HTSR analyzer configured by `configuration.htsrMode`.
+    public init(shape: MLPShape, configuration: Configuration = Configuration(), analyzer: LayerAnalyzer? = nil) {
+        self.shape = shape
+        self.configuration = configuration
+        self.analyzer = analyzer ?? defaultAnalyzer(mode: configuration.htsrMode, threads: configuration.htsrThreads)
+        slots = DispatchSemaphore(value: max(1, configuration.maxPendingSnapshots))
+    }
+
+    public var extraMetricColumns: [String] {
+        ["sparsity", "sparsity_smooth"] + (0..<shape.layerCount).map { "entropy_" + shape.layerName($0) }
+            + ["lcc_paper", "lcc_code"]
+    }
+
+    public func runStarted(_ context: RunContext) throws {
+        startTime = now()
+        guard context.shape == shape else {
+            throw GrokError("diagnostics were set up for widths \(shape.widths) but the run has \(context.shape.widths)")
+        }
+        meter = try ProgressMeter(shape: shape, probeInputs: context.probeInputs, seed: context.seed,
+                                  options: configuration.measures)
+        runSeed = context.seed
+        let phases = context.directory.appendingPathComponent("phases.json")
+        phasesURL = phases
+        accuracy = []
+        if let resumed = context.resumedFromStep {
+            let metrics = context.directory.appendingPathComponent("metrics.csv")
+            if FileManager.default.fileExists(atPath: metrics.path) {
+                accuracy = try RunFiles.readAccuracy(metrics).filter { $0.step <= resumed }
+            }
+        }
+        let log = configuration.htsrMode == .off ? nil
+            : try HTSRLog(url: context.directory.appendingPathComponent("htsr.csv"), keepThroughStep: context.resumedFromStep)
+        let (points, background, thresholds, htsrThresholds) = (accuracy, background, configuration.thresholds, configuration.htsrThresholds)
+        try queue.sync {
+            background.log = log
+            try background.writePhases(points: points, to: phases, thresholds, htsrThresholds)
+        }
+    }
+
+    public func observe(_ snapshot: WeightSnapshot, metrics: EvaluationMetrics) throws -> [Double] {
+        let t0 = now()
+        defer { observeSeconds += now() - t0 }
+        guard let meter, let phasesURL else { throw GrokError("diagnostics: observe() called before runStarted()") }
+        guard snapshot.shape == shape else {
+            throw GrokError("diagnostics: snapshot at step \(snapshot.step) has widths \(snapshot.shape.widths), expected \(shape.widths)")
+        }
+        if let e = background.failure { throw e }  // (not queue.sync: that would wait for HTSR)
+
+        let m = try meter.measure(parameters: snapshot.parameters, step: snapshot.step)
+        accuracy.append(AccuracyPoint(step: metrics.step, trainAccuracy: metrics.trainAccuracy,
+                                      testAccuracy: metrics.testAccuracy))
+
+        let (points, background, analyzer, slots) = (accuracy, background, analyzer, slots)
+        let (thresholds, htsrThresholds) = (configuration.thresholds, configuration.htsrThresholds)
+        var stepRandom = SeededRandom(seed: runSeed, stream: "htsr-\(snapshot.step)")
+        let seed = stepRandom.next()  // per step, so a resumed run draws the same shuffles
+        slots.wait()
+        queue.async {
+            defer { slots.signal() }
+            let t = now()
+            defer { background.seconds += now() - t }
+            guard background.failure == nil else { return }
+            do {
+                if let log = background.log {
+                    let layers = (0..<snapshot.shape.layerCount).map { l -> LayerMatrix in
+                        let w = snapshot.weight(l)
+                        return LayerMatrix(name: snapshot.shape.layerName(l), rows: w.rows, cols: w.cols, values: Array(w.values))
+                    }
+                    var rows = analyzer.analyze(layers, step: snapshot.step, seed: seed)
+                    for i in rows.indices { rows[i].step = snapshot.step }
+                    try log.append(rows)
+                }
+                try background.writePhases(points: points, to: phasesURL, thresholds, htsrThresholds)
+            } catch {
+                background.failure = error as? GrokError ?? GrokError("diagnostics: \(error)")
+            }
+        }
+        return [m.sparsity, m.sparsitySmooth] + m.entropy + [m.lccPaper, m.lccCode]
+    }
+
+    public func runEnded(_ outcome: RunOutcome) throws -> [String] {
+        guard let phasesURL else { return [] }
+        let (points, background) = (accuracy, background)
+        let (thresholds, htsrThresholds) = (configuration.thresholds, configuration.htsrThresholds)
+        let (report, htsrSeconds, error) = try queue.sync { () throws -> (PhasesReport, Double, GrokError?) in
+            if let e = background.failure { return (PhasesReport(accuracy: [], htsr: []), background.seconds, e) }
+            let r = try background.writePhases(points: points, to: phasesURL, thresholds, htsrThresholds)
+            return (r, background.seconds, nil)
+        }
+        if let error { throw error }
+        return summary(report, htsrSeconds: htsrSeconds, wall: now() - startTime)
+    }
+
+    /// Seconds spent so far inside observe() (training thread) and in background HTSR and
+    /// phases work. Waits for the background queue.
+    public var timeSpent: (observe: Double, background: Double) {
+        let state = background
+        return (observeSeconds, queue.sync { state.seconds })
+    }
+
+    func summary(_ r: PhasesReport, htsrSeconds: Double, wall: Double) -> [String] {
+        var lines: [String] = []
+        let segments = r.accuracy.map { "\($0.phase.rawValue) \($0.startStep)-\($0.endStep)" }
+        lines.append("phases (accuracy): " + (segments.isEmpty ? "no evaluations" : segments.joined(separator: ", ")))
+        if let peak = r.peakTestAccuracy, let step = r.peakStep {
+            lines.append(String(format: "peak test accuracy %.4f at step %d", peak, step))
+        }
+        if !r.finalLayers.isEmpty {
+            let layers = r.finalLayers.map { l in
+                let alpha = l.alpha.map { String(format: "alpha %.2f", $0) } ?? "alpha n/a"
+                let traps = l.numTraps.map { "\($0) traps" } ?? "traps n/a"
+                return "\(l.layer) \(alpha), \(traps)"
+            }
+            lines.append("final HTSR (step \(r.finalLayers.map(\.step).max() ?? 0)): " + layers.joined(separator: "; "))
+        }
+        func step(_ s: Int?) -> String { s.map(String.init) ?? "none" }
+        var collapse = "anti-grokking: collapse step by accuracy \(step(r.collapseStep)), by HTSR \(step(r.htsrCollapseStep))"
+        if let lead = r.leadSteps { collapse += ", HTSR lead \(lead) steps" + (lead > 0 ? " (HTSR warned earlier)" : "") }
+        lines.append(collapse)
+        if let a = r.agreement {
+            lines.append(String(format: "HTSR vs accuracy labels agree on %.1f%% of %d steps", 100 * a, r.agreementSteps))
+        }
+        let w = max(wall, 1e-9)
+        lines.append(String(format: "diagnostics time: %.2f s in observe() on the training thread (%.2f%% of %.1f s), %.2f s of HTSR and phases work in the background (%.2f%%)",
+                            observeSeconds, 100 * observeSeconds / w, wall, htsrSeconds, 100 * htsrSeconds / w))
+        return lines
+    }
+}
+
+/// The state the background queue owns.
+/// @unchecked Sendable: `log` and `seconds` are read and written only on RunDiagnostics.queue
+/// (a serial queue), or before the first block is enqueued; `failure` is behind a lock, so
+/// the training thread can check it without waiting for the queue.
+final class BackgroundState: @unchecked Sendable {
+    var log: HTSRLog?
+    var seconds = 0.0
+    private var error: GrokError?
+    private let lock = NSLock()
+
+    /// The first error of the background work; once set, the rest of the work is skipped.
+    var failure: GrokError? {
+        get { lock.lock(); defer { lock.unlock() }; return error }
+        set { lock.lock(); defer { lock.unlock() }; if error == nil { error = newValue } }
+    }
+
+    /// Labels the run so far and rewrites phases.json atomically.
+    @discardableResult
+    func writePhases(points: [AccuracyPoint], to url: URL, _ t: PhaseThresholds, _ h: HTSRThresholds) throws -> PhasesReport {
+        let report = PhasesReport(accuracy: points, htsr: log?.rows.map(\.phasePoint) ?? [],
+                                  thresholds: t, htsrThresholds: h)
+        try report.write(to: url)
+        return report
+    }
+}
+
+@inline(__always)
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec)
+}

@@ -1,1 +1,0 @@
-// Measures: see the module's files.

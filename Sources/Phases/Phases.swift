@@ -1,1 +1,0 @@
-// Phases: see the module's files.

@@ -1,0 +1,190 @@
+import Foundation
+import GrokCore
+
+/// How the two labelings compare, after mapping both to coarse phases (`Phase.coarse`).
+public struct PhaseComparison: Sendable, Equatable {
+    /// Fraction of compared steps where the coarse labels agree; nil when none compared.
+    public let agreement: Double?
+    /// Steps compared: evaluated steps that also have an HTSR label other than unknown
+    /// (a failed fit says nothing, so it is left out rather than counted against HTSR).
+    public let comparedSteps: Int
+    public let collapseStep: Int?
+    public let htsrCollapseStep: Int?
+    /// collapseStep - htsrCollapseStep: positive means HTSR warned earlier. Nil unless both.
+    public let leadSteps: Int?
+
+    public init(accuracy: AccuracyPhases, htsr: HTSRPhases) {
+        var htsrByStep: [Int: Phase] = [:]
+        for (s, l) in zip(htsr.steps, htsr.labels) { htsrByStep[s] = l }
+        var compared = 0, agreed = 0
+        for (s, l) in zip(accuracy.steps, accuracy.labels) {
+            guard let h = htsrByStep[s], h != .unknown else { continue }
+            compared += 1
+            if h.coarse == l.coarse { agreed += 1 }
+        }
+        comparedSteps = compared
+        agreement = compared > 0 ? Double(agreed) / Double(compared) : nil
+        collapseStep = accuracy.collapseStep
+        htsrCollapseStep = htsr.collapseStep
+        if let a = accuracy.collapseStep, let h = htsr.collapseStep { leadSteps = a - h } else { leadSteps = nil }
+    }
+}
+
+/// A layer's last HTSR numbers (for the summary).
+public struct FinalLayer: Codable, Sendable, Equatable {
+    public let layer: String
+    public let step: Int
+    public let alpha: Double?
+    public let numTraps: Int?
+
+    public init(layer: String, step: Int, alpha: Double?, numTraps: Int?) {
+        self.layer = layer; self.step = step; self.alpha = alpha; self.numTraps = numTraps
+    }
+
+    enum CodingKeys: String, CodingKey { case layer, step, alpha, numTraps = "num_traps" }
+
+    public func encode(to e: Encoder) throws {
+        var c = e.container(keyedBy: CodingKeys.self)
+        try c.encode(layer, forKey: .layer); try c.encode(step, forKey: .step)
+        try c.encode(alpha, forKey: .alpha); try c.encode(numTraps, forKey: .numTraps)
+    }
+}
+
+/// The content of a run's `phases.json` (format in HELPERS.md, plus the fields after
+/// `lead_steps`). Unset values are written as null.
+public struct PhasesReport: Codable, Sendable, Equatable {
+    public var accuracy: [PhaseSegment]
+    public var htsr: [PhaseSegment]
+    public var agreement: Double?
+    public var agreementSteps: Int
+    public var collapseStep: Int?
+    public var htsrCollapseStep: Int?
+    public var leadSteps: Int?
+    public var collapseDetectedStep: Int?
+    public var htsrCollapseDetectedStep: Int?
+    public var fitStep: Int?
+    public var grokkingStep: Int?
+    public var grokkedStep: Int?
+    public var plateauTestAccuracy: Double?
+    public var peakTestAccuracy: Double?
+    public var peakStep: Int?
+    public var evaluations: Int
+    public var finalLayers: [FinalLayer]
+    public var thresholds: PhaseThresholds?
+    public var htsrThresholds: HTSRThresholds?
+
+    enum CodingKeys: String, CodingKey {
+        case accuracy, htsr, agreement, agreementSteps = "agreement_steps"
+        case collapseStep = "collapse_step", htsrCollapseStep = "htsr_collapse_step"
+        case leadSteps = "lead_steps", collapseDetectedStep = "collapse_detected_step"
+        case htsrCollapseDetectedStep = "htsr_collapse_detected_step"
+        case fitStep = "fit_step", grokkingStep = "grokking_step", grokkedStep = "grokked_step"
+        case plateauTestAccuracy = "plateau_test_acc", peakTestAccuracy = "peak_test_acc"
+        case peakStep = "peak_step", evaluations, finalLayers = "final_layers"
+        case thresholds, htsrThresholds = "htsr_thresholds"
+    }
+
+    /// Labels a run both ways and compares the labelings.
+    public init(accuracy points: [AccuracyPoint], htsr rows: [HTSRLayerPoint],
+                thresholds: PhaseThresholds = PhaseThresholds(),
+                htsrThresholds: HTSRThresholds = HTSRThresholds()) {
+        let acc = AccuracyPhases(points: points, thresholds: thresholds)
+        let h = HTSRPhases(points: rows, thresholds: htsrThresholds)
+        let cmp = PhaseComparison(accuracy: acc, htsr: h)
+        accuracy = acc.segments; htsr = h.segments
+        agreement = cmp.agreement; agreementSteps = cmp.comparedSteps
+        collapseStep = cmp.collapseStep; htsrCollapseStep = cmp.htsrCollapseStep
+        leadSteps = cmp.leadSteps
+        collapseDetectedStep = acc.collapseDetectedStep; htsrCollapseDetectedStep = h.collapseDetectedStep
+        fitStep = acc.fitStep; grokkingStep = acc.grokkingStep; grokkedStep = acc.grokkedStep
+        plateauTestAccuracy = acc.plateauTestAccuracy
+        peakTestAccuracy = acc.peakTestAccuracy; peakStep = acc.peakStep
+        evaluations = acc.steps.count
+        var lastRow: [String: HTSRLayerPoint] = [:]
+        for r in rows where r.step >= (lastRow[r.layer]?.step ?? Int.min) { lastRow[r.layer] = r }
+        finalLayers = lastRow.keys.sorted().map {
+            let r = lastRow[$0]!
+            return FinalLayer(layer: r.layer, step: r.step, alpha: r.alpha, numTraps: r.numTraps)
+        }
+        self.thresholds = thresholds; self.htsrThresholds = htsrThresholds
+    }
+
+    public func encode(to e: Encoder) throws {
+        var c = e.container(keyedBy: CodingKeys.self)
+        try c.encode(accuracy, forKey: .accuracy); try c.encode(htsr, forKey: .htsr)
+        try c.encode(agreement.flatMap { $0.isFinite ? $0 : nil }, forKey: .agreement)
+        try c.encode(agreementSteps, forKey: .agreementSteps)
+        try c.encode(collapseStep, forKey: .collapseStep)
+        try c.encode(htsrCollapseStep, forKey: .htsrCollapseStep)
+        try c.encode(leadSteps, forKey: .leadSteps)
+        try c.encode(collapseDetectedStep, forKey: .collapseDetectedStep)
+        try c.encode(htsrCollapseDetectedStep, forKey: .htsrCollapseDetectedStep)
+        try c.encode(fitStep, forKey: .fitStep); try c.encode(grokkingStep, forKey: .grokkingStep)
+        try c.encode(grokkedStep, forKey: .grokkedStep)
+        try c.encode(plateauTestAccuracy.flatMap { $0.isFinite ? $0 : nil }, forKey: .plateauTestAccuracy)
+        try c.encode(peakTestAccuracy.flatMap { $0.isFinite ? $0 : nil }, forKey: .peakTestAccuracy)
+        try c.encode(peakStep, forKey: .peakStep); try c.encode(evaluations, forKey: .evaluations)
+        try c.encode(finalLayers.map { l in
+            FinalLayer(layer: l.layer, step: l.step, alpha: l.alpha.flatMap { $0.isFinite ? $0 : nil }, numTraps: l.numTraps)
+        }, forKey: .finalLayers)
+        try c.encode(thresholds, forKey: .thresholds)
+        try c.encode(htsrThresholds, forKey: .htsrThresholds)
+    }
+
+    /// Readers tolerate missing optional fields (older or hand-written files).
+    public init(from d: Decoder) throws {
+        let c = try d.container(keyedBy: CodingKeys.self)
+        accuracy = try c.decodeIfPresent([PhaseSegment].self, forKey: .accuracy) ?? []
+        htsr = try c.decodeIfPresent([PhaseSegment].self, forKey: .htsr) ?? []
+        agreement = try c.decodeIfPresent(Double.self, forKey: .agreement)
+        agreementSteps = try c.decodeIfPresent(Int.self, forKey: .agreementSteps) ?? 0
+        collapseStep = try c.decodeIfPresent(Int.self, forKey: .collapseStep)
+        htsrCollapseStep = try c.decodeIfPresent(Int.self, forKey: .htsrCollapseStep)
+        leadSteps = try c.decodeIfPresent(Int.self, forKey: .leadSteps)
+        collapseDetectedStep = try c.decodeIfPresent(Int.self, forKey: .collapseDetectedStep)
+        htsrCollapseDetectedStep = try c.decodeIfPresent(Int.self, forKey: .htsrCollapseDetectedStep)
+        fitStep = try c.decodeIfPresent(Int.self, forKey: .fitStep)
+        grokkingStep = try c.decodeIfPresent(Int.self, forKey: .grokkingStep)
+        grokkedStep = try c.decodeIfPresent(Int.self, forKey: .grokkedStep)
+        plateauTestAccuracy = try c.decodeIfPresent(Double.self, forKey: .plateauTestAccuracy)
+        peakTestAccuracy = try c.decodeIfPresent(Double.self, forKey: .peakTestAccuracy)
+        peakStep = try c.decodeIfPresent(Int.self, forKey: .peakStep)
+        evaluations = try c.decodeIfPresent(Int.self, forKey: .evaluations) ?? 0
+        finalLayers = try c.decodeIfPresent([FinalLayer].self, forKey: .finalLayers) ?? []
+        thresholds = try? c.decodeIfPresent(PhaseThresholds.self, forKey: .thresholds)
+        htsrThresholds = try? c.decodeIfPresent(HTSRThresholds.self, forKey: .htsrThresholds)
+    }
+
+    public func jsonData() throws -> Data {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try enc.encode(self)
+    }
+
+    /// Writes `phases.json` atomically (a live reader never sees half a file).
+    public func write(to url: URL) throws {
+        try AtomicFile.write(try jsonData(), to: url)
+    }
+
+    public static func read(from url: URL) throws -> PhasesReport {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw GrokError("cannot read \(url.path): \(error.localizedDescription)")
+        }
+        do { return try JSONDecoder().decode(PhasesReport.self, from: data) } catch {
+            throw GrokError("\(url.path): not a valid phases.json (\(decodingSummary(error)))")
+        }
+    }
+}
+
+/// One line describing a decoding error (JSONDecoder's own descriptions span several lines).
+func decodingSummary(_ error: Error) -> String {
+    switch error {
+    case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c),
+         DecodingError.keyNotFound(_, let c), DecodingError.dataCorrupted(let c):
+        let path = c.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        return (path.isEmpty ? "" : "at \(path): ") + c.debugDescription.split(separator: "\n").joined(separator: " ")
+    default:
+        return String(describing: error).split(separator: "\n").joined(separator: " ")
+    }
+}
