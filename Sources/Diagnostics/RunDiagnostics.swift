@@ -133,6 +133,10 @@ public final class RunDiagnostics: TrainingObserver {
             return (r, background.seconds, nil)
         }
         if let error { throw error }
+        if outcome == .completed {
+            try PhaseColumn.append(to: phasesURL.deletingLastPathComponent().appendingPathComponent("metrics.csv"),
+                                   segments: report.accuracy)
+        }
         return summary(report, htsrSeconds: htsrSeconds, wall: now() - startTime)
     }
 

@@ -96,7 +96,13 @@ public final class CSVLog {
                       let step = Int(stepText), step <= keep else { continue }
                 kept.append(line)
             }
-            let existingHeader = kept.first.map(String.init) ?? ""
+            var existingHeader = kept.first.map(String.init) ?? ""
+            // A completed run's metrics.csv ends with the diagnostics' "phase" column (labels
+            // that need the whole curve); a resumed run drops it and gets it back at the end.
+            if existingHeader == header.joined(separator: ",") + ",phase" {
+                kept = kept.map { $0[..<($0.lastIndex(of: ",") ?? $0.endIndex)] }
+                existingHeader = String(kept[0])
+            }
             guard existingHeader == header.joined(separator: ",") else {
                 throw GrokError("cannot resume: the columns of \(url.lastPathComponent) differ from this run's (was it written by another version or with other --htsr settings?)")
             }

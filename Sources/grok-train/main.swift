@@ -5,6 +5,7 @@ import Linalg
 import Datasets
 import Model
 import Training
+import Diagnostics
 import ToolSupport
 
 /// `grok-train`: trains the grokking MLP from scratch and records a run directory.
@@ -93,6 +94,27 @@ struct Train: ParsableCommand {
     @Option(help: "Threads for BLAS and the element-wise loops. (default: all cores)")
     var threads: Int?
 
+    @Option(help: "HTSR analysis of every snapshot: off, plain (WeightWatcher's defaults plus seeded randomization for traps) or paper (clip_xmax finger fixing plus seeded randomization, as the paper). (default: paper)")
+    var htsr: HTSRMode?
+
+    @Option(help: "Activation sparsity: a first-layer activation below this counts as off. (default: 1.0)")
+    var sparsityThreshold: Double?
+
+    @Option(help: "Phases: train accuracy at or above this counts as fitted. (default: 0.99)")
+    var fitThreshold: Double?
+
+    @Option(help: "Phases: anti-grokking = test accuracy this far (absolute) below its running peak while train stays fitted. (default: 0.1)")
+    var collapseDrop: Double?
+
+    @Option(help: "Phases: ... for this many consecutive evaluations. (default: 3)")
+    var collapseSustain: Int?
+
+    @Option(help: "Phases: grokking starts when test accuracy has covered this fraction of the plateau-to-peak gap. (default: 0.1)")
+    var riseFraction: Double?
+
+    @Option(help: "Phases: grokked when it has covered this fraction. (default: 0.9)")
+    var grokkedFraction: Double?
+
     @Option(help: "Run directory. (default: runs/<date>-<hyperparameter tag>)")
     var out: String?
 
@@ -136,14 +158,29 @@ struct Train: ParsableCommand {
         return c
     }
 
+    func makeDiagnostics() throws -> DiagnosticsSettings {
+        var d = DiagnosticsSettings()
+        if let v = htsr { d.htsr = v }
+        if let v = sparsityThreshold { d.sparsityThreshold = v }
+        if let v = fitThreshold { d.trainFit = v }
+        if let v = collapseDrop { d.collapseDrop = v }
+        if let v = collapseSustain { d.collapseSustain = v }
+        if let v = riseFraction { d.riseFraction = v }
+        if let v = grokkedFraction { d.grokkedFraction = v }
+        try d.validate()
+        return d
+    }
+
     func run() throws {
         if let w = BLASRuntime.slowKernelWarning { note(w) }
         var config: TrainingConfig
+        var diagnostics: DiagnosticsSettings
         let directory: RunDirectory
         if resume {
             guard let out else { throw GrokError("--resume needs --out DIR, the run directory to continue") }
             directory = RunDirectory(URL(fileURLWithPath: out))
             config = try directory.readConfig()
+            diagnostics = try DiagnosticsSettings.read(configURL: directory.configURL)
             if let t = threads { config.threads = t }
             let ignored = [steps, lr.map { "\($0)" }, wd.map { "\($0)" }, widths, batchOrder, subset].compactMap { $0 }
             if !ignored.isEmpty || preset != nil {
@@ -151,6 +188,7 @@ struct Train: ParsableCommand {
             }
         } else {
             config = try makeConfig()
+            diagnostics = try makeDiagnostics()
             let name = out ?? "runs/\(Self.timestamp())-\(config.tag)"
             directory = RunDirectory(URL(fileURLWithPath: name))
         }
@@ -172,14 +210,17 @@ struct Train: ParsableCommand {
                 "blas_core": BLASRuntime.coreName,
                 "started": ISO8601DateFormatter().string(from: Date()),
                 "evaluation_steps": config.schedule.steps(total: config.steps, snapshots: config.snapshots).count,
+                "diagnostics": diagnostics.jsonObject,
             ])
         }
         let progress = ProgressReporter(totalSteps: config.steps, quiet: quiet)
         progress.message("\(resume ? "resuming" : "training") \(directory.url.path): \(config.widths.map(String.init).joined(separator: "-")) \(config.dtype.rawValue) \(config.optimizer.rawValue) lr \(config.lr) wd \(config.wd), \(config.steps) steps; \(data.sourceDescription); BLAS \(BLASRuntime.coreName) x\(config.threads)")
 
         StopSignal.install()
+        let observer = RunDiagnostics(shape: try MLPShape(widths: config.widths),
+                                      configuration: diagnostics.configuration)
         let result = try Trainer.run(config: config, data: data, directory: directory, resume: resume,
-                                     observers: [], progress: progress)
+                                     observers: [observer], progress: progress)
         for line in result.summary { print(line) }
         switch result.outcome {
         case .completed:
@@ -211,6 +252,7 @@ extension TrainingConfig.Precision: ExpressibleByArgument {}
 extension TrainingConfig.Dataset: ExpressibleByArgument {}
 extension EvaluationSchedule: ExpressibleByArgument {}
 extension Loss: ExpressibleByArgument {}
+extension HTSRMode: ExpressibleByArgument {}
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,0 +1,82 @@
+import Foundation
+import GrokCore
+import Measures
+import Phases
+
+/// The diagnostics choices a user makes on the command line, saved in config.json under
+/// "diagnostics" so that `--resume` continues with the same columns and rules.
+public struct DiagnosticsSettings: Codable, Sendable, Equatable {
+    public var htsr: HTSRMode = .paper
+    /// Activation sparsity threshold tau (the authors' code: 1.0).
+    public var sparsityThreshold: Double = 1.0
+    /// Accuracy-phase thresholds (see PhaseThresholds for the rules).
+    public var trainFit: Double = PhaseThresholds().trainFit
+    public var collapseDrop: Double = PhaseThresholds().collapseDrop
+    public var collapseSustain: Int = PhaseThresholds().sustain
+    public var riseFraction: Double = PhaseThresholds().riseFraction
+    public var grokkedFraction: Double = PhaseThresholds().grokkedFraction
+
+    public init() {}
+
+    public func validate() throws {
+        guard sparsityThreshold.isFinite else { throw GrokError("--sparsity-threshold must be a number") }
+        guard trainFit > 0, trainFit <= 1 else { throw GrokError("--fit-threshold must be in (0, 1], got \(trainFit)") }
+        guard collapseDrop > 0, collapseDrop < 1 else { throw GrokError("--collapse-drop must be in (0, 1), got \(collapseDrop)") }
+        guard collapseSustain >= 1 else { throw GrokError("--collapse-sustain must be at least 1, got \(collapseSustain)") }
+        guard riseFraction > 0, riseFraction < grokkedFraction, grokkedFraction < 1 else {
+            throw GrokError("phase fractions must satisfy 0 < --rise-fraction < --grokked-fraction < 1")
+        }
+    }
+
+    public var configuration: RunDiagnostics.Configuration {
+        var c = RunDiagnostics.Configuration()
+        c.htsrMode = htsr
+        c.measures.tau = sparsityThreshold
+        c.thresholds.trainFit = trainFit
+        c.thresholds.collapseDrop = collapseDrop
+        c.thresholds.sustain = collapseSustain
+        c.thresholds.riseFraction = riseFraction
+        c.thresholds.grokkedFraction = grokkedFraction
+        return c
+    }
+
+    /// As a JSON object for config.json.
+    public var jsonObject: [String: Any] {
+        let enc = JSONEncoder()
+        enc.keyEncodingStrategy = .convertToSnakeCase
+        guard let data = try? enc.encode(self),
+              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+        return obj
+    }
+
+    /// Reads the "diagnostics" object of a run's config.json (defaults when absent).
+    public static func read(configURL: URL) throws -> DiagnosticsSettings {
+        guard let data = FileManager.default.contents(atPath: configURL.path),
+              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw GrokError("cannot read \(configURL.path)")
+        }
+        guard let d = root["diagnostics"] else { return DiagnosticsSettings() }
+        let dec = JSONDecoder()
+        dec.keyDecodingStrategy = .convertFromSnakeCase
+        do { return try dec.decode(DiagnosticsSettings.self, from: JSONSerialization.data(withJSONObject: d)) }
+        catch { throw GrokError("\(configURL.path): the \"diagnostics\" settings are not valid (\(error))") }
+    }
+}
+
+/// The accuracy-based phase of every evaluated step, added as the last column of metrics.csv
+/// when a run completes (the labels use the whole curve, so they are known only at the end;
+/// phases.json has them live).
+public enum PhaseColumn {
+    public static func append(to metricsURL: URL, segments: [PhaseSegment]) throws {
+        guard let data = FileManager.default.contents(atPath: metricsURL.path) else { return }
+        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        guard let header = lines.first, !header.split(separator: ",").contains("phase") else { return }
+        lines[0] = header + ",phase"
+        for i in 1..<lines.count {
+            let step = Int(lines[i].prefix { $0 != "," }) ?? -1
+            let phase = segments.first { $0.startStep <= step && step <= $0.endStep }?.phase.rawValue ?? ""
+            lines[i] += "," + phase
+        }
+        try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: metricsURL)
+    }
+}
