@@ -42,10 +42,11 @@ let package = Package(
         // Analysis side.
         .target(name: "HTSR", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
         .target(name: "Measures", dependencies: ["Model", "Linalg", "GrokCore"], swiftSettings: fastMath),
+        .target(name: "Phases", dependencies: ["GrokCore"]),
         .target(name: "Diagnostics",
-                dependencies: ["Training", "HTSR", "Measures", "Tensors", "GrokCore"]),
+                dependencies: ["Training", "HTSR", "Measures", "Phases", "Tensors", "GrokCore"]),
         .target(name: "Charts", dependencies: ["GrokCore"]),
-        .target(name: "Report", dependencies: ["Charts", "HTSR", "Tensors", "Linalg", "GrokCore"]),
+        .target(name: "Report", dependencies: ["Charts", "Phases", "HTSR", "Tensors", "Linalg", "GrokCore"]),
 
         // Thin command-line tools.
         .executableTarget(name: "grok-train", dependencies: [
@@ -70,7 +71,8 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Tensors"]),
         .testTarget(name: "HTSRTests", dependencies: ["HTSR", "Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MeasuresTests", dependencies: ["Measures", "Model"]),
-        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
+        .testTarget(name: "PhasesTests", dependencies: ["Phases"]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Training", "Datasets"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Charts"]),
     ]

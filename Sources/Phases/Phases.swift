@@ -1,0 +1,1 @@
+// Phases: see the module's files.
