@@ -4,15 +4,15 @@ import Linalg
 // They are generic but only ever called from MLP methods that are pre-specialized for Float
 // and Double (see MLP.swift), so they compile to straight vector loops.
 
-/// Hidden layer epilogue after z = x W^T: h = relu(z + b), in place. NaN stays NaN (as in
-/// PyTorch) because the comparison is `v < 0`.
+/// Hidden layer epilogue after z = x W^T: h = relu(z + b), in place. Swift.max(v, 0) is
+/// `0 >= v ? 0 : v`: NaN stays NaN (as in PyTorch), and unlike `v < 0 ? 0 : v` (which LLVM
+/// turns into a branch and leaves scalar) it vectorizes.
 @inline(__always)
 func addBiasReLU<T: BLASScalar>(_ z: UnsafeMutablePointer<T>, bias: UnsafePointer<T>, rows: Int, cols: Int) {
     for r in 0..<rows {
         let row = z + r * cols
         for j in 0..<cols {
-            let v = row[j] + bias[j]
-            row[j] = v < 0 ? 0 : v
+            row[j] = Swift.max(row[j] + bias[j], 0)
         }
     }
 }

@@ -57,26 +57,9 @@ public final class AdamW<T: BLASScalar>: Optimizer {
         let p = parameters.baseAddress!, g = gradients.baseAddress!
         let m = self.m.baseAddress!, v = self.v.baseAddress!
         forEachChunk(count: count, threads: threads) { r in
-            if lerpSmall {
-                for i in r {
-                    let gi = g[i]
-                    let mi = m[i].addingProduct(w1, gi - m[i])
-                    let vi = v[i] * b2 + oneMinusB2 * gi * gi
-                    let denom = vi.squareRoot() / bc2Sqrt + epsT
-                    p[i] = p[i] * decay + negStepSize * mi / denom
-                    m[i] = mi; v[i] = vi
-                }
-            } else {
-                // lerp with weight >= 0.5: end - (end - self) * (1 - weight), 1 - w1 = b1.
-                for i in r {
-                    let gi = g[i]
-                    let mi = gi.addingProduct(-b1, gi - m[i])
-                    let vi = v[i] * b2 + oneMinusB2 * gi * gi
-                    let denom = vi.squareRoot() / bc2Sqrt + epsT
-                    p[i] = p[i] * decay + negStepSize * mi / denom
-                    m[i] = mi; v[i] = vi
-                }
-            }
+            adamWUpdate(p + r.lowerBound, g + r.lowerBound, m + r.lowerBound, v + r.lowerBound, count: r.count,
+                        decay: decay, lerpWeight: lerpSmall ? w1 : -b1, lerpSmall: lerpSmall, beta2: b2,
+                        oneMinusBeta2: oneMinusB2, bc2Sqrt: bc2Sqrt, negStepSize: negStepSize, eps: epsT)
         }
     }
 
@@ -89,5 +72,36 @@ public final class AdamW<T: BLASScalar>: Optimizer {
         try restoreBuffer("exp_avg", optimizer: "AdamW", from: buffers, into: m)
         try restoreBuffer("exp_avg_sq", optimizer: "AdamW", from: buffers, into: v)
         self.stepCount = stepCount
+    }
+}
+
+/// The whole AdamW update for `count` elements in one vectorizable pass.
+@inline(never)
+func adamWUpdate<T: BLASScalar>(_ p: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
+                                _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>, count: Int,
+                                decay: T, lerpWeight: T, lerpSmall: Bool, beta2: T, oneMinusBeta2: T,
+                                bc2Sqrt: T, negStepSize: T, eps: T) {
+    if lerpSmall {
+        // lerp(m, g, w) for w < 0.5: m + w * (g - m)
+        for i in 0..<count {
+            let gi = g[i]
+            let mi = m[i].addingProduct(lerpWeight, gi - m[i])
+            let vi = v[i] * beta2 + oneMinusBeta2 * gi * gi
+            let denom = vi.squareRoot() / bc2Sqrt + eps
+            p[i] = p[i] * decay + negStepSize * mi / denom
+            m[i] = mi
+            v[i] = vi
+        }
+    } else {
+        // lerp(m, g, w) for w >= 0.5: g - (g - m) * (1 - w), here lerpWeight = w - 1 = -b1
+        for i in 0..<count {
+            let gi = g[i]
+            let mi = gi.addingProduct(lerpWeight, gi - m[i])
+            let vi = v[i] * beta2 + oneMinusBeta2 * gi * gi
+            let denom = vi.squareRoot() / bc2Sqrt + eps
+            p[i] = p[i] * decay + negStepSize * mi / denom
+            m[i] = mi
+            v[i] = vi
+        }
     }
 }
