@@ -61,8 +61,13 @@ public enum HTSRAnalyzer {
         out.logNorm = log10(total)
         out.logSpectralNorm = log10(lmax)
         out.stableRank = total / lmax
-        let tol = lmax.squareRoot() * Double(N) * Double.ulpOfOne
-        let rank = ev.reduce(0) { $0 + ($1.squareRoot() > tol ? 1 : 0) }
+        // WeightWatcher counts singular values above s_max * N * eps (from an SVD). Gram
+        // eigenvalues carry absolute noise ~eps * lambda_max, so the same cut is applied to the
+        // eigenvalues, lambda > lambda_max * N * eps: identical for full-rank and exactly
+        // rank-deficient matrices; only singular values between ~1e-14 and ~1e-7 of the
+        // largest (numerically near-singular matrices) can be counted differently.
+        let tol = lmax * Double(N) * Double.ulpOfOne
+        let rank = ev.reduce(0) { $0 + ($1 > tol ? 1 : 0) }
         out.matrixRank = rank
         var h = 0.0
         for l in ev { let p = l / total + 1e-10; h -= p * log(p) }
@@ -153,7 +158,8 @@ public enum HTSRAnalyzer {
         case .dense(let w): columns = w.cols
         case .conv2d(_, _, let i, let kh, let kw): columns = i * kh * kw
         }
-        let ranked = Randomization.largestEntries(entries, columns: columns, count: k > 0 ? trapValues.count + k - 1 : 0)
+        let ranked = Randomization.largestEntries(entries, columns: columns, count: k > 0 ? trapValues.count + k - 1 : 0,
+                                                          N: esd.N, M: esd.M)
         out.traps = trapValues.enumerated().map { j, l in
             TrapDetail(eigenvalue: l, height: (l - mp.bulkMax) / mp.bulkMax,
                        entries: Array(ranked.dropFirst(j).prefix(k)))

@@ -16,11 +16,14 @@ public struct TrapDetail: Sendable, Codable, Equatable {
 ///
 /// Why these entries: shuffling keeps every entry and destroys every arrangement, so an
 /// eigenvalue that stays outside the bulk after shuffling comes from individual outlier
-/// entries: a lone entry w in a noise matrix produces a singular value of about |w| on top
-/// of the bulk. So the traps, largest first, are attributed to the entries by decreasing
-/// |w|: trap j (0-based) lists the entries ranked j, j+1, ..., j+k-1, the first being its
-/// most likely source. This is a ranking, not a proof: among outliers of equal size the
-/// assignment is arbitrary, and several modest outliers can combine into one trap.
+/// entries. A lone entry w in an N x M noise matrix of entry deviation s is a rank-one
+/// perturbation of strength |w|; it separates from the bulk only above the BBP threshold
+/// |w| > s (N M)^(1/4), and then yields a singular value that grows with |w|. So the candidate
+/// sources are the entries beyond that threshold, and the traps, largest first, are matched
+/// to them by decreasing |w|: trap j (0-based) lists the candidates ranked j, j+1, ...,
+/// j+k-1, the first being its most likely source. This is a ranking, not a proof: among
+/// outliers of equal size the assignment is arbitrary, and a trap with no entry listed comes
+/// from many moderate entries acting together.
 public struct TrapEntry: Sendable, Codable, Equatable {
     public var row: Int
     public var column: Int
@@ -42,8 +45,9 @@ enum Randomization {
         return ((kl1 + kl2) / 2).squareRoot()
     }
 
-    /// The `count` largest-|w| entries, largest first (ties by position), with z-scores.
-    static func largestEntries(_ values: [Double], columns: Int, count: Int) -> [TrapEntry] {
+    /// The `count` largest-|w| entries that lie beyond the BBP threshold sd * (N M)^(1/4) from
+    /// the mean, largest first (ties by position), with z-scores.
+    static func largestEntries(_ values: [Double], columns: Int, count: Int, N: Int, M: Int) -> [TrapEntry] {
         guard count > 0, !values.isEmpty else { return [] }
         let n = Double(values.count)
         let mean = values.reduce(0, +) / n
@@ -60,6 +64,8 @@ enum Randomization {
             top.insert(i, at: pos)
             if top.count > count { top.removeLast() }
         }
+        let threshold = sd * pow(Double(N) * Double(M), 0.25)
+        top.removeAll { abs(values[$0] - mean) <= threshold }
         return top.map { i in
             TrapEntry(row: i / columns, column: i % columns, value: values[i],
                       zScore: sd > 0 ? abs(values[i] - mean) / sd : 0)
