@@ -38,12 +38,25 @@ enum ESDBuilder {
         switch kind {
         case .dense(let w):
             var v = w.values
-            v.seededShuffle(using: &rng)
+            shuffle(&v, using: &rng)
             return try Spectral.squaredSingularValues(Matrix(rows: w.rows, cols: w.cols, values: v))
         case .conv2d(let values, let o, let i, let kh, let kw):
             var v = values
-            v.seededShuffle(using: &rng)
+            shuffle(&v, using: &rng)
             return try convEigenvalues(v, out: o, in: i, kh: kh, kw: kw)
+        }
+    }
+
+    /// Fisher-Yates, the same sequence as GrokCore's `seededShuffle` (i from the top down,
+    /// j = nextInt(below: i + 1)), specialized to [Double] on raw memory: the generic version
+    /// goes through witness tables across the module boundary, ~10x slower.
+    static func shuffle(_ v: inout [Double], using rng: inout SeededRandom) {
+        v.withUnsafeMutableBufferPointer { p in
+            guard p.count > 1 else { return }
+            for i in stride(from: p.count - 1, to: 0, by: -1) {
+                let j = rng.nextInt(below: i + 1)
+                let t = p[i]; p[i] = p[j]; p[j] = t
+            }
         }
     }
 
