@@ -56,7 +56,7 @@ public enum PowerLaw {
                 for i in 0..<(n - 1) {
                     let k = n - i
                     let s = suffix[i] - Double(k) * L[i]
-                    var alpha: Double
+                    let alpha: Double
                     if small {
                         guard k >= 8, s > 1e-12 else { continue }
                         alpha = 1 + Double(k - 1) / s
@@ -78,7 +78,6 @@ public enum PowerLaw {
                 : "power-law fit: no xmin candidate gives alpha > 1 (n = \(n))")
         }
         let k = n - bestIndex
-        // D = 1 for the candidates never scanned, as the reference reports them.
         return PowerLawFit(alpha: bestAlpha, xmin: x[bestIndex], xmax: x[n - 1], D: best,
                            sigma: (bestAlpha - 1) / Double(k).squareRoot(), tailSize: k,
                            xminCandidates: keepDCurve ? Array(x[0..<(n - 1)]) : nil,
