@@ -1,1 +1,0 @@
-// HTSR: see the module's files.

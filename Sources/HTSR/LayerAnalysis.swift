@@ -1,0 +1,131 @@
+/// Everything measured on one layer. Names follow WeightWatcher's columns (the JSON keys are
+/// exactly those); a metric is nil when it does not exist (skipped layer, failed fit, option
+/// off), never a sentinel like -1.
+public struct LayerAnalysis: Sendable, Codable, Equatable {
+    public var name: String
+    /// "dense" or "conv2d".
+    public var kind: String
+    public var status: LayerStatus = .ok
+
+    // Shape: N >= M of the matrix (of each slice for Conv2D), Q = N/M, eigenvalue count.
+    public var N: Int
+    public var M: Int
+    public var Q: Double
+    public var numEvals: Int?
+
+    // Power-law fit (section 2).
+    public var alpha: Double?
+    public var D: Double?
+    public var xmin: Double?
+    public var xmax: Double?
+    public var sigma: Double?
+    public var numPLSpikes: Int?
+    /// "over-trained", "under-trained" or "" (only for a successful fit).
+    public var warning: String?
+    /// With clip_xmax: eigenvalues clipped off the top (0 when the raw fit was kept), and the
+    /// alpha of the unclipped fit.
+    public var numFingers: Int?
+    public var rawAlpha: Double?
+
+    // Norm metrics (section 3), over all eigenvalues.
+    public var norm: Double?
+    public var logNorm: Double?
+    public var spectralNorm: Double?
+    public var logSpectralNorm: Double?
+    public var alphaWeighted: Double?
+    public var logAlphaNorm: Double?
+    public var stableRank: Double?
+    public var matrixRank: Int?
+    public var entropy: Double?
+
+    // Marchenko-Pastur fit (section 4).
+    public var sigmaMP: Double?
+    public var numSpikes: Int?
+    public var mpSoftrank: Double?
+    public var bulkMax: Double?
+    public var bulkMin: Double?
+    public var wScale: Double?
+    /// Eigenvalues (original scale) above this are MP spikes.
+    public var spikeThreshold: Double?
+
+    // Correlation traps (section 5) and beyond (section 6).
+    public var randNumSpikes: Int?
+    public var numTraps: Int?
+    public var randSigmaMP: Double?
+    public var randMPSoftrank: Double?
+    public var randBulkMax: Double?
+    public var randBulkMin: Double?
+    public var randWScale: Double?
+    /// Randomized eigenvalues (original scale) above this are traps.
+    public var randSpikeThreshold: Double?
+    public var maxRandEval: Double?
+    public var randDistance: Double?
+    public var wwSoftrank: Double?
+    public var wwMaxdist: Double?
+    /// KS test of the rescaled randomized ESD against the fitted MP law.
+    public var ksStat: Double?
+    public var ksPvalue: Double?
+    /// Largest trap height (lambda - rand_bulk_max) / rand_bulk_max; nil without traps.
+    public var maxTrapHeight: Double?
+    public var traps: [TrapDetail]?
+
+    // For charts (options keepEigenvalues / keepDCurve).
+    public var eigenvalues: [Double]?
+    public var randEigenvalues: [Double]?
+    public var xminCandidates: [Double]?
+    public var dCurve: [Double]?
+
+    public init(name: String, kind: String, N: Int, M: Int) {
+        self.name = name; self.kind = kind; self.N = N; self.M = M
+        self.Q = M > 0 ? Double(N) / Double(M) : 0
+    }
+
+    /// A correlation trap exists (nil when randomization was not run).
+    public var hasCorrelationTrap: Bool? { numTraps.map { $0 > 0 } }
+
+    enum CodingKeys: String, CodingKey {
+        case name, kind, status, N, M, Q
+        case numEvals = "num_evals"
+        case alpha, D, xmin, xmax, sigma
+        case numPLSpikes = "num_pl_spikes"
+        case warning
+        case numFingers = "num_fingers"
+        case rawAlpha = "raw_alpha"
+        case norm
+        case logNorm = "log_norm"
+        case spectralNorm = "spectral_norm"
+        case logSpectralNorm = "log_spectral_norm"
+        case alphaWeighted = "alpha_weighted"
+        case logAlphaNorm = "log_alpha_norm"
+        case stableRank = "stable_rank"
+        case matrixRank = "matrix_rank"
+        case entropy
+        case sigmaMP = "sigma_mp"
+        case numSpikes = "num_spikes"
+        case mpSoftrank = "mp_softrank"
+        case bulkMax = "bulk_max"
+        case bulkMin = "bulk_min"
+        case wScale = "W_scale"
+        case spikeThreshold = "spike_threshold"
+        case randNumSpikes = "rand_num_spikes"
+        case numTraps = "num_traps"
+        case randSigmaMP = "rand_sigma_mp"
+        case randMPSoftrank = "rand_mp_softrank"
+        case randBulkMax = "rand_bulk_max"
+        case randBulkMin = "rand_bulk_min"
+        case randWScale = "rand_W_scale"
+        case randSpikeThreshold = "rand_spike_threshold"
+        case maxRandEval = "max_rand_eval"
+        case randDistance = "rand_distance"
+        case wwSoftrank = "ww_softrank"
+        case wwMaxdist = "ww_maxdist"
+        case ksStat = "ks_stat"
+        case ksPvalue = "ks_pvalue"
+        case maxTrapHeight = "max_trap_height"
+        case traps
+        case eigenvalues
+        case randEigenvalues = "rand_eigenvalues"
+        case xminCandidates = "xmin_candidates"
+        case dCurve = "D_curve"
+    }
+}
