@@ -1,8 +1,37 @@
+import HTSR
+import Linalg
+
 /// The HTSR analyzer behind `RunDiagnostics` by default.
-///
-/// TEMPORARY: the HTSR target is on its own branch; until it lands on main this returns an
-/// analyzer that marks every layer "skipped". When it lands, this file becomes the adapter
-/// (HTSROptions from the mode: paper = clip_xmax + randomize; plain = randomize only).
 func defaultAnalyzer(mode: HTSRMode, threads: Int) -> LayerAnalyzer {
-    UnavailableAnalyzer()
+    HTSRLayerAnalyzer(mode: mode, threads: threads)
+}
+
+/// Adapter from the HTSR target to the diagnostics' `LayerAnalyzer`: the mode picks the
+/// options (plain = no finger clipping; paper = fix_fingers clip_xmax), both with the seeded
+/// randomization that counts correlation traps, and the KS test of the randomized ESD.
+public struct HTSRLayerAnalyzer: LayerAnalyzer {
+    public let options: HTSROptions
+
+    public init(mode: HTSRMode, threads: Int) {
+        var o = HTSROptions()
+        o.fixFingers = mode == .paper ? .clipXmax : .none
+        o.randomize = true
+        o.threads = max(1, threads)
+        options = o
+    }
+
+    public func analyze(_ layers: [LayerMatrix], step: Int, seed: UInt64) -> [HTSRRow] {
+        var o = options
+        o.seed = seed
+        let inputs = layers.map { LayerInput(name: $0.name, matrix: Matrix(rows: $0.rows, cols: $0.cols, values: $0.values)) }
+        return HTSRAnalyzer.analyze(layers: inputs, options: o).map { a in
+            var r = HTSRRow(step: step, layer: a.name, N: a.N, M: a.M, status: a.status.description)
+            r.alpha = a.alpha; r.D = a.D; r.xmin = a.xmin; r.xmax = a.xmax; r.sigma = a.sigma
+            r.numPLSpikes = a.numPLSpikes; r.alphaWeighted = a.alphaWeighted; r.logNorm = a.logNorm
+            r.logSpectralNorm = a.logSpectralNorm; r.stableRank = a.stableRank
+            r.mpSoftrank = a.mpSoftrank; r.numSpikes = a.numSpikes; r.numTraps = a.numTraps
+            r.ksStat = a.ksStat; r.ksPvalue = a.ksPvalue; r.maxTrapHeight = a.maxTrapHeight
+            return r
+        }
+    }
 }
