@@ -61,7 +61,9 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Equatable {
 
 extension Array {
     /// Fisher-Yates shuffle driven by a `SeededRandom`, identical on every platform (the
-    /// standard library's shuffle algorithm is not a documented contract).
+    /// standard library's shuffle algorithm is not a documented contract). Inlinable: called
+    /// across modules on large arrays (HTSR shuffles every weight), it must be specialized.
+    @inlinable
     public mutating func seededShuffle(using rng: inout SeededRandom) {
         guard count > 1 else { return }
         for i in stride(from: count - 1, to: 0, by: -1) {
