@@ -107,14 +107,14 @@ public enum PlotItem: Sendable {
     case scatter(ScatterSeries)
     case histogram(Histogram)
 
-    var label: String? {
+    public var label: String? {
         switch self {
         case .line(let s): return s.label
         case .scatter(let s): return s.label
         case .histogram(let h): return h.label
         }
     }
-    var side: YSide {
+    public var side: YSide {
         switch self {
         case .line(let s): return s.side
         case .scatter(let s): return s.side
@@ -238,10 +238,15 @@ public struct Chart: Sendable {
     public var panels: [Panel]
     public var columns: Int
     public var sharedX: Bool
+    /// Prefix of the ids inside the SVG (clip paths): figures inlined into one HTML page
+    /// need different ones.
+    public var idPrefix: String
 
     public init(title: String? = nil, width: Double = 800, height: Double = 500, panels: [Panel],
-                columns: Int = 1, sharedX: Bool = false) {
+                columns: Int = 1, sharedX: Bool = false, idPrefix: String = "c") {
         self.title = title; self.width = width; self.height = height; self.panels = panels
         self.columns = max(1, columns); self.sharedX = sharedX
+        self.idPrefix = String(idPrefix.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" })
+        if self.idPrefix.isEmpty || !(self.idPrefix.first!.isLetter) { self.idPrefix = "c" + self.idPrefix }
     }
 }

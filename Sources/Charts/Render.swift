@@ -21,7 +21,7 @@ extension Chart {
                 p.x.scale = layout.xScales[i]
                 PanelRenderer(panel: p, cell: layout.cells[i], xDomain: layout.xDomains[i],
                               leftMargin: layout.leftMargin, rightMargin: layout.rightMargin,
-                              showXTicks: layout.showXTicks[i], index: i).draw(into: &w)
+                              showXTicks: layout.showXTicks[i], index: i, idPrefix: idPrefix).draw(into: &w)
             }
             w.endGroup()
         }
@@ -105,6 +105,7 @@ struct PanelRenderer {
     let rightMargin: Double
     let showXTicks: Bool
     let index: Int
+    let idPrefix: String
 
     static func xValues(_ p: Panel) -> [Double] {
         var d = AxisData()
@@ -183,7 +184,7 @@ struct PanelRenderer {
         }
 
         let p = f.plot
-        let clipId = "p\(index)"
+        let clipId = "\(idPrefix)-p\(index)-"
         // Background stripes and grid, clipped to the plot area.
         w.beginClip(x: p.x, y: p.y, w: p.w, h: p.h, idPrefix: clipId)
         for band in panel.bands {
@@ -344,24 +345,34 @@ struct PanelRenderer {
         }
     }
 
-    /// Band labels sit at the top of their band, when they fit inside it.
-    func bandLabelRects(_ f: Frame) -> [(Band, Rect)] {
-        var out: [(Band, Rect)] = []
+    /// Band labels sit at the top of their band: across it when they fit, else turned to read
+    /// down its left edge when the band is at least a line wide, else left out.
+    func bandLabelRects(_ f: Frame) -> [(Band, Rect, vertical: Bool)] {
+        var out: [(Band, Rect, vertical: Bool)] = []
         for band in panel.bands {
             guard let label = band.label, let a = f.x.map(band.x0), let b = f.x.map(band.x1) else { continue }
             let lo = max(min(a, b), f.plot.x), hi = min(max(a, b), f.plot.maxX)
             let tw = textWidth(label, size: Font.annotation)
-            guard hi - lo >= tw + 6 else { continue }
-            out.append((band, Rect(x: (lo + hi) / 2 - tw / 2, y: f.plot.y + 3, w: tw, h: Font.annotation + 4)))
+            if hi - lo >= tw + 6 {
+                out.append((band, Rect(x: (lo + hi) / 2 - tw / 2, y: f.plot.y + 3, w: tw, h: Font.annotation + 4), false))
+            } else if hi - lo >= Font.annotation + 4 && tw + 10 < f.plot.h {
+                out.append((band, Rect(x: lo + 2, y: f.plot.y + 4, w: Font.annotation + 2, h: tw + 4), true))
+            }
         }
         return out
     }
 
     func drawBandLabels(_ f: Frame, avoiding box: Rect?, into w: inout SVGWriter) {
-        for (band, r) in bandLabelRects(f) {
+        for (band, r, vertical) in bandLabelRects(f) {
             if let box, box.intersects(r) { continue }
-            w.text(band.label!, x: r.x + r.w / 2, y: r.y + Font.annotation, size: Font.annotation, anchor: .middle,
-                   color: band.color.mixed(with: .black, 0.45), cls: "band-label")
+            let color = band.color.mixed(with: .black, 0.45)
+            if vertical {
+                // Rotated 90° clockwise about its anchor: reads top to bottom along the band.
+                w.text(band.label!, x: r.x + 3, y: r.y + 2, size: Font.annotation, color: color, rotate: 90, cls: "band-label", halo: true)
+            } else {
+                w.text(band.label!, x: r.x + r.w / 2, y: r.y + Font.annotation, size: Font.annotation, anchor: .middle,
+                       color: color, cls: "band-label", halo: true)
+            }
         }
     }
 
@@ -385,7 +396,7 @@ struct PanelRenderer {
 
     func drawReferenceLabels(_ f: Frame, into w: inout SVGWriter) {
         for (r, rect) in referenceLabelRects(f) {
-            w.text(r.label!, x: rect.x, y: rect.maxY, size: Font.annotation, color: r.color.mixed(with: .black, 0.3), cls: "refline-label")
+            w.text(r.label!, x: rect.x, y: rect.maxY, size: Font.annotation, color: r.color.mixed(with: .black, 0.3), cls: "refline-label", halo: true)
         }
     }
 

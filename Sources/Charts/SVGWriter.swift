@@ -87,12 +87,14 @@ struct SVGWriter {
 
     mutating func text(_ string: String, x: Double, y: Double, size: Double, anchor: TextAnchor = .start,
                        color: Color = .ink, bold: Bool = false, rotate: Double? = nil, cls: String? = nil,
-                       baselineMiddle: Bool = false) {
+                       baselineMiddle: Bool = false, halo: Bool = false) {
         var s = "<text x=\"\(px(x))\" y=\"\(px(y))\" font-size=\"\(px(size))\" fill=\"\(color.hex)\""
         if anchor != .start { s += " text-anchor=\"\(anchor.rawValue)\"" }
         if bold { s += " font-weight=\"bold\"" }
         if baselineMiddle { s += " dominant-baseline=\"central\"" }
         if let rotate { s += " transform=\"rotate(\(px(rotate)) \(px(x)) \(px(y)))\"" }
+        // A white outline under the glyphs keeps text readable over lines.
+        if halo { s += " stroke=\"#ffffff\" stroke-width=\"3\" stroke-opacity=\"0.85\" stroke-linejoin=\"round\" paint-order=\"stroke\"" }
         if let cls { s += " class=\"\(XML.escaped(cls))\"" }
         raw(s + ">\(XML.escaped(string))</text>")
     }

@@ -100,7 +100,7 @@ public enum Ticks {
     public static func label(_ v: Double, step: Double) -> String {
         if v == 0 { return "0" }
         if abs(v) >= 1e6 || abs(v) < 1e-4 { return scientific(v) }
-        let decimals = max(0, Int((-Foundation.log10(step) + 1e-9).rounded(.up)))
+        let decimals = max(0, Int((-Foundation.log10(step) - 1e-9).rounded(.up)))
         let s = String(format: "%.\(decimals)f", v)
         return s.replacingOccurrences(of: "-", with: "−")
     }
