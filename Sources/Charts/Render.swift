@@ -531,7 +531,7 @@ extension Chart {
         let availW = cell.w - 16 - barW, availH = cell.h - titleH - captionH - 8
         let side = max(min(availW / Double(img.cols), availH / Double(img.rows)), 0.5)
         let iw = side * Double(img.cols), ih = side * Double(img.rows)
-        let x0 = cell.x + (cell.w - barW - iw) / 2, y0 = cell.y + titleH + (availH - ih) / 2 + 4
+        let x0 = cell.x + (cell.w - barW - iw) / 2, y0 = cell.y + titleH + 4
         let finite = img.values.filter { $0.isFinite }
         let lo = finite.min() ?? 0, hi = finite.max() ?? 1
         let limit = img.limit ?? max(abs(lo), abs(hi), 1e-300)
@@ -549,7 +549,7 @@ extension Chart {
         for r in 0..<img.rows {
             for c in 0..<img.cols {
                 let color = img.colormap.color(t(img.values[r * img.cols + c]))
-                w.raw("<rect x=\"\(px(x0 + Double(c) * side))\" y=\"\(px(y0 + Double(r) * side))\" width=\"\(px(side + 0.3))\" height=\"\(px(side + 0.3))\" fill=\"\(color.hex)\"/>")
+                w.raw("<rect class=\"px\" x=\"\(px(x0 + Double(c) * side))\" y=\"\(px(y0 + Double(r) * side))\" width=\"\(px(side + 0.3))\" height=\"\(px(side + 0.3))\" fill=\"\(color.hex)\"/>")
             }
         }
         w.endGroup()
