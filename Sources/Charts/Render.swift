@@ -527,7 +527,7 @@ extension Chart {
         }
         let titleH = panel.title != nil ? 26.0 : 6
         let captionH = img.caption != nil ? 24.0 : 6
-        let barW = 46.0
+        let barW = 62.0
         let availW = cell.w - 16 - barW, availH = cell.h - titleH - captionH - 8
         let side = max(min(availW / Double(img.cols), availH / Double(img.rows)), 0.5)
         let iw = side * Double(img.cols), ih = side * Double(img.rows)

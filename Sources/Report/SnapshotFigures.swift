@@ -105,7 +105,7 @@ extension SnapshotFigures {
         if images.isEmpty && run.phases == nil { warnings.append("figure 9 needs phases.json (one snapshot per accuracy phase)") }
         if !images.isEmpty {
             figures.append(ReportFigure(number: 9, name: "singular-vector", title: "Top right singular vector of FC1 per phase",
-                caption: "The top right singular vector of FC1 (row 0 of Vᵀ, 784 entries) shown as a 28 x 28 image at the last snapshot of each accuracy phase; blue negative, vermillion positive, one colour scale for all panels. Signs are aligned between panels (a singular vector is defined up to sign).",
+                caption: "The top right singular vector of FC1 (row 0 of Vᵀ, 784 entries) shown as a 28 x 28 image at the last snapshot of each accuracy phase; blue negative, vermillion positive, each panel scaled to its largest entry (colour bar). Signs are aligned between panels (a singular vector is defined up to sign).",
                 chart: SpectralFigures.singularVectorFigure(images, title: "\(run.name): top right singular vector of FC1", idPrefix: "f9")))
         }
         return (figures, warnings)

@@ -174,19 +174,20 @@ public enum SpectralFigures {
             }
             oriented.append(v)
         }
-        let limit = oriented.flatMap { $0 }.map(abs).max() ?? 1
+        // Each panel on its own scale (its largest |entry|): a vector localised on one outlier
+        // entry would otherwise wash out every other panel.
         let panels = zip(images, oriented).map { img, v -> Panel in
             let side = Int(Double(v.count).squareRoot())
             let ok = side * side == v.count
             return Panel.image(ImagePlot(rows: ok ? side : 1, cols: ok ? side : v.count, values: v, colormap: .diverging,
-                                         limit: limit, caption: "step \(Format.step(Double(img.step))) · σ₁ = \(Format.number(img.singularValue))"),
+                                         limit: nil, caption: "step \(Format.step(Double(img.step))) · σ₁ = \(Format.number(img.singularValue))"),
                                title: img.phase)
         }
         let cols = max(1, min(panels.count, 5))
         let rows = (panels.count + cols - 1) / cols
         // Square images: the cell width sets the image side, the height follows.
         let width = max(800, 230 * Double(cols))
-        let side = min(width / Double(cols) - 62, 300)
+        let side = min(width / Double(cols) - 78, 300)
         return Chart(title: title, width: width, height: 40 + (side + 70) * Double(max(rows, 1)),
                      panels: panels.isEmpty ? [Panel(note: "no snapshots")] : panels, columns: cols, idPrefix: idPrefix)
     }

@@ -7,6 +7,9 @@ final class LookTests: XCTestCase {
     func testWriteSampleWhenAsked() throws {
         guard let out = ProcessInfo.processInfo.environment["GROKLAB_REPORT_SAMPLE"] else { return }
         let dir = try SyntheticRun.make(name: "synthetic-anti-grokking", in: URL(fileURLWithPath: out))
+        #if GROKLAB_SNAPSHOT_FIGURES
+        try SyntheticSnapshots.write(into: dir)
+        #endif
         let r = try RunReport.build(runDirectory: dir)
         print(r.files.map(\.path).joined(separator: "\n"))
         print(r.warnings.joined(separator: "\n"))
