@@ -1,1 +1,0 @@
-// Charts: see the module's files.

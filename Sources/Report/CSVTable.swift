@@ -1,0 +1,114 @@
+import Foundation
+import GrokCore
+
+/// A CSV file read for charts: columns by name, empty cells missing, and tolerant of a file
+/// that is still being written (the trainer appends while the report is built).
+public struct CSVTable: Sendable {
+    public let header: [String]
+    public let rows: [[String]]
+    /// What was tolerated (a partial last line, short rows), for the report's warnings.
+    public let notes: [String]
+
+    public init(header: [String], rows: [[String]], notes: [String] = []) {
+        self.header = header; self.rows = rows; self.notes = notes
+    }
+
+    public var rowCount: Int { rows.count }
+
+    public func has(_ column: String) -> Bool { header.contains(column) }
+
+    /// The cells of a column as strings ("" when a row is short); nil when there is no such column.
+    public func strings(_ column: String) -> [String]? {
+        guard let i = header.firstIndex(of: column) else { return nil }
+        return rows.map { i < $0.count ? $0[i] : "" }
+    }
+
+    /// The cells of a column as numbers; empty or unparsable cells are NaN (missing). Nil
+    /// when there is no such column.
+    public func numbers(_ column: String) -> [Double]? {
+        strings(column)?.map { CSVTable.number($0) }
+    }
+
+    /// True when the column exists and holds at least one finite number.
+    public func hasNumbers(_ column: String) -> Bool {
+        numbers(column)?.contains { $0.isFinite } ?? false
+    }
+
+    static func number(_ cell: String) -> Double {
+        let t = cell.trimmingCharacters(in: .whitespaces)
+        if t.isEmpty { return .nan }
+        switch t.lowercased() {
+        case "nan": return .nan
+        case "inf", "+inf", "infinity": return .infinity
+        case "-inf", "-infinity": return -.infinity
+        default: return Double(t) ?? .nan
+        }
+    }
+
+    /// Reads a CSV file. A missing file is an error the caller turns into "not written yet".
+    public static func read(_ url: URL) throws -> CSVTable {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw GrokError("cannot read \(url.path): \(error.localizedDescription)")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), source: url.lastPathComponent)
+    }
+
+    /// Parses CSV text (RFC 4180 quoting). The header is the first line. A last line with no
+    /// newline after it and fewer cells than the header is a row caught mid-write: it is
+    /// dropped (and noted). Short rows elsewhere are kept, their missing cells empty.
+    public static func parse(_ text: String, source: String = "csv") throws -> CSVTable {
+        var records: [[String]] = []
+        var field = ""
+        var record: [String] = []
+        var inQuotes = false
+        var chars = text.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = nil
+        func next() -> Unicode.Scalar? {
+            if let p = pending { pending = nil; return p }
+            return chars.next()
+        }
+        while let c = next() {
+            if inQuotes {
+                if c == "\"" {
+                    if let d = next() {
+                        if d == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = d }
+                    } else { inQuotes = false }
+                } else { field.unicodeScalars.append(c) }
+                continue
+            }
+            switch c {
+            case "\"" where field.isEmpty: inQuotes = true
+            case ",": record.append(field); field = ""
+            case "\r": break
+            case "\n":
+                record.append(field); field = ""
+                records.append(record); record = []
+            default: field.unicodeScalars.append(c)
+            }
+        }
+        let quotedOpenAtEnd = inQuotes
+        var partial: [String]? = nil
+        if !record.isEmpty || !field.isEmpty {
+            record.append(field)
+            partial = record
+        }
+        guard let header = records.first ?? partial else {
+            throw GrokError("\(source) is empty (no header line)")
+        }
+        let headerNames = header.map { $0.trimmingCharacters(in: .whitespaces) }
+        var notes: [String] = []
+        var body = records.count > 0 ? Array(records.dropFirst()) : []
+        if let partial, records.count > 0 {
+            if partial.count < headerNames.count || quotedOpenAtEnd {
+                notes.append("\(source): ignored a partially written last line")
+            } else {
+                body.append(partial)
+            }
+        }
+        body.removeAll { $0.count == 1 && $0[0].trimmingCharacters(in: .whitespaces).isEmpty }
+        let short = body.filter { $0.count < headerNames.count }.count
+        if short > 0 { notes.append("\(source): \(short) row(s) with missing cells") }
+        return CSVTable(header: headerNames, rows: body, notes: notes)
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import Charts
+
+/// One figure of the report: its number and file name, the chart, and a sentence saying
+/// what it shows.
+public struct ReportFigure: Sendable {
+    public var number: Int
+    public var name: String
+    public var title: String
+    public var caption: String
+    public var chart: Chart
+
+    public var fileStem: String { "\(number)-\(name)" }
+}
+
+/// The colours of the phases: light fills behind the curves, the same everywhere.
+enum PhaseStyle {
+    static func color(_ phase: String) -> Color {
+        switch phase {
+        case "memorizing": return Color(r: 0x99, g: 0x99, b: 0x99)
+        case "pre-grokking": return Palette.skyBlue
+        case "grokking": return Palette.bluishGreen
+        case "grokked": return Palette.orange
+        case "anti-grokking": return Palette.vermillion
+        default: return Palette.reddishPurple
+        }
+    }
+
+    /// Bands for a list of spans: each reaches to the next span's start so no gaps show; a
+    /// start at step 0 (not drawable on a log axis) begins at `firstStep`.
+    static func bands(_ spans: [PhaseSpan], firstStep: Double, labels: Bool = true) -> [Band] {
+        var out: [Band] = []
+        for (i, s) in spans.enumerated() {
+            let start = max(s.startStep, firstStep)
+            let end = i + 1 < spans.count ? spans[i + 1].startStep : s.endStep
+            guard end > start else { continue }
+            out.append(Band(x0: start, x1: end, label: labels ? s.phase : nil, color: color(s.phase), opacity: 0.16))
+        }
+        return out
+    }
+
+    /// Dashed vertical lines where one accuracy phase gives way to the next.
+    static func boundaries(_ spans: [PhaseSpan]) -> [ReferenceLine] {
+        spans.dropFirst().map { ReferenceLine(.vertical, at: $0.startStep, color: Color(r: 0x77, g: 0x77, b: 0x77), dash: .dashed, width: 1.2) }
+    }
+}
+
+/// Colours and dashes of the three layers, the same in every figure.
+enum LayerStyle {
+    static let names = ["fc1", "fc2", "fc3"]
+    static func color(_ layer: String) -> Color {
+        switch layer {
+        case "fc1": return Palette.blue
+        case "fc2": return Palette.vermillion
+        case "fc3": return Palette.bluishGreen
+        default: return Palette.reddishPurple
+        }
+    }
+    static func label(_ layer: String) -> String { layer.uppercased() }
+}
+
+/// Builds the figures that need only the CSV files and phases.json.
+struct CSVFigures {
+    let run: RunData
+
+    var steps: [Double] { run.metrics?.numbers("step") ?? [] }
+    var firstPositiveStep: Double { steps.first { $0 > 0 } ?? 1 }
+    var accuracyBands: [Band] { PhaseStyle.bands(run.phases?.accuracy ?? [], firstStep: firstPositiveStep) }
+    var accuracySpans: [PhaseSpan] { run.phases?.accuracy ?? [] }
+
+    let stepAxis = AxisSpec("step", scale: .log10)
+
+    /// Train and test accuracy against log step (the panel under figures 2 and 3 as well).
+    func accuracyPanel(bands: [Band], title: String? = nil, withNorm: Bool = false, weight: Double = 1) -> Panel {
+        var items: [PlotItem] = []
+        var note: String? = nil
+        if let m = run.metrics, let s = m.numbers("step") {
+            if let a = m.numbers("train_acc") { items.append(.line(LineSeries(label: "train accuracy", x: s, y: a, color: Palette.blue, dash: .dashed))) }
+            if let a = m.numbers("test_acc") { items.append(.line(LineSeries(label: "test accuracy", x: s, y: a, color: Palette.vermillion))) }
+            if withNorm, let n = m.numbers("l2_norm") {
+                items.append(.line(LineSeries(label: "L2 norm (right)", x: s, y: n, color: .ink, dash: .dotted, width: 2, side: .right)))
+            }
+        }
+        if items.isEmpty { note = run.metrics == nil ? "metrics.csv not written yet" : "no accuracy columns in metrics.csv" }
+        let hasNorm = items.contains { $0.side == .right }
+        return Panel(title: title, x: stepAxis, y: AxisSpec("accuracy", min: 0, max: 1.02),
+                     y2: hasNorm ? AxisSpec("total L2 norm", color: .ink) : nil,
+                     items: items, bands: bands, note: note, weight: weight)
+    }
+
+    /// Figure 1: the three phases.
+    func threePhases() -> ReportFigure {
+        let panel = accuracyPanel(bands: accuracyBands, withNorm: true)
+        var caption = "Train and test accuracy against log10(step), shaded by the accuracy-based phase"
+        caption += run.phases == nil ? " (phases.json not written yet: no shading)" : ""
+        caption += "; the total L2 norm of all parameters on the right axis (dotted)."
+        return ReportFigure(number: 1, name: "three-phases", title: "Accuracy, phases and weight norm", caption: caption,
+                            chart: Chart(title: "\(run.name): accuracy, phases and L2 norm", width: 800, height: 500,
+                                         panels: [panel], idPrefix: "f1"))
+    }
+
+    /// (steps, values) of one htsr.csv column for one layer, rows with status other than ok
+    /// giving NaN (a gap, not a made-up value).
+    func htsrSeries(_ column: String, layer: String) -> (x: [Double], y: [Double])? {
+        guard let h = run.htsr, let s = h.numbers("step"), let l = h.strings("layer"), let v = h.numbers(column) else { return nil }
+        let status = h.strings("status")
+        var xs: [Double] = [], ys: [Double] = []
+        for i in 0..<s.count where l[i] == layer {
+            xs.append(s[i])
+            let ok = status.map { $0[i].isEmpty || $0[i] == "ok" } ?? true
+            ys.append(ok ? v[i] : .nan)
+        }
+        return xs.isEmpty ? nil : (xs, ys)
+    }
+
+    var htsrLayers: [String] {
+        guard let l = run.htsr?.strings("layer") else { return [] }
+        var seen: [String] = []
+        for x in l where !x.isEmpty && !seen.contains(x) { seen.append(x) }
+        return seen.sorted()
+    }
+
+    /// Figure 2: alpha per layer over accuracy.
+    func alphaFigure() -> ReportFigure {
+        var items: [PlotItem] = []
+        var maxAlpha = 0.0
+        var fc12: [[Double]] = []
+        var fcSteps: [Double] = []
+        for layer in htsrLayers {
+            guard let (x, y) = htsrSeries("alpha", layer: layer) else { continue }
+            let fc3 = layer == "fc3"
+            items.append(.line(LineSeries(label: LayerStyle.label(layer) + (fc3 ? " (10 eigenvalues: unreliable)" : ""), x: x, y: y,
+                                          color: LayerStyle.color(layer), dash: fc3 ? .dotted : .solid, width: fc3 ? 1.6 : 2.2,
+                                          marker: x.count <= 40 ? .circle : .none)))
+            maxAlpha = max(maxAlpha, y.filter(\.isFinite).max() ?? 0)
+            if layer == "fc1" || layer == "fc2" { fc12.append(y); fcSteps = x }
+        }
+        if fc12.count == 2 && fc12[0].count == fc12[1].count {
+            let mean = zip(fc12[0], fc12[1]).map { ($0 + $1) / 2 }
+            items.append(.line(LineSeries(label: "mean of FC1, FC2", x: fcSteps, y: mean, color: .ink, dash: .dashDot, width: 1.8)))
+        }
+        let yMax: Double? = maxAlpha > 12 ? 12 : nil
+        let note = run.htsr == nil ? "htsr.csv not written yet" : (items.isEmpty ? "no alpha values in htsr.csv" : nil)
+        let alphaPanel = Panel(title: "Power-law exponent α of each layer's ESD", x: stepAxis,
+                               y: AxisSpec("α", min: 0, max: yMax), items: items, bands: [],
+                               referenceLines: [ReferenceLine(.horizontal, at: 2, label: "α = 2", color: Color(r: 0x44, g: 0x44, b: 0x44), dash: .dashed, width: 1.6)]
+                                   + PhaseStyle.boundaries(accuracySpans),
+                               note: note, weight: 1.35)
+        let acc = accuracyPanel(bands: accuracyBands, title: "Accuracy (shaded by accuracy phase)")
+        var caption = "Top: the fitted power-law exponent α of each layer's empirical spectral density against log10(step); "
+        caption += "the dashed horizontal line is α = 2 (below it a layer counts as over-trained), dashed verticals are the accuracy-phase boundaries. "
+        caption += "FC3 (10 x 200) has only 10 eigenvalues, so its fit is unreliable and it is left out of the mean."
+        if maxAlpha > 12 { caption += " The α axis is cut at 12." }
+        caption += " Bottom: train and test accuracy."
+        return ReportFigure(number: 2, name: "alpha", title: "HTSR α per layer", caption: caption,
+                            chart: Chart(title: "\(run.name): α per layer", width: 800, height: 680,
+                                         panels: [alphaPanel, acc], sharedX: true, idPrefix: "f2"))
+    }
+
+    /// Figure 3: correlation traps per layer over accuracy.
+    func trapsFigure() -> ReportFigure {
+        var items: [PlotItem] = []
+        var maxTraps = 0.0
+        for layer in htsrLayers {
+            guard let (x, y) = htsrSeries("num_traps", layer: layer), y.contains(where: \.isFinite) else { continue }
+            maxTraps = max(maxTraps, y.filter(\.isFinite).max() ?? 0)
+            items.append(.line(LineSeries(label: LayerStyle.label(layer), x: x, y: y, color: LayerStyle.color(layer),
+                                          dash: layer == "fc3" ? .dotted : .solid, width: 2, marker: x.count <= 40 ? .circle : .none)))
+        }
+        let note: String?
+        if run.htsr == nil { note = "htsr.csv not written yet" }
+        else if items.isEmpty { note = "no num_traps values (randomization off?)" }
+        else { note = nil }
+        let trapsPanel = Panel(title: "Correlation traps (randomized-ESD spikes) per layer", x: stepAxis,
+                               y: AxisSpec("traps", min: -0.4, max: max(maxTraps, 3) + 0.4), items: items,
+                               referenceLines: PhaseStyle.boundaries(accuracySpans), note: note, weight: 1.2)
+        let acc = accuracyPanel(bands: accuracyBands, title: "Accuracy (shaded by accuracy phase)")
+        let caption = "Top: the number of correlation traps per layer (eigenvalues of the element-shuffled weight matrix beyond the Marchenko-Pastur bulk edge plus the Tracy-Widom margin) against log10(step). Bottom: train and test accuracy."
+        return ReportFigure(number: 3, name: "traps", title: "Correlation traps", caption: caption,
+                            chart: Chart(title: "\(run.name): correlation traps", width: 800, height: 640,
+                                         panels: [trapsPanel, acc], sharedX: true, idPrefix: "f3"))
+    }
+
+    /// Figure 6: competing progress measures as small multiples.
+    func measuresFigure() -> ReportFigure {
+        let bands = PhaseStyle.bands(accuracySpans, firstStep: firstPositiveStep, labels: false)
+        let m = run.metrics
+        let s = m?.numbers("step") ?? []
+        func panel(_ title: String, _ yLabel: String, _ columns: [(String, String, Dash)]) -> Panel {
+            var items: [PlotItem] = []
+            for (k, (col, label, dash)) in columns.enumerated() {
+                guard let v = m?.numbers(col), v.contains(where: \.isFinite) else { continue }
+                items.append(.line(LineSeries(label: label, x: s, y: v, color: Palette.color(k), dash: dash)))
+            }
+            let note = items.isEmpty ? (m == nil ? "metrics.csv not written yet" : "not recorded (diagnostics off?)") : nil
+            return Panel(title: title, x: stepAxis, y: AxisSpec(yLabel), items: items, bands: bands, note: note)
+        }
+        let panels = [
+            panel("Activation sparsity (FC1, τ = 1)", "fraction", [("sparsity", "sparsity", .solid), ("sparsity_smooth", "smooth", .dashed)]),
+            panel("Absolute weight entropy", "−Σ|w| ln|w|", [("entropy_fc1", "FC1", .solid), ("entropy_fc2", "FC2", .dashed), ("entropy_fc3", "FC3", .dotted)]),
+            panel("Local circuit complexity", "KL", [("lcc_paper", "paper", .solid), ("lcc_code", "code", .dashed)]),
+            panel("L2 norm", "norm", [("l2_norm", "all parameters", .solid), ("l2_weights", "weights only", .dashed)]),
+        ]
+        let caption = "Competing progress measures against log10(step), shaded by accuracy phase: activation sparsity of the first ReLU, absolute weight entropy per layer, local circuit complexity (paper definition: 10% of weights zeroed; authors' code: dropout 0.5), and the L2 norm."
+        return ReportFigure(number: 6, name: "measures", title: "Competing progress measures", caption: caption,
+                            chart: Chart(title: "\(run.name): competing measures", width: 1000, height: 680,
+                                         panels: panels, columns: 2, idPrefix: "f6"))
+    }
+}

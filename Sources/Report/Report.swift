@@ -1,1 +1,0 @@
-// Report: see the module's files.

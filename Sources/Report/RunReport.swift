@@ -1,0 +1,79 @@
+import Foundation
+import GrokCore
+import Charts
+
+/// What the report may do beyond the defaults.
+public struct ReportOptions: Sendable {
+    /// Also write PNGs (needs rsvg-convert; skipped with a warning otherwise).
+    public var png = true
+    public var pngZoom = 1.0
+    /// The layer whose ESD figures 4 and 5 show.
+    public var esdLayer = "fc1"
+    /// The snapshot step for figures 4 and 5; nil = the last snapshot.
+    public var esdStep: Int? = nil
+    /// Figures 4 and 5 also show one snapshot per accuracy phase.
+    public var esdPerPhase = true
+    /// Seed of the shuffles behind figure 5 (the same seed gives the same randomized ESD).
+    public var seed: UInt64 = 0
+    /// "none" or "clip_xmax" for figure 4's fit; nil = from config.json, else clip_xmax
+    /// (the paper's setting).
+    public var fixFingers: String? = nil
+
+    public init() {}
+}
+
+/// What a report build wrote and what it had to leave out.
+public struct ReportResult: Sendable {
+    public var files: [URL] = []
+    public var warnings: [String] = []
+    public var report: URL?
+}
+
+/// Builds figures/ and report.html from a run directory's files, at any time (also while the
+/// run is still going: whatever exists is drawn, whatever is missing is said).
+public enum RunReport {
+    public static func build(runDirectory dir: URL, options: ReportOptions = ReportOptions()) throws -> ReportResult {
+        let run = try RunData.load(dir)
+        var result = ReportResult()
+        result.warnings = run.warnings
+
+        let figDir = dir.appendingPathComponent("figures")
+        do { try FileManager.default.createDirectory(at: figDir, withIntermediateDirectories: true) } catch {
+            throw GrokError("cannot create \(figDir.path): \(error.localizedDescription)")
+        }
+
+        let csv = CSVFigures(run: run)
+        var figures: [ReportFigure] = [csv.threePhases(), csv.alphaFigure(), csv.trapsFigure()]
+        let (spectral, spectralWarnings) = SnapshotFigures(run: run, options: options).build()
+        figures += spectral.filter { $0.number < 6 }
+        figures.append(csv.measuresFigure())
+        figures += spectral.filter { $0.number >= 6 }
+        result.warnings += spectralWarnings
+
+        var rendered: [(ReportFigure, String, [String])] = []
+        var pngWarned = false
+        for fig in figures {
+            let svg = fig.chart.svg()
+            let svgURL = figDir.appendingPathComponent(fig.fileStem + ".svg")
+            try AtomicFile.write(svg, to: svgURL)
+            result.files.append(svgURL)
+            var names = ["figures/" + svgURL.lastPathComponent]
+            if options.png {
+                let pngURL = figDir.appendingPathComponent(fig.fileStem + ".png")
+                switch PNGRenderer.render(svg: svgURL, to: pngURL, zoom: options.pngZoom) {
+                case .written(let u): result.files.append(u); names.append("figures/" + u.lastPathComponent)
+                case .skipped(let why): if !pngWarned { result.warnings.append(why); pngWarned = true }
+                }
+            }
+            rendered.append((fig, svg, names))
+        }
+
+        let page = HTMLPage(run: run, summary: RunSummary(run), figures: rendered, warnings: result.warnings,
+                            generated: ISO8601DateFormatter().string(from: Date()))
+        let reportURL = dir.appendingPathComponent("report.html")
+        try AtomicFile.write(page.render(), to: reportURL)
+        result.files.append(reportURL)
+        result.report = reportURL
+        return result
+    }
+}
