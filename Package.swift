@@ -77,6 +77,6 @@ let package = Package(
         .testTarget(name: "PhasesTests", dependencies: ["Phases"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Training", "Datasets"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Charts"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Charts", "Tensors", "GrokCore"]),
     ]
 )

@@ -35,6 +35,8 @@ public struct RunData: Sendable {
     public var snapshots: [(step: Int, url: URL)] = []
     /// What is missing or was tolerated, one line each.
     public var warnings: [String] = []
+    /// The run's HTSR setting (config.json "diagnostics": {"htsr": ...}): off, plain or paper.
+    public var htsrMode: String?
 
     public static func load(_ dir: URL) throws -> RunData {
         var isDir: ObjCBool = false
@@ -97,6 +99,7 @@ public struct RunData: Sendable {
             default: return a < b
             }
         }
+        htsrMode = dict["diagnostics"]?.object?["htsr"]?.string
         for k in ordered {
             config.append((k, dict[k]!.display))
             if let n = dict[k]!.number { configValues[k] = n }

@@ -44,16 +44,14 @@ struct SnapshotFigures {
     }
 
     /// "clip_xmax" (the paper's and the diagnostics' default) unless the run's config says
-    /// otherwise (`fix_fingers`, or `htsr_mode` = "plain").
+    /// otherwise (its diagnostics.htsr = "plain": WeightWatcher's default, no clipping).
     var fingerFix: String {
         if let f = options.fixFingers { return f }
-        if let v = run.config.first(where: { $0.key == "fix_fingers" })?.value { return v }
-        if run.config.first(where: { $0.key == "htsr_mode" })?.value == "plain" { return "none" }
+        if run.htsrMode == "plain" { return "none" }
         return "clip_xmax"
     }
 }
 
-#if GROKLAB_SNAPSHOT_FIGURES
 import Tensors
 import HTSR
 import Linalg
@@ -119,12 +117,4 @@ extension SnapshotFigures {
         return Matrix(rows: t.shape[0], cols: t.shape[1], values: try t.doubles())
     }
 }
-#else
-extension SnapshotFigures {
-    /// TODO(htsr, tensors): the real body above is compiled once the HTSR and Tensors modules
-    /// are on main (remove the #if then).
-    func build() -> ([ReportFigure], [String]) {
-        ([], ["figures 4, 5 and 9 (ESD, randomized ESD, singular vectors) wait for the HTSR and Tensors modules"])
-    }
-}
-#endif
+

@@ -6,6 +6,7 @@ import Datasets
 import Model
 import Training
 import Diagnostics
+import Report
 import ToolSupport
 
 /// `grok-train`: trains the grokking MLP from scratch and records a run directory.
@@ -127,6 +128,9 @@ struct Train: ParsableCommand {
     @Flag(help: "No progress line or log lines, only the summary.")
     var quiet = false
 
+    @Flag(help: "Do not build figures/ and report.html when the run ends (grok-report RUN_DIR builds them at any time).")
+    var noReport = false
+
     func makeConfig() throws -> TrainingConfig {
         var c = TrainingConfig.preset(preset)
         if let s = steps { c.steps = try StepCount.parse(s) }
@@ -222,6 +226,20 @@ struct Train: ParsableCommand {
         let result = try Trainer.run(config: config, data: data, directory: directory, resume: resume,
                                      observers: [observer], progress: progress)
         for line in result.summary { print(line) }
+        if !noReport {
+            let t0 = Date()
+            var options = ReportOptions()
+            options.seed = config.seed
+            do {
+                let report = try RunReport.build(runDirectory: directory.url, options: options)
+                for w in report.warnings { note("report: \(w)") }
+                if let r = report.report {
+                    print(String(format: "report: %@ (%d files, %.1f s)", r.path, report.files.count, Date().timeIntervalSince(t0)))
+                }
+            } catch {
+                note("report: not built (\(error)); try grok-report \(directory.url.path)")
+            }
+        }
         switch result.outcome {
         case .completed:
             print("done: \(result.finalStep) steps; results in \(directory.url.path)")

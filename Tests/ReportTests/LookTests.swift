@@ -5,11 +5,11 @@ import Report
 /// Writes a sample report for a human to look at when GROKLAB_REPORT_SAMPLE names a folder.
 final class LookTests: XCTestCase {
     func testWriteSampleWhenAsked() throws {
-        guard let out = ProcessInfo.processInfo.environment["GROKLAB_REPORT_SAMPLE"] else { return }
+        guard let out = ProcessInfo.processInfo.environment["GROKLAB_REPORT_SAMPLE"] else {
+            throw XCTSkip("set GROKLAB_REPORT_SAMPLE=DIR to write a sample report for a person to look at")
+        }
         let dir = try SyntheticRun.make(name: "synthetic-anti-grokking", in: URL(fileURLWithPath: out))
-        #if GROKLAB_SNAPSHOT_FIGURES
         try SyntheticSnapshots.write(into: dir)
-        #endif
         let r = try RunReport.build(runDirectory: dir)
         print(r.files.map(\.path).joined(separator: "\n"))
         print(r.warnings.joined(separator: "\n"))
@@ -18,7 +18,9 @@ final class LookTests: XCTestCase {
 
 extension LookTests {
     func testWriteSpectralSamplesWhenAsked() throws {
-        guard let out = ProcessInfo.processInfo.environment["GROKLAB_REPORT_SAMPLE"] else { return }
+        guard let out = ProcessInfo.processInfo.environment["GROKLAB_REPORT_SAMPLE"] else {
+            throw XCTSkip("set GROKLAB_REPORT_SAMPLE=DIR to write a sample report for a person to look at")
+        }
         let o = URL(fileURLWithPath: out)
         let spectra = [SyntheticSpectra.spectrum(step: 100_000, phase: "pre-grokking", traps: []),
                        SyntheticSpectra.spectrum(step: 10_000_000, phase: "anti-grokking", traps: [4.5, 6, 9])]

@@ -1,4 +1,3 @@
-#if GROKLAB_SNAPSHOT_FIGURES
 import XCTest
 import Foundation
 import GrokCore
@@ -64,4 +63,3 @@ final class SnapshotFiguresTests: XCTestCase {
         XCTAssertEqual(html.named("figure").count, 7)
     }
 }
-#endif
