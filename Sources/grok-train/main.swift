@@ -277,11 +277,11 @@ struct Bench: ParsableCommand {
         commandName: "bench",
         abstract: "Time one training step (forward + backward + AdamW) against its GEMMs alone.")
 
-    @Option(help: "Steps to time per configuration.")
-    var steps = 2000
+    @Option(help: "Training steps timed per configuration (median of 5 repeats).")
+    var iterations = 2000
 
     func run() throws {
-        print(StepBenchmark.run(steps: steps))
+        print(StepBenchmark.run(steps: iterations))
     }
 }
 
