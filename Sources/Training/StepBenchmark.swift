@@ -3,6 +3,10 @@ import GrokCore
 import Linalg
 import Model
 import Optim
+import Datasets
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Times one training step of the paper's network (784-200-200-10, batch 200, MSE, AdamW:
 /// forward + backward + update) next to the same step's eight GEMMs alone, in f32 and f64 on 1
@@ -55,6 +59,37 @@ public enum StepBenchmark {
         return Row(dtype: T.dtypeName, threads: threads, stepMs: stepMs, gemmMs: gemmMs)
     }
 
+    /// Heap allocations per training step, counted through a malloc-counting shim preloaded
+    /// into the process (it exports `groklab_malloc_count`); nil when no shim is loaded.
+    /// Runs the real pieces of the loop: batch order, batch feeder, trainStep, AdamW. With one
+    /// BLAS thread this counts our code; with two, OpenBLAS 0.3.21's threaded GEMM driver adds
+    /// a malloc of its job table per threaded GEMM call (not ours to remove).
+    public static func allocationsPerStep<T: BLASScalar>(_: T.Type, mode: BatchOrder.Mode, blasThreads: Int = 1,
+                                                         steps: Int = 500) -> Double? {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "groklab_malloc_count") else { return nil }
+        BLASRuntime.setThreads(blasThreads)
+        let count = unsafeBitCast(symbol, to: (@convention(c) () -> UInt64).self)
+        let shape = try! MLPShape(widths: [784, 200, 200, 10])
+        let model = MLP<T>(shape: shape, maxBatch: 200)
+        var rng = SeededRandom(seed: 1, stream: "bench")
+        model.initialize(scale: 8, rng: &rng)
+        let inputs = (0..<(1000 * 784)).map { _ in T(rng.nextUnit()) }
+        let labels = (0..<1000).map { _ in Int32(rng.nextInt(below: 10)) }
+        var order = BatchOrder(mode: mode, trainCount: 1000, batchSize: 200, seed: 0)
+        let feeder = BatchFeeder(order: order, inputs: inputs, labels: labels, features: 784)
+        let opt = AdamW<T>(count: shape.parameterCount, lr: 5e-4, weightDecay: 0.01)
+        let params = model.parameters, grads = UnsafeBufferPointer(model.gradients)
+        func step(_ k: Int) {
+            let b = feeder.batch(step: k, order: &order)
+            _ = model.trainStep(inputs: b.inputs, labels: b.labels, batch: b.count, loss: .mse)
+            opt.step(parameters: params, gradients: grads)
+        }
+        for k in 1...20 { step(k) }   // first calls may allocate lazily (BLAS buffers)
+        let before = count()
+        for k in 21..<(21 + steps) { step(k) }
+        return Double(count() - before) / Double(steps)
+    }
+
     /// The report printed by `grok-train bench`.
     public static func run(steps: Int) -> String {
         var lines: [String] = []
@@ -73,6 +108,10 @@ public enum StepBenchmark {
                                 r.stepsPerSecond, r.gemmMs, r.overhead))
         }
         lines.append("(median of 5 x \(steps) steps; on a shared machine 2 threads only help when the other core is idle)")
+        if let a = allocationsPerStep(Float.self, mode: .reshuffle), let b = allocationsPerStep(Double.self, mode: .cycle),
+           let c = allocationsPerStep(Float.self, mode: .cycle, blasThreads: 2) {
+            lines.append(String(format: "heap allocations per step (malloc-counting shim): f32 reshuffle %.2f, f64 cycle %.2f with 1 BLAS thread; %.2f with 2 (inside OpenBLAS's threaded GEMM)", a, b, c))
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -280,7 +280,20 @@ struct Bench: ParsableCommand {
     @Option(help: "Training steps timed per configuration (median of 5 repeats).")
     var iterations = 2000
 
+    @Flag(help: "Only count heap allocations per step (needs the malloc-counting shim in LD_PRELOAD; see README).")
+    var allocations = false
+
     func run() throws {
+        if allocations {
+            guard let a = StepBenchmark.allocationsPerStep(Float.self, mode: .reshuffle),
+                  let b = StepBenchmark.allocationsPerStep(Double.self, mode: .cycle) else {
+                throw GrokError("no malloc-counting shim loaded (LD_PRELOAD a library exporting groklab_malloc_count)")
+            }
+            let c = StepBenchmark.allocationsPerStep(Float.self, mode: .cycle, blasThreads: 2) ?? .nan
+            print(String(format: "heap allocations per step: f32 reshuffle %.2f, f64 cycle %.2f", a, b))
+            print(String(format: "with 2 BLAS threads: %.2f (OpenBLAS's threaded GEMM driver allocates its job table)", c))
+            return
+        }
         print(StepBenchmark.run(steps: iterations))
     }
 }
