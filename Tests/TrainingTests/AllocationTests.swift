@@ -20,6 +20,9 @@ final class AllocationTests: XCTestCase {
     """
 
     func testTrainingStepsDoNotAllocate() throws {
+        #if DEBUG
+        throw XCTSkip("the allocation-free step is a property of optimized builds: run swift test -c release")
+        #endif
         let dir = temporaryDirectory("malloc")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
