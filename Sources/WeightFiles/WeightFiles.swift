@@ -33,7 +33,7 @@ public enum WeightFiles {
             guard extensions.contains(url.pathExtension.lowercased()) else {
                 throw FileFailure(path: path, problem: "not a .safetensors or .npy file")
             }
-            return [WeightSource(url: url)]
+            return [WeightSource(url: url, path: path)]
         }
         if isRunDirectory(url) { return try snapshots(ofRun: url, path: path) }
         let names: [String]
@@ -47,7 +47,7 @@ public enum WeightFiles {
         guard !files.isEmpty else {
             throw FileFailure(path: path, problem: "directory holds no .safetensors or .npy files (and is not a run directory: no config.json + snapshots/)")
         }
-        return files.map { WeightSource(url: $0) }
+        return files.map { WeightSource(url: $0, path: joined(path, $0.lastPathComponent)) }
     }
 
     /// A GrokLab run directory has config.json and a snapshots/ folder.
@@ -78,7 +78,14 @@ public enum WeightFiles {
         guard !steps.isEmpty else {
             throw FileFailure(path: path, problem: "run directory has no snapshots/step-*.safetensors yet")
         }
-        return steps.sorted { $0 < $1 }.map { WeightSource(url: dir.appendingPathComponent($0.1), step: $0.0, run: run) }
+        return steps.sorted { $0 < $1 }.map {
+            WeightSource(url: dir.appendingPathComponent($0.1), path: joined(joined(path, "snapshots"), $0.1), step: $0.0, run: run)
+        }
+    }
+
+    /// "dir" + "a.npy" = "dir/a.npy" (and "dir/" + "a.npy" too).
+    static func joined(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 
     /// Reads one file and keeps the weight matrices: 2-D tensors (dense) and 4-D ones
@@ -92,7 +99,7 @@ public enum WeightFiles {
             default: tensors = try SafeTensors.read(source.url).tensors
             }
         } catch let e as GrokError {
-            throw FileFailure(path: source.path, problem: e.message)
+            throw FileFailure(path: source.path, problem: e.message, alsoKnownAs: source.url.path)
         } catch {
             throw FileFailure(path: source.path, problem: "\(error)")
         }

@@ -25,17 +25,17 @@ public struct WeightLayer: Sendable, Equatable {
 /// One file to read, as found by `WeightFiles.resolve`.
 public struct WeightSource: Sendable, Equatable {
     public let url: URL
+    /// The path as the user spelled it (a folder's files: the folder's spelling + their name),
+    /// for messages and output.
+    public let path: String
     /// The training step of a run directory's snapshot (nil for a plain file).
     public let step: Int?
     /// The run directory a snapshot belongs to (nil for a plain file).
     public let run: URL?
 
-    public init(url: URL, step: Int? = nil, run: URL? = nil) {
-        self.url = url; self.step = step; self.run = run
+    public init(url: URL, path: String? = nil, step: Int? = nil, run: URL? = nil) {
+        self.url = url; self.path = path ?? url.path; self.step = step; self.run = run
     }
-
-    /// How error messages name this file: the path as found.
-    public var path: String { url.path }
 }
 
 /// A tensor that is in the file but is not a weight matrix (a bias, an integer buffer, a
@@ -72,12 +72,16 @@ public struct FileFailure: Error, Sendable, Equatable, CustomStringConvertible {
     public let path: String
     public let problem: String
 
-    public init(path: String, problem: String) {
+    /// `alsoKnownAs`: another spelling of the path (absolute) that may start the problem.
+    public init(path: String, problem: String, alsoKnownAs other: String? = nil) {
         self.path = path
         // Readers put the path in front of their messages already; do not say it twice.
-        let prefix = path + ": "
-        let oneLine = problem.split(whereSeparator: \.isNewline).joined(separator: "; ")
-        self.problem = oneLine.hasPrefix(prefix) ? String(oneLine.dropFirst(prefix.count)) : oneLine
+        var text = problem.split(whereSeparator: \.isNewline).joined(separator: "; ")
+        for prefix in [path, other].compactMap({ $0.map { $0 + ": " } }) where text.hasPrefix(prefix) {
+            text = String(text.dropFirst(prefix.count))
+            break
+        }
+        self.problem = text
     }
 
     /// "<path>: <problem>".

@@ -1,0 +1,116 @@
+import Foundation
+import GrokCore
+import HTSR
+import Linalg
+import ToolSupport
+import WeightFiles
+
+enum OutputFormat: String, CaseIterable {
+    case table, csv, json
+}
+
+/// Files in, metrics out. Files are read one after another into batches of layers; each
+/// batch is analysed in parallel (layers at once, or BLAS threads for a batch smaller than
+/// the thread count); output is in input order whatever the threads. A file that cannot be
+/// read prints one `error:` line as it is met and the rest go on.
+struct Pipeline {
+    var options: HTSROptions
+    var selection: [String]?
+    var format: OutputFormat
+    var charts: ChartFiles?
+    /// Threads in all (0 = every core).
+    var threads: Int
+
+    /// Layers per batch per thread, and a cap on the values a batch holds (memory).
+    static let layersPerThread = 4
+    static let maxBatchValues = 1 << 25   // 256 MB of Double
+
+    private var rows: [Row] = []
+    private var skippedNotes: [String] = []
+    private var seenNotes = Set<String>()
+    private var failed = false
+
+    init(options: HTSROptions, selection: [String]?, format: OutputFormat, charts: ChartFiles?, threads: Int) {
+        self.options = options; self.selection = selection; self.format = format; self.charts = charts; self.threads = threads
+    }
+
+    /// Runs everything; returns false when any file (or layer) failed.
+    mutating func run(paths: [String]) throws -> Bool {
+        let (sources, failures) = WeightFiles.resolve(paths)
+        for f in failures { report(f.description) }
+        let layout = Layout(sources: sources, randomized: options.randomize)
+        if format == .csv { print(CSVOutput.header) }
+
+        let workers = threads > 0 ? threads : MachineInfo.coreCount
+        var batch: [(source: WeightSource, id: Int, layer: WeightLayer)] = []
+        var batchValues = 0
+        for source in sources {
+            let file: WeightFile
+            do { file = try WeightFiles.load(source, layers: selection) } catch let f as FileFailure {
+                report(f.description); continue
+            }
+            for e in file.layerErrors { report("\(source.path): \(oneLine(e.message))") }
+            for s in file.skipped { skippedNote(source, s) }
+            for layer in file.layers {
+                batch.append((source, file.tensorNames.firstIndex(of: layer.name) ?? 0, layer))
+                batchValues += layer.values.count
+            }
+            if batch.count >= workers * Self.layersPerThread || batchValues >= Self.maxBatchValues {
+                try analyse(batch, workers: workers)
+                batch = []; batchValues = 0
+            }
+        }
+        if !batch.isEmpty { try analyse(batch, workers: workers) }
+
+        switch format {
+        case .csv: break
+        case .json: print(try JSONOutput.document(rows))
+        case .table: print(TableOutput.render(rows, layout: layout, skipped: skippedNotes), terminator: "")
+        }
+        return !failed
+    }
+
+    /// One `error:` line on stderr, at once.
+    private mutating func report(_ line: String) {
+        failed = true
+        note("error: \(line)")
+    }
+
+    /// A tensor that is not a weight matrix: said once per file (once per run for snapshots).
+    private mutating func skippedNote(_ source: WeightSource, _ s: SkippedTensor) {
+        let owner = source.run == nil ? source.path
+            : ((source.path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        let text = "\(owner): \(oneLine(s.description))"
+        guard seenNotes.insert(text).inserted else { return }
+        if format == .table { skippedNotes.append(text) } else { note("note: \(text)") }
+    }
+
+    private mutating func analyse(_ batch: [(source: WeightSource, id: Int, layer: WeightLayer)], workers: Int) throws {
+        let inputs = batch.map { item -> LayerInput in
+            let l = item.layer
+            switch l.shape {
+            case .dense(let r, let c): return LayerInput(name: l.name, matrix: Matrix(rows: r, cols: c, values: l.values))
+            case .conv2d(let o, let i, let kh, let kw): return LayerInput(name: l.name, conv2d: l.values, shape: (o, i, kh, kw))
+            }
+        }
+        // Enough layers to keep every thread busy: one layer per thread, single-threaded BLAS
+        // (small decompositions scale poorly). Otherwise the threads go to BLAS.
+        var opts = options
+        if inputs.count >= workers {
+            opts.threads = workers
+            BLASRuntime.setThreads(1)
+        } else {
+            opts.threads = 1
+            BLASRuntime.setThreads(workers)
+        }
+        let results = HTSRAnalyzer.analyze(layers: inputs, options: opts)
+        for (item, analysis) in zip(batch, results) {
+            var row = Row(source: item.source, layerID: item.id, analysis: analysis)
+            try charts?.write(row)
+            // Spectra were kept for the charts only; tables and json stay small.
+            row.analysis.eigenvalues = nil; row.analysis.randEigenvalues = nil
+            row.analysis.xminCandidates = nil; row.analysis.dCurve = nil
+            if format == .csv { print(CSVOutput.line(row)) } else { rows.append(row) }
+        }
+    }
+}
