@@ -24,6 +24,8 @@ struct Pipeline {
     /// Layers per batch per thread, and a cap on the values a batch holds (memory).
     static let layersPerThread = 4
     static let maxBatchValues = 1 << 25   // 256 MB of Double
+    /// From this M on, a lone layer gets the threads as BLAS threads.
+    static let blasThreadsFromM = 1000
 
     private var rows: [Row] = []
     private var skippedNotes: [String] = []
@@ -93,15 +95,22 @@ struct Pipeline {
             case .conv2d(let o, let i, let kh, let kw): return LayerInput(name: l.name, conv2d: l.values, shape: (o, i, kh, kw))
             }
         }
-        // Enough layers to keep every thread busy: one layer per thread, single-threaded BLAS
-        // (small decompositions scale poorly). Otherwise the threads go to BLAS.
+        // Threads go to layers (one per thread, single-threaded BLAS) unless there are fewer
+        // layers than threads and they are large. Measured on omni1 (600 layers of 784x200 and
+        // smaller, 2 cores): BLAS threads on small layers doubled the wall time (thread syncs).
         var opts = options
-        if inputs.count >= workers {
-            opts.threads = workers
-            BLASRuntime.setThreads(1)
-        } else {
+        let largest = batch.map { item -> Int in
+            switch item.layer.shape {
+            case .dense(let r, let c): return min(r, c)
+            case .conv2d(let o, let i, _, _): return min(o, i)
+            }
+        }.max() ?? 0
+        if inputs.count < workers && largest >= Self.blasThreadsFromM {
             opts.threads = 1
             BLASRuntime.setThreads(workers)
+        } else {
+            opts.threads = workers
+            BLASRuntime.setThreads(1)
         }
         let results = HTSRAnalyzer.analyze(layers: inputs, options: opts)
         for (item, analysis) in zip(batch, results) {
