@@ -5,24 +5,32 @@ import HTSR
 import ToolSupport
 
 /// `grok-analyze`: WeightWatcher-style HTSR metrics for the weight matrices in tensor files,
-/// folders of them, or GrokLab run directories (every snapshot, in step order).
-struct Analyze: ParsableCommand {
+/// folders of them, or GrokLab run directories (every snapshot, in step order). A group whose
+/// default subcommand analyses paths: a root with positional paths would swallow `bench`.
+struct GrokAnalyze: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grok-analyze",
         abstract: "HTSR (WeightWatcher) metrics of the weight matrices in .safetensors/.npy files or GrokLab runs.",
         discussion: """
         Examples:
-          grok-analyze model.safetensors                 one row per 2-D (dense) or 4-D (Conv2D) tensor
-          grok-analyze runs/NAME --layers fc1.weight     every snapshot of a run, in step order
-          grok-analyze weights/ --format json            a folder of .safetensors/.npy files
-          grok-analyze w.npy --randomize --charts figs   correlation traps, figures 4 and 5
-          grok-analyze bench                             analyzer speed against LAPACK alone
+          grok-analyze model.safetensors                one row per 2-D (dense) or 4-D (Conv2D) tensor
+          grok-analyze runs/NAME --layers fc1.weight    every snapshot of a run, in step order
+          grok-analyze weights/ --format json           a folder of .safetensors/.npy files
+          grok-analyze w.npy --randomize --charts figs  correlation traps, figures 4 and 5
+          grok-analyze bench                            analyzer speed against LAPACK alone
 
         1-D/0-D tensors (biases), 3-D tensors and integer tensors are skipped with a note.
         A file that cannot be read prints one line `error: <path>: <problem>` on stderr and
         the others are still analysed; the exit status is then 1.
+        See `grok-analyze analyze --help` for every option.
         """,
-        subcommands: [Bench.self])
+        subcommands: [Analyze.self, Bench.self],
+        defaultSubcommand: Analyze.self)
+}
+
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Analyse files, folders or run directories (the default: `grok-analyze PATH...`).")
 
     @Argument(help: "Files (.safetensors, .npy), folders of them, or run directories.")
     var paths: [String] = []
@@ -98,4 +106,4 @@ struct Bench: ParsableCommand {
     }
 }
 
-runTool(Analyze.self)
+runTool(GrokAnalyze.self)

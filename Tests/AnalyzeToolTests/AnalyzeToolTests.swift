@@ -196,4 +196,11 @@ final class AnalyzeToolTests: XCTestCase {
             XCTAssertTrue(r.stderr.hasPrefix("error: ") && r.stderr.contains(word), "\(args): \(r.stderr)")
         }
     }
+
+    /// `bench` is a subcommand, not a path (a root with positional paths would swallow it).
+    func testBenchSubcommandRuns() throws {
+        let r = try Tool.analyze(["bench", "--large", "0", "--small-repeats", "1"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("784x200"), r.stdout)
+    }
 }
