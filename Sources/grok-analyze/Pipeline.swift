@@ -31,6 +31,9 @@ struct Pipeline {
     private var skippedNotes: [String] = []
     private var seenNotes = Set<String>()
     private var failed = false
+    /// Snapshot errors already said for a run (the same --layers mistake hits every snapshot),
+    /// with how many more snapshots had them.
+    private var repeatedRunErrors: [(key: String, more: Int)] = []
 
     init(options: HTSROptions, selection: [String]?, format: OutputFormat, charts: ChartFiles?, threads: Int) {
         self.options = options; self.selection = selection; self.format = format; self.charts = charts; self.threads = threads
@@ -49,7 +52,7 @@ struct Pipeline {
         for source in sources {
             let file: WeightFile
             do { file = try WeightFiles.load(source, layers: selection) } catch let f as FileFailure {
-                report(f.description); continue
+                report(f, from: source); continue
             }
             for e in file.layerErrors { report("\(source.path): \(oneLine(e.message))") }
             for s in file.skipped { skippedNote(source, s) }
@@ -64,6 +67,9 @@ struct Pipeline {
         }
         if !batch.isEmpty { try analyse(batch, workers: workers) }
 
+        for r in repeatedRunErrors where r.more > 0 {
+            note("note: \(r.key) (and in \(r.more) more snapshot\(r.more == 1 ? "" : "s"))")
+        }
         switch format {
         case .csv: break
         case .json: print(try JSONOutput.document(rows))
@@ -78,10 +84,28 @@ struct Pipeline {
         note("error: \(line)")
     }
 
+    /// A file that failed; a snapshot's problem already said for another snapshot of the same
+    /// run is counted, not repeated.
+    private mutating func report(_ f: FileFailure, from source: WeightSource) {
+        guard source.run != nil else { return report(f.description) }
+        let key = "\(runPath(source)): \(f.problem)"
+        if let i = repeatedRunErrors.firstIndex(where: { $0.key == key }) {
+            failed = true
+            repeatedRunErrors[i].more += 1
+        } else {
+            repeatedRunErrors.append((key, 0))
+            report(f.description)
+        }
+    }
+
+    /// The run directory of a snapshot, spelled as the user gave it.
+    private func runPath(_ source: WeightSource) -> String {
+        ((source.path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+    }
+
     /// A tensor that is not a weight matrix: said once per file (once per run for snapshots).
     private mutating func skippedNote(_ source: WeightSource, _ s: SkippedTensor) {
-        let owner = source.run == nil ? source.path
-            : ((source.path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        let owner = source.run == nil ? source.path : runPath(source)
         let text = "\(owner): \(oneLine(s.description))"
         guard seenNotes.insert(text).inserted else { return }
         if format == .table { skippedNotes.append(text) } else { note("note: \(text)") }

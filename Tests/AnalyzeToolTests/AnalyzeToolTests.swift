@@ -125,6 +125,13 @@ final class AnalyzeToolTests: XCTestCase {
         XCTAssertEqual(lines.dropFirst().prefix(6).map { $0.split(separator: " ").first.map(String.init) ?? "" },
                        ["0", "0", "10", "10", "200", "200"])
         XCTAssertTrue(table.stdout.contains("summary"), table.stdout)
+
+        // The same --layers mistake in every snapshot: one error line, the rest counted.
+        let unknown = try Tool.analyze([run.path, "--layers", "fc9.weight"])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertEqual(unknown.errorLines.count, 1, unknown.stderr)
+        XCTAssertTrue(unknown.errorLines.first?.contains("step-0000000000.safetensors") ?? false, unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("2 more snapshots"), unknown.stderr)
     }
 
     func testTableHasWeightWatcherColumnsAndSummary() throws {
