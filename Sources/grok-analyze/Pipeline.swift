@@ -10,8 +10,8 @@ enum OutputFormat: String, CaseIterable {
 }
 
 /// Files in, metrics out. Files are read one after another into batches of layers; each
-/// batch is analysed in parallel (layers at once, or BLAS threads for a batch smaller than
-/// the thread count); output is in input order whatever the threads. A file that cannot be
+/// batch is analysed in parallel (layers at once; BLAS threads only for a lone large layer);
+/// output is in input order whatever the threads. A file that cannot be
 /// read prints one `error:` line as it is met and the rest go on.
 struct Pipeline {
     var options: HTSROptions
