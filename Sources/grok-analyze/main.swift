@@ -1,12 +1,109 @@
+import ArgumentParser
+import Foundation
+import GrokCore
 import HTSR
-import Linalg
+import ToolSupport
 
-// Placeholder until the tensors branch lands on main: only the benchmark.
-BLASRuntime.ensureFastCoreType()
-let args = CommandLine.arguments.dropFirst()
-if args.first == "bench" {
-    let large = args.dropFirst().first.flatMap { Int($0) } ?? 4096
-    print(HTSRBenchmark.run(large: large))
-} else {
-    print("usage: grok-analyze bench [LARGE]")
+/// `grok-analyze`: WeightWatcher-style HTSR metrics for the weight matrices in tensor files,
+/// folders of them, or GrokLab run directories (every snapshot, in step order). A group whose
+/// default subcommand analyses paths: a root with positional paths would swallow `bench`.
+struct GrokAnalyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grok-analyze",
+        abstract: "HTSR (WeightWatcher) metrics of the weight matrices in .safetensors/.npy files or GrokLab runs.",
+        discussion: """
+        Examples:
+          grok-analyze model.safetensors                one row per 2-D (dense) or 4-D (Conv2D) tensor
+          grok-analyze runs/NAME --layers fc1.weight    every snapshot of a run, in step order
+          grok-analyze weights/ --format json           a folder of .safetensors/.npy files
+          grok-analyze w.npy --randomize --charts figs  correlation traps, figures 4 and 5
+          grok-analyze bench                            analyzer speed against LAPACK alone
+
+        1-D/0-D tensors (biases), 3-D tensors and integer tensors are skipped with a note.
+        A file that cannot be read prints one line `error: <path>: <problem>` on stderr and
+        the others are still analysed; the exit status is then 1.
+        See `grok-analyze analyze --help` for every option.
+        """,
+        subcommands: [Analyze.self, Bench.self],
+        defaultSubcommand: Analyze.self)
 }
+
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Analyse files, folders or run directories (the default: `grok-analyze PATH...`).")
+
+    @Argument(help: "Files (.safetensors, .npy), folders of them, or run directories.")
+    var paths: [String] = []
+
+    @Option(help: "table, csv or json. (default: table on a terminal, csv otherwise)")
+    var format: String?
+
+    @Flag(help: "Also compute the correlation-trap metrics (shuffled ESDs).")
+    var randomize = false
+
+    @Option(help: "Seed of the shuffles for --randomize. (default: 0)")
+    var seed: UInt64 = 0
+
+    @Option(help: "none (WeightWatcher's default) or clip_xmax (the grokking paper's). (default: none)")
+    var fixFingers: String = "none"
+
+    @Option(help: "Only these tensors: exact names, comma-separated (e.g. fc1.weight,fc2.weight).")
+    var layers: String?
+
+    @Option(help: "Threads: layers analysed at once, or BLAS threads for a single layer. (default: all cores)")
+    var threads: Int = 0
+
+    @Option(help: "Write figure 4 (ESD + power-law fit) and, with --randomize, figure 5 (randomized ESD) per layer into this folder: SVG, and PNG when rsvg-convert exists.")
+    var charts: String?
+
+    func validate() throws {
+        guard !paths.isEmpty else { throw ValidationError("give at least one file, folder or run directory (see --help)") }
+        if let format, OutputFormat(rawValue: format) == nil {
+            throw ValidationError("--format \(format): expected table, csv or json")
+        }
+        guard FingerFix(rawValue: fixFingers) != nil else {
+            throw ValidationError("--fix-fingers \(fixFingers): expected none or clip_xmax")
+        }
+        guard threads >= 0 else { throw ValidationError("--threads \(threads): expected 0 (all cores) or more") }
+        if let layers, selection(layers).isEmpty { throw ValidationError("--layers: no layer names given") }
+    }
+
+    func selection(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    func run() throws {
+        var options = HTSROptions()
+        options.randomize = randomize
+        options.seed = seed
+        options.fixFingers = FingerFix(rawValue: fixFingers) ?? .none
+        let chartFiles = try charts.map { try ChartFiles(directory: $0, randomized: randomize) }
+        options.keepEigenvalues = chartFiles != nil
+        options.keepDCurve = chartFiles != nil
+        let chosen = format.flatMap(OutputFormat.init(rawValue:)) ?? (isatty(STDOUT_FILENO) == 1 ? .table : .csv)
+        var pipeline = Pipeline(options: options, selection: layers.map(selection), format: chosen,
+                                charts: chartFiles, threads: threads)
+        guard try pipeline.run(paths: paths) else { throw ExitCode(1) }
+    }
+}
+
+/// `grok-analyze bench`: the analyzer's speed next to LAPACK alone.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Time the analyzer on a 784x200 layer and a large square one.")
+
+    @Option(help: "Side of the large square layer (0 skips it).")
+    var large: Int = 4096
+
+    @Option(help: "Repeats of the 784x200 timing (the best is kept).")
+    var smallRepeats: Int = 20
+
+    func validate() throws {
+        guard large >= 0, smallRepeats >= 1 else { throw ValidationError("--large must be >= 0 and --small-repeats >= 1") }
+    }
+
+    func run() throws {
+        print(HTSRBenchmark.run(smallRepeats: smallRepeats, large: large))
+    }
+}
+
+runTool(GrokAnalyze.self)
