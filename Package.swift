@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "HTSRTests", dependencies: ["HTSR", "Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MeasuresTests", dependencies: ["Measures", "Model"]),
         .testTarget(name: "PhasesTests", dependencies: ["Phases"]),
-        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Training", "Datasets"]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Training", "Datasets", "Model", "Phases"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Charts", "Tensors", "GrokCore"]),
         .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "Tensors"]),

@@ -61,13 +61,19 @@ final class TrainingLoop<T: BLASScalar> {
         shape = try MLPShape(widths: config.widths)
         BLASRuntime.setThreads(config.threads)
         model = MLP<T>(shape: shape, maxBatch: config.batchSize)
+        // --threads covers our own loops too: the optimizer update is split into contiguous
+        // chunks (element-wise, so the result is bit-identical for any thread count).
         switch config.optimizer {
         case .adamw:
-            optimizer = AdamW<T>(count: shape.parameterCount, lr: config.lr, weightDecay: config.wd,
-                                 beta1: config.beta1, beta2: config.beta2, eps: config.eps)
+            let adam = AdamW<T>(count: shape.parameterCount, lr: config.lr, weightDecay: config.wd,
+                                beta1: config.beta1, beta2: config.beta2, eps: config.eps)
+            adam.threads = config.threads
+            optimizer = adam
         case .sgd:
-            optimizer = SGD<T>(count: shape.parameterCount, lr: config.lr, momentum: config.momentum,
-                               weightDecay: config.wd)
+            let sgd = SGD<T>(count: shape.parameterCount, lr: config.lr, momentum: config.momentum,
+                             weightDecay: config.wd)
+            sgd.threads = config.threads
+            optimizer = sgd
         }
         let trainX = data.train.normalizedPixels(as: T.self), trainY = data.train.labelsAsInt32()
         trainInputs = trainX

@@ -1,0 +1,76 @@
+import XCTest
+import Foundation
+import Datasets
+import Diagnostics
+import Phases
+import Training
+import Model
+
+/// The phase labeler on a real (short) training run: real data, real network, the real
+/// diagnostics observer with the HTSR analyzer. The labels must agree with what metrics.csv
+/// says happened: memorizing until the first evaluation with train accuracy >= 0.99.
+final class RealRunPhasesTests: XCTestCase {
+    func testPhasesOfAShortRealRunMatchItsMetrics() throws {
+        var config = TrainingConfig.paper
+        config.widths = [784, 32, 32, 10]
+        config.trainSize = 100
+        config.batchSize = 20
+        config.steps = 400
+        config.lr = 2e-3
+        config.snapshots = 16
+        config.initScale = 2   // memorizes 100 images by step ~81 (scale 8 needs thousands of steps)
+        config.threads = 1
+        let data = try MNIST.load(.embedded, trainSize: 100, subset: .balanced, seed: 0)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("groklab-realrun-\(getpid())")
+        try? FileManager.default.removeItem(at: dir)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = RunDirectory(dir)
+        try run.create(force: false)
+        try run.writeConfig(config, extra: [:])
+        var settings = DiagnosticsSettings()
+        settings.htsr = .plain
+        let diagnostics = RunDiagnostics(shape: try MLPShape(widths: config.widths), configuration: settings.configuration)
+        StopSignal.reset()
+        let result = try Trainer.run(config: config, data: data, directory: run, resume: false,
+                                     observers: [diagnostics], progress: ProgressReporter(totalSteps: config.steps, quiet: true))
+        XCTAssertEqual(result.outcome, .completed)
+        XCTAssertTrue(result.summary.contains { $0.hasPrefix("phases (accuracy):") }, "\(result.summary)")
+
+        // What metrics.csv says.
+        let lines = try String(contentsOf: run.metricsURL, encoding: .utf8).split(separator: "\n")
+        let header = lines[0].split(separator: ",").map(String.init)
+        let stepCol = header.firstIndex(of: "step")!, trainCol = header.firstIndex(of: "train_acc")!
+        let phaseCol = try XCTUnwrap(header.firstIndex(of: "phase"), "completed runs get a phase column")
+        XCTAssertEqual(phaseCol, header.count - 1)
+        let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let steps = rows.map { Int($0[stepCol])! }
+        let fitted = rows.first { Double($0[trainCol])! >= 0.99 }.map { Int($0[stepCol])! }
+        let fitStep = try XCTUnwrap(fitted, "this configuration memorizes its 100 images within 400 steps")
+
+        // What phases.json says.
+        let report = try PhasesReport.read(from: dir.appendingPathComponent("phases.json"))
+        XCTAssertEqual(report.fitStep, fitStep)
+        XCTAssertEqual(report.accuracy.first?.startStep, 0)
+        XCTAssertEqual(report.accuracy.last?.endStep, config.steps)
+        for (a, b) in zip(report.accuracy, report.accuracy.dropFirst()) {
+            XCTAssertLessThan(a.endStep, b.startStep, "segments are ordered and disjoint")
+            XCTAssertNotEqual(a.phase, b.phase, "neighbouring segments differ")
+        }
+        // Every row's phase column is the segment containing its step; memorizing exactly before the fit.
+        for (row, step) in zip(rows, steps) {
+            let segment = report.accuracy.first { $0.startStep <= step && step <= $0.endStep }
+            XCTAssertEqual(row[phaseCol], segment?.phase.rawValue, "step \(step)")
+            XCTAssertEqual(row[phaseCol] == "memorizing", step < fitStep, "step \(step), fit at \(fitStep)")
+        }
+
+        // HTSR ran on every snapshot: three layers per evaluation, fits ok for the hidden layers.
+        let htsr = try String(contentsOf: dir.appendingPathComponent("htsr.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(htsr.count - 1, 3 * steps.count)
+        let statusCol = htsr[0].split(separator: ",").firstIndex(of: "status")!
+        for line in htsr.dropFirst() where line.contains(",fc1,") || line.contains(",fc2,") {
+            XCTAssertEqual(line.split(separator: ",", omittingEmptySubsequences: false)[statusCol], "ok")
+        }
+        XCTAssertEqual(report.finalLayers.map(\.layer), ["fc1", "fc2", "fc3"])
+        XCTAssertNotNil(report.finalLayers.first?.alpha)
+    }
+}
