@@ -34,7 +34,7 @@ public enum StepBenchmark {
         return samples.sorted()[repeats / 2]
     }
 
-    public static func measure<T: BLASScalar>(_: T.Type, threads: Int, steps: Int) -> Row {
+    public static func measure<T: BLASScalar>(_: T.Type, threads: Int, steps: Int, optimizerThreads: Int? = nil) -> Row {
         BLASRuntime.setThreads(threads)
         let shape = try! MLPShape(widths: [784, 200, 200, 10])
         let batch = 200
@@ -44,6 +44,7 @@ public enum StepBenchmark {
         let inputs = (0..<(batch * 784)).map { _ in T(rng.nextUnit()) }
         let labels = (0..<batch).map { _ in Int32(rng.nextInt(below: 10)) }
         let opt = AdamW<T>(count: shape.parameterCount, lr: 5e-4, weightDecay: 0.01)
+        opt.threads = optimizerThreads ?? threads   // as the training loop does (--threads)
         let params = model.parameters, grads = UnsafeBufferPointer(model.gradients)
         let stepMs: Double = inputs.withUnsafeBufferPointer { x in
             labels.withUnsafeBufferPointer { y in
