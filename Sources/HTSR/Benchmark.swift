@@ -10,12 +10,17 @@ public enum HTSRBenchmark {
     /// Times a 784x200 Gaussian layer (`smallRepeats` times, the best is kept) and a
     /// `large` x `large` one (once; 0 skips it). Returns a printable table.
     public static func run(smallRepeats: Int = 20, large: Int = 4096) -> String {
-        var lines = ["HTSR benchmark (OpenBLAS \(BLASRuntime.coreName), \(BLASRuntime.threads) BLAS threads, \(MachineInfo.coreCount) cores)"]
+        // The policy grok-analyze uses: small layers on one BLAS thread each (OpenBLAS's threads
+        // mostly wait on a 200x200 problem), large ones with every core.
+        let allThreads = BLASRuntime.threads
+        var lines = ["HTSR benchmark (OpenBLAS \(BLASRuntime.coreName), \(MachineInfo.coreCount) cores; 784x200 on 1 BLAS thread, large layers on \(allThreads))"]
         lines.append(pad("layer", 12) + pad("eigenvalues (LAPACK)", 22) + pad("analysis MP+random", 22) + "ratio")
         var options = HTSROptions()
         options.randomize = true
         options.mpFit = true
         for (rows, cols, repeats) in [(784, 200, max(1, smallRepeats)), (large, large, 1)] where rows > 0 {
+            BLASRuntime.setThreads(cols >= 1000 ? allThreads : 1)
+            defer { BLASRuntime.setThreads(allThreads) }
             let w = gaussian(rows: rows, cols: cols, seed: 1)
             let layer = LayerInput(name: "bench", matrix: w)
             let lapack = best(of: repeats) { _ = try? Spectral.squaredSingularValues(w) }
