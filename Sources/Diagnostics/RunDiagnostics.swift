@@ -170,8 +170,9 @@ public final class RunDiagnostics: TrainingObserver {
             lines.append(String(format: "HTSR vs accuracy labels agree on %.1f%% of %d steps", 100 * a, r.agreementSteps))
         }
         let w = max(wall, 1e-9)
-        lines.append(String(format: "diagnostics time: %.2f s in observe() on the training thread (%.2f%% of %.1f s), %.2f s of HTSR and phases work in the background (%.2f%%)",
-                            observeSeconds, 100 * observeSeconds / w, wall, htsrSeconds, 100 * htsrSeconds / w))
+        lines.append(String(format: "diagnostics time: %.2f s in observe() on the training thread (%.2f%% of %.1f s); HTSR and phases: %.2f s on a background thread, concurrent with training (%.2f s per snapshot)",
+                            observeSeconds, 100 * observeSeconds / w, wall, htsrSeconds,
+                            htsrSeconds / Double(max(accuracy.count, 1))))
         return lines
     }
 }
