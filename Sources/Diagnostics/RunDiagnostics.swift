@@ -4,6 +4,7 @@ import Measures
 import Model
 import Phases
 import Training
+import Tensors
 
 /// The diagnostics of a training run: the competing progress measures (metrics.csv columns),
 /// the HTSR analysis of every snapshot (htsr.csv) and the phase labels (phases.json).
@@ -80,12 +81,15 @@ public final class RunDiagnostics: TrainingObserver {
             background.log = log
             try background.writePhases(points: points, to: phases, thresholds, htsrThresholds)
         }
+        if let resumed = context.resumedFromStep {
+            try backfillHTSR(directory: context.directory, through: resumed)
+        }
     }
 
     public func observe(_ snapshot: WeightSnapshot, metrics: EvaluationMetrics) throws -> [Double] {
         let t0 = now()
         defer { observeSeconds += now() - t0 }
-        guard let meter, let phasesURL else { throw GrokError("diagnostics: observe() called before runStarted()") }
+        guard let meter, phasesURL != nil else { throw GrokError("diagnostics: observe() called before runStarted()") }
         guard snapshot.shape == shape else {
             throw GrokError("diagnostics: snapshot at step \(snapshot.step) has widths \(snapshot.shape.widths), expected \(shape.widths)")
         }
@@ -95,7 +99,15 @@ public final class RunDiagnostics: TrainingObserver {
         accuracy.append(AccuracyPoint(step: metrics.step, trainAccuracy: metrics.trainAccuracy,
                                       testAccuracy: metrics.testAccuracy))
 
-        let (points, background, analyzer, slots) = (accuracy, background, analyzer, slots)
+        enqueueHTSR(snapshot, points: accuracy)
+        return [m.sparsity, m.sparsitySmooth] + m.entropy + [m.lccPaper, m.lccCode]
+    }
+
+    /// Hands one snapshot to the background queue: HTSR on every layer, rows appended to
+    /// htsr.csv (in step order: the queue is serial), phases.json rewritten from `points`.
+    func enqueueHTSR(_ snapshot: WeightSnapshot, points: [AccuracyPoint]) {
+        guard let phasesURL else { return }
+        let (background, analyzer, slots) = (background, analyzer, slots)
         let (thresholds, htsrThresholds) = (configuration.thresholds, configuration.htsrThresholds)
         var stepRandom = SeededRandom(seed: runSeed, stream: "htsr-\(snapshot.step)")
         let seed = stepRandom.next()  // per step, so a resumed run draws the same shuffles
@@ -120,7 +132,38 @@ public final class RunDiagnostics: TrainingObserver {
                 background.failure = error as? GrokError ?? GrokError("diagnostics: \(error)")
             }
         }
-        return [m.sparsity, m.sparsitySmooth] + m.entropy + [m.lccPaper, m.lccCode]
+    }
+
+    /// A process killed (SIGKILL) while snapshots waited for HTSR leaves htsr.csv short of the
+    /// last few snapshots before the checkpoint. They are on disk: analyse them again, so the
+    /// resumed run's htsr.csv equals an uninterrupted run's.
+    func backfillHTSR(directory: URL, through resumed: Int) throws {
+        let state = background
+        guard let written = queue.sync(execute: { state.log.map { $0.rows.map(\.step) } }) else { return }
+        let done = Set(written)
+        let snapshots = directory.appendingPathComponent("snapshots")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: snapshots.path)) ?? []
+        let steps = names.compactMap { name -> Int? in
+            guard name.hasPrefix("step-"), name.hasSuffix(".safetensors") else { return nil }
+            return Int(name.dropFirst(5).dropLast(12))
+        }.filter { $0 <= resumed && !done.contains($0) && $0 > (written.last ?? -1) }.sorted()
+        for step in steps {
+            let file = try SafeTensors.read(snapshots.appendingPathComponent(String(format: "step-%010d.safetensors", step)))
+            var parameters: [Double] = []
+            parameters.reserveCapacity(shape.parameterCount)
+            for l in 0..<shape.layerCount {
+                for part in ["weight", "bias"] {
+                    let name = shape.layerName(l) + "." + part
+                    guard let t = file[name] else { throw GrokError("snapshot step \(step) has no \(name): cannot complete htsr.csv") }
+                    parameters += try t.doubles()
+                }
+            }
+            guard parameters.count == shape.parameterCount else {
+                throw GrokError("snapshot step \(step) does not match widths \(shape.widths): cannot complete htsr.csv")
+            }
+            enqueueHTSR(WeightSnapshot(step: step, shape: shape, parameters: parameters),
+                        points: accuracy.filter { $0.step <= step })
+        }
     }
 
     public func runEnded(_ outcome: RunOutcome) throws -> [String] {
