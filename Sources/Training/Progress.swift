@@ -52,8 +52,12 @@ public final class ProgressReporter {
         guard isTerminal, !quiet, step & 63 == 0 else { return }
         let t = ProgressReporter.now()
         guard t - lastDraw >= 0.25 else { return }
-        lastDraw = t
-        writeStderr("\r\u{1B}[K" + line(step: step, time: t))
+        draw(step: step, time: t)
+    }
+
+    private func draw(step: Int, time: Double) {
+        lastDraw = time
+        writeStderr("\r\u{1B}[K" + line(step: step, time: time))
     }
 
     /// Called at every evaluation.
@@ -61,8 +65,7 @@ public final class ProgressReporter {
         lastTrainAcc = trainAccuracy; lastTestAcc = testAccuracy
         guard !quiet else { return }
         if isTerminal {
-            lastDraw = 0
-            tick(step: step & ~63)
+            draw(step: step, time: ProgressReporter.now())
         } else {
             let t = ProgressReporter.now()
             let r = stepsPerSecond(step: step, time: t)
