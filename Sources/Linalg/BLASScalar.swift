@@ -3,7 +3,7 @@ import COpenBLAS
 /// Float and Double, with the BLAS calls the model needs. Generic numeric code is written once
 /// over this protocol and specialized by the compiler (`@inlinable` everywhere it crosses a
 /// module boundary, or it runs ~100x slower through witness tables).
-public protocol BLASScalar: BinaryFloatingPoint, Sendable, Codable
+public protocol BLASScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
 where Self.RawSignificand: FixedWidthInteger {
     /// Name as used in configs and safetensors ("F32", "F64").
     static var dtypeName: String { get }

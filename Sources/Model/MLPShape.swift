@@ -48,3 +48,49 @@ public struct MLPShape: Codable, Sendable, Equatable {
 /// Training objective. MSE is against the one-hot label (the grokking recipe's loss);
 /// CE is softmax cross-entropy.
 public enum Loss: String, Codable, Sendable, CaseIterable { case mse, ce }
+
+/// Which kernels run a layer's forward/backward pair. Both give the same results within
+/// rounding; sparse skips the exact zeros of the input pixels and of the ReLU outputs.
+public enum KernelChoice: String, Codable, Sendable, CaseIterable { case sparse, dense }
+
+// MARK: storage layout
+
+/// The model stores each weight input-major, W^T [in, out] at the same offset the file layout
+/// gives W [out, in]: then a row of the forward product (x W^T) and a row of the weight
+/// gradient (dz^T x, transposed) are sums of contiguous `out`-wide rows, which is what the
+/// sparse kernels need. Files (snapshots, checkpoints) and observers always see PyTorch's
+/// layout; these two functions are the only crossing. Biases are the same in both.
+extension MLPShape {
+    /// A storage-layout buffer (parameters, or any per-parameter optimizer state) in file layout.
+    public func fileLayout<T, U>(fromStorage s: UnsafeBufferPointer<T>, as convert: (T) -> U) -> [U] {
+        precondition(s.count == parameterCount, "fileLayout: \(s.count) values for \(parameterCount) parameters")
+        var out = [U]()
+        out.reserveCapacity(parameterCount)
+        for l in 0..<layerCount {
+            let nIn = widths[l], nOut = widths[l + 1], w = offsets[l]
+            for o in 0..<nOut { for i in 0..<nIn { out.append(convert(s[w + i * nOut + o])) } }
+            for i in biasRange(l) { out.append(convert(s[i])) }
+        }
+        return out
+    }
+
+    /// A file-layout buffer into storage layout.
+    public func storageLayout<T>(fromFile f: UnsafeBufferPointer<T>, into s: UnsafeMutableBufferPointer<T>) {
+        precondition(f.count == parameterCount && s.count == parameterCount, "storageLayout: size mismatch")
+        for l in 0..<layerCount {
+            let nIn = widths[l], nOut = widths[l + 1], w = offsets[l]
+            for o in 0..<nOut { for i in 0..<nIn { s[w + i * nOut + o] = f[w + o * nIn + i] } }
+            for i in biasRange(l) { s[i] = f[i] }
+        }
+    }
+
+    /// Position in storage layout of file-layout index `i`.
+    public func storageIndex(ofFileIndex i: Int) -> Int {
+        for l in 0..<layerCount where weightRange(l).contains(i) {
+            let nIn = widths[l], nOut = widths[l + 1], w = offsets[l]
+            let o = (i - w) / nIn, k = (i - w) % nIn
+            return w + k * nOut + o
+        }
+        return i
+    }
+}

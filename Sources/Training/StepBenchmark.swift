@@ -4,24 +4,35 @@ import Linalg
 import Model
 import Optim
 import Datasets
+import Tensors
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Times one training step of the paper's network (784-200-200-10, batch 200, MSE, AdamW:
-/// forward + backward + update) next to the same step's eight GEMMs alone, in f32 and f64 on 1
-/// and 2 threads. The GEMM-only time is the floor: the rest is our own element-wise code.
+/// Times the training step the loop runs (`TrainingStep` on the paper's network,
+/// 784-200-200-10, a real cycled batch of 200 embedded MNIST images, MSE, AdamW) with dense and
+/// sparse kernels, at the init's density and at a trained network's density, in f32 and f64
+/// on 1 and 2 threads, next to the dense step's eight GEMMs alone (the dense floor).
 public enum StepBenchmark {
     public struct Row: Sendable {
         public let dtype: String
         public let threads: Int
-        public let stepMs: Double
+        public let denseMs: Double
         public let gemmMs: Double
-        public var stepsPerSecond: Double { 1000 / stepMs }
-        public var overhead: Double { stepMs / gemmMs }
+        public let sparseInitMs: Double
+        public let sparseTrainedMs: Double?
+        public let denseTrainedMs: Double?
     }
 
-    static func now() -> Double { ProgressReporter.now() }
+    /// Wall time; with GROKLAB_BENCH_CLOCK=cpu the process's CPU time instead, which a busy
+    /// shared machine disturbs far less (meaningful for the 1-thread rows only).
+    static func now() -> Double {
+        guard cpuClock else { return ProgressReporter.now() }
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+    static let cpuClock = ProcessInfo.processInfo.environment["GROKLAB_BENCH_CLOCK"] == "cpu"
 
     /// Median of `repeats` timings of `steps` iterations (ms per iteration): robust to a busy core.
     static func time(steps: Int, repeats: Int = 5, _ body: () -> Void) -> Double {
@@ -34,85 +45,174 @@ public enum StepBenchmark {
         return samples.sorted()[repeats / 2]
     }
 
-    public static func measure<T: BLASScalar>(_: T.Type, threads: Int, steps: Int, optimizerThreads: Int? = nil) -> Row {
-        BLASRuntime.setThreads(threads)
-        let shape = try! MLPShape(widths: [784, 200, 200, 10])
-        let batch = 200
-        let model = MLP<T>(shape: shape, maxBatch: batch)
-        var rng = SeededRandom(seed: 1, stream: "bench")
-        model.initialize(scale: 8, rng: &rng)
-        let inputs = (0..<(batch * 784)).map { _ in T(rng.nextUnit()) }
-        let labels = (0..<batch).map { _ in Int32(rng.nextInt(below: 10)) }
-        let opt = AdamW<T>(count: shape.parameterCount, lr: 5e-4, weightDecay: 0.01)
-        opt.threads = optimizerThreads ?? threads   // as the training loop does (--threads)
-        let params = model.parameters, grads = UnsafeBufferPointer(model.gradients)
-        let stepMs: Double = inputs.withUnsafeBufferPointer { x in
-            labels.withUnsafeBufferPointer { y in
-                let one = {
-                    _ = model.trainStep(inputs: x.baseAddress!, labels: y.baseAddress!, batch: batch, loss: .mse)
-                    opt.step(parameters: params, gradients: grads)
-                }
-                for _ in 0..<max(steps / 10, 20) { one() }   // warm up caches and BLAS threads
-                return time(steps: steps, one)
+    /// The paper's training set (1,000 balanced embedded images, seed 0) and its cycled batches.
+    struct Setup<T: BLASScalar> {
+        let shape: MLPShape
+        let inputs: [T], labels: [Int32]
+        let order: BatchOrder
+    }
+
+    static func setup<T: BLASScalar>(_: T.Type) throws -> Setup<T> {
+        let data = try MNIST.load(.embedded, trainSize: 1000, subset: .balanced, seed: 0)
+        return Setup(shape: try MLPShape(widths: [784, 200, 200, 10]),
+                     inputs: data.train.normalizedPixels(as: T.self), labels: data.train.labelsAsInt32(),
+                     order: BatchOrder(mode: .cycle, trainCount: 1000, batchSize: 200, seed: 0))
+    }
+
+    /// Weights of a trained run (a snapshot in file layout), for the trained-density timing.
+    public static func trainedWeights<T: BLASScalar>(_ url: URL, shape: MLPShape, as _: T.Type) throws -> [T] {
+        let file = try SafeTensors.read(url)
+        var out: [T] = []
+        for l in 0..<shape.layerCount {
+            for part in ["weight", "bias"] {
+                let name = "\(shape.layerName(l)).\(part)"
+                guard let t = file[name] else { throw GrokError("\(url.path) has no \(name)") }
+                out += try t.doubles().map { T($0) }
             }
         }
-        let gemmMs = time(steps: steps) { model.gemmOnlyStep(batch: batch) }
-        return Row(dtype: T.dtypeName, threads: threads, stepMs: stepMs, gemmMs: gemmMs)
+        guard out.count == shape.parameterCount else { throw GrokError("\(url.path) does not fit \(shape.widths)") }
+        return out
+    }
+
+    /// ms per step of `TrainingStep` with the given kernels and weights, and the hidden
+    /// layers' zero fractions on the batch it ran.
+    static func stepTime<T: BLASScalar>(_ s: Setup<T>, kernels: KernelChoice, threads: Int, steps: Int,
+                                        weights: [T]?) -> (ms: Double, zeros: [Double]) {
+        BLASRuntime.setThreads(threads)
+        let model = MLP<T>(shape: s.shape, maxBatch: 200, kernels: kernels)
+        model.threads = threads
+        if let w = weights { model.setFileParameters(w) } else {
+            var rng = SeededRandom(seed: 0, stream: "init")
+            model.initialize(scale: 8, rng: &rng)
+        }
+        var order = s.order
+        let feeder = BatchFeeder(order: order, inputs: s.inputs, labels: s.labels, features: 784, sparse: kernels == .sparse)
+        // lr 0 keeps the weights (and so the density) where they started while still doing
+        // every operation of the update.
+        let opt = AdamW<T>(count: s.shape.parameterCount, lr: 0, weightDecay: 0)
+        opt.threads = threads
+        var k = 0
+        let one = { k += 1; _ = TrainingStep.run(model, opt, batch: feeder.batch(step: k, order: &order), loss: .mse) }
+        for _ in 0..<max(steps / 10, 20) { one() }   // warm up caches and threads
+        let ms = time(steps: steps, one)
+        return (ms, model.hiddenZeroFractions(rows: 200))
+    }
+
+    static func gemmTime<T: BLASScalar>(_ s: Setup<T>, threads: Int, steps: Int) -> Double {
+        BLASRuntime.setThreads(threads)
+        let model = MLP<T>(shape: s.shape, maxBatch: 200, kernels: .dense)
+        return time(steps: steps) { model.gemmOnlyStep(batch: 200) }
     }
 
     /// Heap allocations per training step, counted through a malloc-counting shim preloaded
     /// into the process (it exports `groklab_malloc_count`); nil when no shim is loaded.
-    /// Runs the real pieces of the loop: batch order, batch feeder, trainStep, AdamW. With one
-    /// BLAS thread this counts our code; with two, OpenBLAS 0.3.21's threaded GEMM driver adds
-    /// a malloc of its job table per threaded GEMM call (not ours to remove).
+    /// Runs the real step: batch order, batch feeder, `TrainingStep` (layers + AdamW).
     public static func allocationsPerStep<T: BLASScalar>(_: T.Type, mode: BatchOrder.Mode, blasThreads: Int = 1,
-                                                         steps: Int = 500) -> Double? {
+                                                         kernels: KernelChoice = .sparse, steps: Int = 500) -> Double? {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "groklab_malloc_count") else { return nil }
         BLASRuntime.setThreads(blasThreads)
         let count = unsafeBitCast(symbol, to: (@convention(c) () -> UInt64).self)
-        let shape = try! MLPShape(widths: [784, 200, 200, 10])
-        let model = MLP<T>(shape: shape, maxBatch: 200)
+        guard let s = try? setup(T.self) else { return nil }
+        let model = MLP<T>(shape: s.shape, maxBatch: 200, kernels: kernels)
         var rng = SeededRandom(seed: 1, stream: "bench")
         model.initialize(scale: 8, rng: &rng)
-        let inputs = (0..<(1000 * 784)).map { _ in T(rng.nextUnit()) }
-        let labels = (0..<1000).map { _ in Int32(rng.nextInt(below: 10)) }
         var order = BatchOrder(mode: mode, trainCount: 1000, batchSize: 200, seed: 0)
-        let feeder = BatchFeeder(order: order, inputs: inputs, labels: labels, features: 784)
-        let opt = AdamW<T>(count: shape.parameterCount, lr: 5e-4, weightDecay: 0.01)
-        let params = model.parameters, grads = UnsafeBufferPointer(model.gradients)
-        func step(_ k: Int) {
-            let b = feeder.batch(step: k, order: &order)
-            _ = model.trainStep(inputs: b.inputs, labels: b.labels, batch: b.count, loss: .mse)
-            opt.step(parameters: params, gradients: grads)
-        }
+        let feeder = BatchFeeder(order: order, inputs: s.inputs, labels: s.labels, features: 784, sparse: kernels == .sparse)
+        let opt = AdamW<T>(count: s.shape.parameterCount, lr: 5e-4, weightDecay: 0.01)
+        func step(_ k: Int) { _ = TrainingStep.run(model, opt, batch: feeder.batch(step: k, order: &order), loss: .mse) }
         for k in 1...20 { step(k) }   // first calls may allocate lazily (BLAS buffers)
         let before = count()
         for k in 21..<(21 + steps) { step(k) }
         return Double(count() - before) / Double(steps)
     }
 
-    /// The report printed by `grok-train bench`.
-    public static func run(steps: Int) -> String {
+    /// The report printed by `grok-train bench`. `trained` is a snapshot of a trained run
+    /// (its weights give the trained density); without it that column is left out.
+    public static func run(steps: Int, trained: URL?) throws -> String {
         var lines: [String] = []
-        lines.append("GrokLab \(GrokLabVersion.string) step benchmark: 784-200-200-10, batch 200, MSE, AdamW (forward + backward + update)")
+        lines.append("GrokLab \(GrokLabVersion.string) step benchmark: 784-200-200-10, a real cycled batch of 200 embedded MNIST images, MSE, AdamW (forward + backward + update)")
         lines.append("BLAS core: \(BLASRuntime.coreName)" + (ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? " (OPENBLAS_CORETYPE unset)"))
         if let w = BLASRuntime.slowKernelWarning { lines.append(w) }
-        lines.append("dtype  threads   step ms   steps/s   GEMMs-only ms   step/GEMMs")
+        if let t = trained { lines.append("trained weights: \(t.path)") }
+        lines.append("dtype threads | dense ms  GEMMs ms | sparse@init ms  ratio | dense@trained ms  sparse@trained ms  ratio")
         let maxThreads = max(1, min(2, MachineInfo.coreCount))
-        var rows: [Row] = []
-        for threads in 1...maxThreads {
-            rows.append(measure(Float.self, threads: threads, steps: steps))
-            rows.append(measure(Double.self, threads: threads, steps: steps))
+        var zeroLines: [String] = []
+        func measure<T: BLASScalar>(_: T.Type) throws {
+            let s = try setup(T.self)
+            let weights = try trained.map { try trainedWeights($0, shape: s.shape, as: T.self) }
+            for threads in 1...maxThreads {
+                let dense = stepTime(s, kernels: .dense, threads: threads, steps: steps, weights: nil)
+                let gemm = gemmTime(s, threads: threads, steps: steps)
+                let sparse = stepTime(s, kernels: .sparse, threads: threads, steps: steps, weights: nil)
+                var line = String(format: "%@    %d     | %8.3f  %8.3f | %14.3f  %5.2f |", T.dtypeName, threads,
+                                  dense.ms, gemm, sparse.ms, sparse.ms / dense.ms)
+                if let w = weights {
+                    let dt = stepTime(s, kernels: .dense, threads: threads, steps: steps, weights: w)
+                    let st = stepTime(s, kernels: .sparse, threads: threads, steps: steps, weights: w)
+                    line += String(format: " %16.3f  %17.3f  %5.2f", dt.ms, st.ms, st.ms / dt.ms)
+                    if threads == 1, T.self == Float.self {
+                        zeroLines.append("hidden-layer zeros at trained weights: " + st.zeros.map { String(format: "%.1f%%", 100 * $0) }.joined(separator: ", "))
+                    }
+                }
+                if threads == 1, T.self == Float.self {
+                    zeroLines.append("hidden-layer zeros at init: " + sparse.zeros.map { String(format: "%.1f%%", 100 * $0) }.joined(separator: ", "))
+                }
+                lines.append(line)
+            }
         }
-        for r in rows.sorted(by: { ($0.dtype, $0.threads) < ($1.dtype, $1.threads) }) {
-            lines.append(String(format: "%@    %7d  %8.3f  %8.0f  %14.3f  %10.2fx", r.dtype, r.threads, r.stepMs,
-                                r.stepsPerSecond, r.gemmMs, r.overhead))
-        }
-        lines.append("(median of 5 x \(steps) steps; on a shared machine 2 threads only help when the other core is idle)")
+        try measure(Float.self)
+        try measure(Double.self)
+        let s = try setup(Float.self)
+        let feeder = BatchFeeder(order: s.order, inputs: s.inputs, labels: s.labels, features: 784)
+        lines.append(String(format: "input pixels non-zero in the batch: %.1f%%",
+                            100 * Double(feeder.batchRows[0].nonzeros) / Double(200 * 784)))
+        lines += zeroLines.sorted()
+        lines.append("(median of 5 x \(steps) steps; ratio = sparse / dense; on a shared machine 2 threads only help when the other core is idle)")
         if let a = allocationsPerStep(Float.self, mode: .reshuffle), let b = allocationsPerStep(Double.self, mode: .cycle),
-           let c = allocationsPerStep(Float.self, mode: .cycle, blasThreads: 2) {
-            lines.append(String(format: "heap allocations per step (malloc-counting shim): f32 reshuffle %.2f, f64 cycle %.2f with 1 BLAS thread; %.2f with 2 (inside OpenBLAS's threaded GEMM)", a, b, c))
+           let c = allocationsPerStep(Float.self, mode: .cycle, kernels: .dense) {
+            lines.append(String(format: "heap allocations per step (malloc-counting shim, 1 thread): sparse f32 reshuffle %.2f, sparse f64 cycle %.2f, dense f32 cycle %.2f", a, b, c))
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension StepBenchmark {
+    /// Where a step's time goes: ms per call of each layer's forward and backward, the loss head
+    /// and the update, for the given kernels and precision on one thread (`grok-train bench
+    /// --phases`). The profile the README quotes.
+    public static func phases<T: BLASScalar>(_: T.Type, kernels: KernelChoice, steps: Int, trained: URL?) throws -> String {
+        let s = try setup(T.self)
+        BLASRuntime.setThreads(1)
+        let model = MLP<T>(shape: s.shape, maxBatch: 200, kernels: kernels)
+        if let t = trained { model.setFileParameters(try trainedWeights(t, shape: s.shape, as: T.self)) } else {
+            var rng = SeededRandom(seed: 0, stream: "init")
+            model.initialize(scale: 8, rng: &rng)
+        }
+        var order = s.order
+        let feeder = BatchFeeder(order: order, inputs: s.inputs, labels: s.labels, features: 784, sparse: kernels == .sparse)
+        let opt = AdamW<T>(count: s.shape.parameterCount, lr: 0, weightDecay: 0)
+        let layers = s.shape.layerCount
+        var forward = [Double](repeating: 0, count: layers), backward = forward
+        var lossTime = 0.0, update = 0.0
+        for k in 1...(steps + 20) {
+            let batch = feeder.batch(step: k, order: &order)
+            let counted = k > 20
+            for l in 0..<layers {
+                let t0 = now(); model.forward(layer: l, batch: batch); if counted { forward[l] += now() - t0 }
+            }
+            var t0 = now(); _ = model.loss(batch: batch, kind: .mse); if counted { lossTime += now() - t0 }
+            for l in (0..<layers).reversed() {
+                let t1 = now(); model.backward(layer: l, batch: batch); if counted { backward[l] += now() - t1 }
+            }
+            t0 = now(); opt.step(parameters: model.parameters, gradients: UnsafeBufferPointer(model.gradients))
+            if counted { update += now() - t0 }
+        }
+        let ms = { (x: Double) in String(format: "%.3f", 1000 * x / Double(steps)) }
+        var parts = (0..<layers).map { "fwd\($0 + 1) \(ms(forward[$0]))" }
+        parts.append("loss \(ms(lossTime))")
+        parts += (0..<layers).reversed().map { "bwd\($0 + 1) \(ms(backward[$0]))" }
+        parts.append("update \(ms(update))")
+        let total = forward.reduce(0, +) + backward.reduce(0, +) + lossTime + update
+        return "\(T.dtypeName) \(kernels.rawValue)\(trained == nil ? " init" : " trained"): " + parts.joined(separator: ", ") + ", total \(ms(total)) ms"
     }
 }

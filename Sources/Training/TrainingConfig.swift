@@ -36,6 +36,11 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var snapshots: Int
     public var schedule: EvaluationSchedule
     public var threads: Int
+    /// The layers' kernels: sparse (the default: skips exact zeros of pixels and ReLU outputs)
+    /// or dense (BLAS GEMMs, the reference). nil in runs recorded before the choice existed:
+    /// those were dense, and resume them dense so they stay bit-identical.
+    public var kernels: KernelChoice?
+    public var kernelChoice: KernelChoice { kernels ?? .dense }
 
     /// The paper's anti-grokking run (Prakash & Martin 2025, recipes.md section 1): MNIST,
     /// 1,000 balanced images, 784-200-200-10, init x8, MSE, AdamW lr 5e-4, wd 0, batch 200
@@ -45,7 +50,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         beta1: 0.9, beta2: 0.999, eps: 1e-8, loss: .mse, dtype: .f64, widths: [784, 200, 200, 10],
         initScale: 8, batchSize: 200, batchOrder: "cycle", trainSize: 1000, subset: "balanced",
         dataset: .mnist, dataDir: nil, seed: 0, snapshots: 200, schedule: .log,
-        threads: MachineInfo.coreCount)
+        threads: MachineInfo.coreCount, kernels: .sparse)
 
     /// Omnigrok's MNIST grokking (Liu, Michaud, Tegmark 2023, Fig. 3d; recipes.md section 2):
     /// as the paper but AdamW lr 1e-3, wd 0.01, batches reshuffled every epoch, the FIRST

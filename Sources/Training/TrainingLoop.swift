@@ -48,6 +48,8 @@ final class TrainingLoop<T: BLASScalar> {
     // The full sets, pixels / 255, row-major.
     let trainInputs: [T], trainLabels: [Int32]
     let testInputs: [T], testLabels: [Int32]
+    // Their sparse structure, built once (the sparse kernels' evaluation input).
+    let trainRows: SparseRows<T>, testRows: SparseRows<T>
     let probeInputs: [Double], probeLabels: [Int32]
 
     init(config: TrainingConfig, data: DataSplit, directory: RunDirectory,
@@ -60,7 +62,8 @@ final class TrainingLoop<T: BLASScalar> {
         self.progress = progress
         shape = try MLPShape(widths: config.widths)
         BLASRuntime.setThreads(config.threads)
-        model = MLP<T>(shape: shape, maxBatch: config.batchSize)
+        model = MLP<T>(shape: shape, maxBatch: config.batchSize, kernels: config.kernelChoice)
+        model.threads = config.threads
         // --threads covers our own loops too: the optimizer update is split into contiguous
         // chunks (element-wise, so the result is bit-identical for any thread count).
         switch config.optimizer {
@@ -80,10 +83,14 @@ final class TrainingLoop<T: BLASScalar> {
         trainLabels = trainY
         testInputs = data.test.normalizedPixels(as: T.self)
         testLabels = data.test.labelsAsInt32()
+        trainRows = SparseRows(capacityRows: trainLabels.count, columns: data.train.features)
+        trainRows.fill(dense: trainInputs, rows: trainLabels.count)
+        testRows = SparseRows(capacityRows: testLabels.count, columns: data.test.features)
+        testRows.fill(dense: testInputs, rows: testLabels.count)
         order = BatchOrder(mode: config.batchOrderMode, trainCount: data.train.count,
                            batchSize: config.batchSize, seed: config.seed)
         batches = BatchFeeder(order: order, inputs: trainInputs, labels: trainLabels,
-                              features: data.train.features)
+                              features: data.train.features, sparse: config.kernelChoice == .sparse)
         let probe = order.firstBatch
         let f = data.train.features
         probeInputs = probe.flatMap { i in (0..<f).map { Double(trainX[i * f + $0]) } }
@@ -96,9 +103,10 @@ final class TrainingLoop<T: BLASScalar> {
         var trainSeconds = 0.0, otherSeconds = 0.0
         if resume {
             let ckpt = try Checkpoint<T>.read(from: directory.checkpointURL, parameterCount: shape.parameterCount)
-            _ = UnsafeMutableBufferPointer(rebasing: model.parameters[...]).update(fromContentsOf: ckpt.parameters)
+            // The checkpoint holds parameters and optimizer state in file (PyTorch) layout.
+            model.setFileParameters(ckpt.parameters)
             try optimizer.restore(stepCount: ckpt.optimizerStepCount,
-                                  buffers: Dictionary(uniqueKeysWithValues: ckpt.optimizerBuffers.map { ($0.name, $0.values) }))
+                                  buffers: Dictionary(uniqueKeysWithValues: ckpt.optimizerBuffers.map { ($0.name, storageLayout($0.values)) }))
             order = ckpt.batchOrder
             startStep = ckpt.step
             trainSeconds = ckpt.trainSeconds
@@ -135,9 +143,11 @@ final class TrainingLoop<T: BLASScalar> {
             let t0 = clock()
             trainSeconds += t0 - segmentStart
             let tr = trainInputs.withUnsafeBufferPointer { x in trainLabels.withUnsafeBufferPointer { y in
-                model.evaluate(inputs: x.baseAddress!, labels: y.baseAddress!, count: trainLabels.count, loss: config.loss) } }
+                model.evaluate(inputs: x.baseAddress!, labels: y.baseAddress!, count: trainLabels.count, loss: config.loss,
+                               rows: trainRows.view) } }
             let te = testInputs.withUnsafeBufferPointer { x in testLabels.withUnsafeBufferPointer { y in
-                model.evaluate(inputs: x.baseAddress!, labels: y.baseAddress!, count: testLabels.count, loss: config.loss) } }
+                model.evaluate(inputs: x.baseAddress!, labels: y.baseAddress!, count: testLabels.count, loss: config.loss,
+                               rows: testRows.view) } }
             let norms = model.norms()
             guard tr.loss.isFinite, te.loss.isFinite, norms.total.isFinite else { return false }
             let m = EvaluationMetrics(step: step, trainLoss: tr.loss, trainAccuracy: tr.accuracy,
@@ -148,14 +158,16 @@ final class TrainingLoop<T: BLASScalar> {
             var row = [String(step), csvNumber(tr.loss), csvNumber(tr.accuracy), csvNumber(te.loss),
                        csvNumber(te.accuracy), csvNumber(norms.total), csvNumber(norms.weights)]
                 + norms.perLayer.map(csvNumber)
+            let fileParameters = model.fileParameters()
             if !observers.isEmpty {
-                let snapshot = WeightSnapshot(step: step, shape: shape, parameters: model.parameters.map { Double($0) })
+                let snapshot = WeightSnapshot(step: step, shape: shape, parameters: fileParameters.map { Double($0) })
                 for o in observers { row += try o.observe(snapshot, metrics: m).map(csvNumber) }
             }
             let t2 = clock()
             metrics.append(row)
-            try SnapshotFile.write(shape: shape, parameters: UnsafeBufferPointer(model.parameters),
-                                   step: step, to: directory.snapshotURL(step: step))
+            try fileParameters.withUnsafeBufferPointer {
+                try SnapshotFile.write(shape: shape, parameters: $0, step: step, to: directory.snapshotURL(step: step))
+            }
             let t3 = clock()
             otherSeconds += t3 - t0
             try writeCheckpoint(step: step, trainSeconds: trainSeconds, otherSeconds: otherSeconds)
@@ -193,18 +205,15 @@ final class TrainingLoop<T: BLASScalar> {
 
         // 4. The loop.
         let lossKind = config.loss
-        let parameters = model.parameters
-        let gradients = UnsafeBufferPointer(model.gradients)
         var step = startStep
         while step < config.steps {
             step += 1
             let batch = batches.batch(step: step, order: &order)
-            let loss = model.trainStep(inputs: batch.inputs, labels: batch.labels, batch: batch.count, loss: lossKind)
+            let loss = TrainingStep.run(model, optimizer, batch: batch, loss: lossKind)
             guard loss.isFinite else {
                 progress.message("error: training diverged at step \(step): the loss is \(loss); the last good checkpoint (step \(lastCheckpointStep)) and snapshots are kept")
                 return try finish(.diverged(step: step), step: step - 1)
             }
-            optimizer.step(parameters: parameters, gradients: gradients)
             progress.tick(step: step)
             if nextEval < evalSteps.count, evalSteps[nextEval] == step {
                 nextEval += 1
@@ -227,11 +236,23 @@ final class TrainingLoop<T: BLASScalar> {
     }
 
     func writeCheckpoint(step: Int, trainSeconds: Double, otherSeconds: Double) throws {
-        let ckpt = Checkpoint<T>(step: step, parameters: Array(model.parameters),
+        let ckpt = Checkpoint<T>(step: step, parameters: model.fileParameters(),
                                  optimizerStepCount: optimizer.stepCount,
-                                 optimizerBuffers: optimizer.stateBuffers(), batchOrder: order,
+                                 optimizerBuffers: optimizer.stateBuffers().map { ($0.name, fileLayout($0.values)) },
+                                 batchOrder: order,
                                  trainSeconds: trainSeconds, otherSeconds: otherSeconds)
         try ckpt.write(to: directory.checkpointURL)
+    }
+
+    /// Per-parameter optimizer state between the model's storage layout and the file layout.
+    func fileLayout(_ values: [T]) -> [T] {
+        values.count == shape.parameterCount ? values.withUnsafeBufferPointer { shape.fileLayout(fromStorage: $0) { $0 } } : values
+    }
+    func storageLayout(_ values: [T]) -> [T] {
+        guard values.count == shape.parameterCount else { return values }
+        var out = values
+        values.withUnsafeBufferPointer { f in out.withUnsafeMutableBufferPointer { shape.storageLayout(fromFile: f, into: $0) } }
+        return out
     }
 
     /// Snapshots a killed run wrote after its last checkpoint are rewritten identically when the
@@ -246,66 +267,3 @@ final class TrainingLoop<T: BLASScalar> {
     }
 }
 
-/// Supplies each step's minibatch as contiguous rows. In `cycle` mode the same few batches
-/// repeat forever, so they are gathered once and reused; in `reshuffle` mode rows are gathered
-/// into one preallocated buffer each step. Owns its memory so the pointers it hands out stay
-/// valid (and nothing is allocated per step).
-final class BatchFeeder<T: BLASScalar> {
-    let features: Int
-    let mode: BatchOrder.Mode
-    let inputs: UnsafeMutableBufferPointer<T>, labels: UnsafeMutableBufferPointer<Int32>
-    /// cycle: every batch of the epoch back to back; reshuffle: one batch.
-    let batchInputs: UnsafeMutableBufferPointer<T>, batchLabels: UnsafeMutableBufferPointer<Int32>
-    var offsets: [Int] = [], counts: [Int] = []
-
-    init(order: BatchOrder, inputs: [T], labels: [Int32], features: Int) {
-        self.features = features
-        self.mode = order.mode
-        self.inputs = .allocate(capacity: inputs.count); _ = self.inputs.initialize(from: inputs)
-        self.labels = .allocate(capacity: labels.count); _ = self.labels.initialize(from: labels)
-        let rows = order.mode == .cycle ? labels.count : order.firstBatch.count
-        batchInputs = .allocate(capacity: rows * features); batchInputs.initialize(repeating: 0)
-        batchLabels = .allocate(capacity: rows); batchLabels.initialize(repeating: 0)
-        if order.mode == .cycle {
-            var o = order
-            var row = 0
-            for _ in 0..<o.batchesPerEpoch {
-                let idx = o.next()
-                offsets.append(row); counts.append(idx.count)
-                gather(idx, intoRow: row)
-                row += idx.count
-            }
-        }
-    }
-
-    deinit {
-        inputs.deallocate(); labels.deallocate(); batchInputs.deallocate(); batchLabels.deallocate()
-    }
-
-    @inline(__always)
-    func gather<C: Collection>(_ idx: C, intoRow start: Int) where C.Element == Int {
-        let f = features
-        var r = start
-        for i in idx {
-            (batchInputs.baseAddress! + r * f).update(from: inputs.baseAddress! + i * f, count: f)
-            batchLabels[r] = labels[i]
-            r += 1
-        }
-    }
-
-    struct Batch { let inputs: UnsafePointer<T>; let labels: UnsafePointer<Int32>; let count: Int }
-
-    /// The batch of `step` (1-based). Always advances `order`, whose state the checkpoint saves.
-    @inline(__always)
-    func batch(step: Int, order: inout BatchOrder) -> Batch {
-        let idx = order.next()
-        if mode == .cycle {
-            // The cycle replays the first epoch's batches in order: step k uses batch (k-1) mod B.
-            let b = (step - 1) % offsets.count
-            return Batch(inputs: batchInputs.baseAddress! + offsets[b] * features,
-                         labels: batchLabels.baseAddress! + offsets[b], count: counts[b])
-        }
-        gather(idx, intoRow: 0)
-        return Batch(inputs: batchInputs.baseAddress!, labels: batchLabels.baseAddress!, count: idx.count)
-    }
-}

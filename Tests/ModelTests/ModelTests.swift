@@ -9,14 +9,15 @@ import Model
 /// Logits of one row by the textbook definition: h = relu(W h + b) per hidden layer.
 private func referenceLogits<T: BLASScalar>(_ mlp: MLP<T>, row: [Double]) -> [Double] {
     let s = mlp.shape
+    let p = mlp.fileParameters()   // PyTorch layout: W [out, in] row-major
     var h = row
     for l in 0..<s.layerCount {
         let nIn = s.widths[l], nOut = s.widths[l + 1]
         let w = s.weightRange(l).lowerBound, b = s.biasRange(l).lowerBound
         var out = [Double](repeating: 0, count: nOut)
         for o in 0..<nOut {
-            var z = Double(mlp.parameters[b + o])
-            for i in 0..<nIn { z += Double(mlp.parameters[w + o * nIn + i]) * h[i] }
+            var z = Double(p[b + o])
+            for i in 0..<nIn { z += Double(p[w + o * nIn + i]) * h[i] }
             out[o] = l == s.layerCount - 1 ? z : max(0, z)
         }
         h = out
@@ -94,10 +95,11 @@ final class InitializationTests: XCTestCase {
         }
         // Draw order: fc1.weight row-major, fc1.bias, fc2.weight, ... each (2u-1)*bound*scale.
         var rng = SeededRandom(seed: 5, stream: "init")
+        let file = mlp.fileParameters()
         for i in 0..<s.parameterCount {
             let l = (0..<s.layerCount).first { s.biasRange($0).upperBound > i }!
             let expected = (2 * rng.nextUnit() - 1) / Double(s.widths[l]).squareRoot() * scale
-            XCTAssertEqual(mlp.parameters[i], expected, accuracy: 1e-15 * scale)
+            XCTAssertEqual(file[i], expected, accuracy: 1e-15 * scale)
         }
     }
 
@@ -286,5 +288,25 @@ final class GradientTests: XCTestCase {
             XCTAssertEqual(la, lb)
             XCTAssertEqual(Array(a.gradients), Array(b.gradients))
         }}
+    }
+}
+
+// MARK: storage layout
+
+final class StorageLayoutTests: XCTestCase {
+    /// Weights are stored input-major (W^T); files see PyTorch's [out, in]. Round trip, and
+    /// the index map agrees with the bulk conversion.
+    func testFileLayoutRoundTrip() throws {
+        let s = try MLPShape(widths: [5, 4, 3])
+        let file = (0..<s.parameterCount).map { Double($0) }
+        var storage = [Double](repeating: -1, count: s.parameterCount)
+        file.withUnsafeBufferPointer { f in storage.withUnsafeMutableBufferPointer { s.storageLayout(fromFile: f, into: $0) } }
+        // fc1.weight[o=1, i=2] is file index 1*5+2 = 7; stored at i*nOut+o = 2*4+1 = 9.
+        XCTAssertEqual(storage[9], 7)
+        XCTAssertEqual(s.storageIndex(ofFileIndex: 7), 9)
+        for i in 0..<s.parameterCount { XCTAssertEqual(storage[s.storageIndex(ofFileIndex: i)], file[i]) }
+        let back = storage.withUnsafeBufferPointer { s.fileLayout(fromStorage: $0) { $0 } }
+        XCTAssertEqual(back, file)
+        XCTAssertNotEqual(storage, file)
     }
 }

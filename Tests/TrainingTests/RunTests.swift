@@ -130,6 +130,17 @@ final class RunTests: XCTestCase {
         try checkResume(config, stopAtEvaluation: evals[evals.count / 2])
     }
 
+    /// The paper's widths, so the sparse kernels run (narrow layers fall back to dense), on one
+    /// and two threads.
+    func testResumeIsBitIdenticalWithSparseKernels() throws {
+        for threads in [1, 2] {
+            var config = smallConfig(steps: 30)
+            config.widths = [784, 200, 200, 10]; config.kernels = .sparse; config.threads = threads
+            let evals = EvaluationSchedule.log.steps(total: config.steps, snapshots: config.snapshots)
+            try checkResume(config, stopAtEvaluation: evals[evals.count / 2])
+        }
+    }
+
     func testResumeAfterInterruptIsBitIdenticalReshuffleSGDFloat() throws {
         var config = smallConfig(steps: 45)   // 100 / 20 = 5 batches per epoch: several epochs
         config.batchOrder = "reshuffle"; config.optimizer = .sgd; config.momentum = 0.9
