@@ -112,8 +112,19 @@ extension MLP {
         switch choice {
         case .dense:
             let x = l == 0 ? batch.inputs : UnsafePointer(ws.outputs[l - 1].baseAddress!)
-            T.gemm(transA: false, transB: false, m: rows, n: nOut, k: nIn,
-                   alpha: 1, a: x, lda: nIn, b: w, ldb: nOut, beta: 0, c: z, ldc: nOut)
+            if rows * nOut * nIn <= 1 << 21 {
+                // Small products go through W in [out, in] layout (a transposed copy, cheap at
+                // this size): OpenBLAS 0.3.21's small-matrix DGEMM kernel for the plain (N, N)
+                // case mallocs a buffer on every call (the 10-wide output layer hits it); the
+                // (N, T) one does not.
+                let wOutIn = ws.transposedWeights[l].baseAddress!
+                transpose(w, rows: nIn, cols: nOut, into: wOutIn)
+                T.gemm(transA: false, transB: true, m: rows, n: nOut, k: nIn,
+                       alpha: 1, a: x, lda: nIn, b: wOutIn, ldb: nIn, beta: 0, c: z, ldc: nOut)
+            } else {
+                T.gemm(transA: false, transB: false, m: rows, n: nOut, k: nIn,
+                       alpha: 1, a: x, lda: nIn, b: w, ldb: nOut, beta: 0, c: z, ldc: nOut)
+            }
             if hidden { addBiasReLU(z, bias: b, rows: rows, cols: nOut) } else { addBias(z, bias: b, rows: rows, cols: nOut) }
             if hidden, kernels == .sparse {
                 // A narrow dense layer feeding a sparse one: the next layer walks these units.

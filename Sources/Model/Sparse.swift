@@ -70,7 +70,7 @@ public final class SparseRows<T: BLASScalar>: @unchecked Sendable {
 
     /// Gathers whole rows `ids` of `source` (one row each, in order), e.g. a reshuffled batch
     /// from the training set's structure built once.
-    public func fill<C: Collection>(gathering ids: C, from source: SparseRowsView<T>) where C.Element == Int {
+    public func fill(gathering ids: ArraySlice<Int>, from source: SparseRowsView<T>) {
         var n = 0, r = 0
         start[0] = 0
         for i in ids {

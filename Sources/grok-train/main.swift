@@ -312,6 +312,10 @@ struct Bench: ParsableCommand {
             }
             let c = StepBenchmark.allocationsPerStep(Float.self, mode: .cycle, blasThreads: 2) ?? .nan
             print(String(format: "heap allocations per step: f32 reshuffle %.2f, f64 cycle %.2f", a, b))
+            let more = [StepBenchmark.allocationsPerStep(Float.self, mode: .cycle), StepBenchmark.allocationsPerStep(Double.self, mode: .reshuffle),
+                        StepBenchmark.allocationsPerStep(Double.self, mode: .cycle, kernels: .dense),
+                        StepBenchmark.allocationsPerStep(Float.self, mode: .reshuffle, kernels: .dense)].map { $0 ?? .nan }
+            print(String(format: "also: sparse f32 cycle %.2f, sparse f64 reshuffle %.2f; dense f64 cycle %.2f, dense f32 reshuffle %.2f", more[0], more[1], more[2], more[3]))
             print(String(format: "with 2 BLAS threads: %.2f (OpenBLAS's threaded GEMM driver allocates its job table)", c))
             return
         }
