@@ -155,7 +155,7 @@ final class TrainingLoop<T: BLASScalar> {
             let t2 = clock()
             metrics.append(row)
             try SnapshotFile.write(shape: shape, parameters: UnsafeBufferPointer(model.parameters),
-                                   step: step, to: directory.snapshotURL(step: step))
+                                   step: step, to: directory.snapshotURL(step: step), dtype: config.snapshotDtype)
             let t3 = clock()
             otherSeconds += t3 - t0
             try writeCheckpoint(step: step, trainSeconds: trainSeconds, otherSeconds: otherSeconds)
