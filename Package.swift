@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Charts", "Tensors", "GrokCore"]),
         .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "Tensors"]),
-        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Report", "GrokCore"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Report", "Diagnostics", "GrokCore"]),
         .testTarget(name: "AnalyzeToolTests", dependencies: ["Tensors", "GrokCore"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -25,13 +25,21 @@ public enum CellCheck {
                     .map { String($0.dropFirst(7)) } ?? "grok-train --check exited with \(r.status)"
                 throw GrokError("cell \(cell.name): \(line) (nothing was started)")
             }
-            if let other = seen[r.out] {
+            // The preset's name is a label, not a setting: paper with omnigrok's values is omnigrok.
+            let settings = withoutPreset(r.out)
+            if let other = seen[settings] {
                 throw GrokError("cells \(other) and \(cell.name) would train the same run (duplicate cells; nothing was started)")
             }
-            seen[r.out] = cell.name
+            seen[settings] = cell.name
             configs[cell.name] = r.out
         }
         return configs
+    }
+
+    static func withoutPreset(_ json: Data) -> Data {
+        guard var d = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else { return json }
+        d["preset"] = nil
+        return (try? JSONSerialization.data(withJSONObject: d, options: [.sortedKeys])) ?? json
     }
 
     static func launch(_ cell: SweepCell, train: URL) -> (Process, Pipe, Pipe)? {

@@ -5,6 +5,7 @@ import GrokCore
 public struct SweepAxis: Codable, Sendable, Equatable {
     public var flag: String
     public var values: [String]
+    public init(flag: String, values: [String]) { self.flag = flag; self.values = values }
 }
 
 /// One cell of the grid: one ordinary `grok-train` run.
@@ -70,8 +71,9 @@ public struct SweepGrid: Codable, Sendable, Equatable {
             i += 1
             let values: [String]
             if flag.notSweepable != nil || flag.kind == .text {
-                if flag.notSweepable == nil, value.contains(",") {
-                    throw GrokError("--\(name) cannot be swept: \(flag.notSweepable ?? "")")
+                // --widths 784,200,10 is one value; --snapshot-dtype f32,f64 is a sweep attempt.
+                if let why = flag.notSweepable, flag.kind != .text, value.contains(",") {
+                    throw GrokError("--\(name) cannot be swept: \(why)")
                 }
                 values = [value]
             } else {
@@ -100,9 +102,10 @@ public struct SweepGrid: Codable, Sendable, Equatable {
         self.axes = axes; self.fixed = fixed
     }
 
-    /// "-1" and "-1e-3" are values, "--x" and "-h" are flags.
+    /// "-1", "-1e-3" and "-1,0" are values; "--x" and "-h" are flags.
     static func looksLikeFlag(_ s: String) -> Bool {
-        s.hasPrefix("-") && Double(s) == nil
+        guard s.hasPrefix("-"), let next = s.dropFirst().first else { return false }
+        return !(next.isNumber || next == ".")
     }
 
     /// Checks one value's syntax and returns a key that equal values share (1e-2 and 0.01).

@@ -14,6 +14,7 @@ public struct SlurmTaskState: Sendable, Equatable {
     public var state: String
     public var exitCode: String?
     public var reason: String?
+    public init(state: String, exitCode: String?, reason: String?) { self.state = state; self.exitCode = exitCode; self.reason = reason }
 }
 
 /// Talks to Slurm through its ordinary commands (sbatch, scontrol).
@@ -72,7 +73,7 @@ public enum SlurmCluster {
     }
 
     /// Reads the offset and array size back from a script (so submit needs no other record).
-    static func partOf(script: String, text: String) -> SlurmPart? {
+    public static func partOf(script: String, text: String) -> SlurmPart? {
         var offset: Int?, count: Int?
         for line in text.split(separator: "\n") {
             if line.hasPrefix("#SBATCH --array=0-") {

@@ -34,7 +34,7 @@ public struct SlurmOptions: Sendable, Equatable {
     }
 
     /// A Slurm time limit in minutes, nil when malformed.
-    static func minutes(_ t: String) -> Double? {
+    public static func minutes(_ t: String) -> Double? {
         var days = 0.0, rest = Substring(t)
         if let dash = t.firstIndex(of: "-") {
             guard let d = Double(t[..<dash]) else { return nil }
@@ -61,6 +61,7 @@ public struct SlurmPart: Codable, Sendable, Equatable {
     public var script: String
     public var offset: Int
     public var count: Int
+    public init(script: String, offset: Int, count: Int) { self.script = script; self.offset = offset; self.count = count }
 }
 
 /// Writes the job-array scripts: one task per cell, each running `grok-sweep run-task DIR I`.

@@ -13,13 +13,13 @@ public struct SummaryFigure: Sendable {
 /// with the run reports' chart code. Only finished runs are drawn; each group of runs that share
 /// every swept value but the seed is one colour, its mean a line, each seed a point (or, for
 /// curves, the min and max over seeds as thin dotted lines).
-struct SummaryFigures {
-    let rows: [SummaryRow]
-    let xFlag: String?
-    let otherFlags: [String]
-    let layers: [String]
+public struct SummaryFigures: Sendable {
+    public let rows: [SummaryRow]
+    public let xFlag: String?
+    public let otherFlags: [String]
+    public let layers: [String]
 
-    init(rows: [SummaryRow], axes: [SweepAxis], layers: [String]) {
+    public init(rows: [SummaryRow], axes: [SweepAxis], layers: [String]) {
         self.rows = rows.filter { $0.status == .done }
         let swept = axes.map(\.flag).filter { $0 != "seed" }
         let x = swept.first
@@ -29,10 +29,10 @@ struct SummaryFigures {
         self.layers = layers
     }
 
-    let xValues: [String]
+    public let xValues: [String]
 
     /// Runs grouped by every swept value but the seed: (label, x value, runs), in grid order.
-    var groups: [(label: String, x: String?, runs: [SummaryRow])] {
+    public var groups: [(label: String, x: String?, runs: [SummaryRow])] {
         var order: [String] = [], byKey: [String: (String?, [SummaryRow])] = [:]
         for r in rows {
             let parts = ([xFlag].compactMap { $0 } + otherFlags).map { "\($0)=\(r.cell.values[$0] ?? "")" }
@@ -46,7 +46,7 @@ struct SummaryFigures {
     /// Numeric x positions: the values themselves, on a log axis when they span two decades or
     /// more (a zero is then drawn a decade below the smallest nonzero value, and said so); a
     /// non-numeric flag gets positions 1, 2, 3 in grid order.
-    var xAxis: (scale: ScaleKind, position: [String: Double], note: String) {
+    public var xAxis: (scale: ScaleKind, position: [String: Double], note: String) {
         let nums = xValues.compactMap { Double($0) }
         guard nums.count == xValues.count, !nums.isEmpty else {
             var p: [String: Double] = [:]
@@ -70,7 +70,7 @@ struct SummaryFigures {
 
     /// (steps, mean, min, max) over runs of curves evaluated at the same steps (the steps of the
     /// first run that every run has).
-    static func band(_ curves: [[(step: Double, value: Double)]]) -> (x: [Double], mean: [Double], lo: [Double], hi: [Double]) {
+    public static func band(_ curves: [[(step: Double, value: Double)]]) -> (x: [Double], mean: [Double], lo: [Double], hi: [Double]) {
         guard let first = curves.first else { return ([], [], [], []) }
         let maps = curves.map { Dictionary($0.map { ($0.step, $0.value) }, uniquingKeysWith: { a, _ in a }) }
         var x: [Double] = [], mean: [Double] = [], lo: [Double] = [], hi: [Double] = []
@@ -117,6 +117,7 @@ struct SummaryFigures {
                 px += ys.map { _ in x }; py += ys
                 mx.append(x); my.append(ys.reduce(0, +) / Double(ys.count))
             }
+            guard !mx.isEmpty else { continue }
             let name = k.isEmpty ? label : "\(label), \(k)"
             items.append(.line(LineSeries(label: name + " (mean)", x: mx, y: my, color: c, marker: .none)))
             items.append(.scatter(ScatterSeries(label: nil, x: px, y: py, color: c, marker: marker)))
@@ -124,7 +125,7 @@ struct SummaryFigures {
         return items
     }
 
-    func build() -> [SummaryFigure] {
+    public func build() -> [SummaryFigure] {
         var figs: [SummaryFigure] = []
         let stepAxis = AxisSpec("step", scale: .log10)
         figs.append(SummaryFigure(stem: "1-test-accuracy", title: "Test accuracy against step",

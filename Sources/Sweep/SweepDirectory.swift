@@ -114,6 +114,12 @@ public struct CellState: Codable, Sendable, Equatable {
     /// The last error line of the run, for failed and diverged cells.
     public var message: String?
 
+    public init(status: Status, exitCode: Int32? = nil, pid: Int32? = nil, host: String? = nil,
+                started: String? = nil, ended: String? = nil, attempts: Int, message: String? = nil) {
+        self.status = status; self.exitCode = exitCode; self.pid = pid; self.host = host
+        self.started = started; self.ended = ended; self.attempts = attempts; self.message = message
+    }
+
     enum CodingKeys: String, CodingKey {
         case status, exitCode = "exit_code", pid, host, started, ended, attempts, message
     }
