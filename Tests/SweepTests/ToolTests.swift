@@ -101,12 +101,12 @@ final class ToolTests: XCTestCase {
         let root = try scratch("failing")
         defer { try? FileManager.default.removeItem(at: root) }
         let out = root.appendingPathComponent("s")
-        // The failing cell: its run directory's place is taken by a file, which grok-train refuses.
-        try FileManager.default.createDirectory(at: out.appendingPathComponent("runs"), withIntermediateDirectories: true)
+        // The failing cell: after a first pass, its run directory's place is taken by a file,
+        // which grok-train refuses.
         let args = tiny + ["--optimizer", "sgd", "--lr", "0.1,1e6", "--seeds", "0,1", "--steps", "200", "--htsr", "off",
                            "--no-report", "--jobs", "2", "--out", out.path]
-        let r0 = try Tool.run("grok-sweep", args + ["--wd", "0"])   // creates the layout; may all succeed
-        _ = r0
+        let first = try Tool.run("grok-sweep", args + ["--wd", "0"])
+        XCTAssertTrue(first.stderr.contains("DIVERGED lr=1e6,seed=0"), first.stderr)
         let blocked = out.appendingPathComponent("runs/lr=0.1,seed=1")
         try? FileManager.default.removeItem(at: blocked)
         try? FileManager.default.removeItem(at: out.appendingPathComponent("state/lr=0.1,seed=1.json"))
