@@ -87,40 +87,39 @@ public final class SweepProgress {
     func update(running: [SweepCell], queued: Int) {
         guard !quiet else { return }
         let now = Date()
+        let due = isTerminal ? now.timeIntervalSince(lastDraw) >= 0.5 : now.timeIntervalSince(lastLog) >= 60
+        guard due else { return }
+        var lines: [String] = []
+        var rate = 0.0, remaining = 0, totals: [Int] = []
+        for cell in running {
+            let p = RunProgress.read(cell, in: sweep)
+            let step = p.step ?? 0
+            if firstSeen[cell.name] == nil { firstSeen[cell.name] = (step, now) }
+            let f = firstSeen[cell.name]!
+            let dt = now.timeIntervalSince(f.time)
+            if dt > 1 { rate += Double(step - f.step) / dt }
+            remaining += max(0, (p.totalSteps ?? step) - step)
+            if let t = p.totalSteps { totals.append(t) }
+            let acc = p.testAccuracy.map { String(format: "  test %.3f", $0) } ?? ""
+            lines.append("  \(cell.name)  step \(step)/\(p.totalSteps.map(String.init) ?? "?")\(acc)")
+        }
+        // Waiting runs are taken to be as long as the running ones.
+        let perRun = totals.isEmpty ? 0 : totals.reduce(0, +) / totals.count
+        let summary = overall(running: running.count, queued: queued, rate: rate, remaining: remaining + perRun * queued)
         if isTerminal {
-            guard now.timeIntervalSince(lastDraw) >= 0.5 else { return }
             lastDraw = now
-            var lines: [String] = []
-            var rate = 0.0, remaining = 0
-            for cell in running {
-                let p = RunProgress.read(cell, in: sweep)
-                let step = p.step ?? 0
-                if firstSeen[cell.name] == nil { firstSeen[cell.name] = (step, now) }
-                let f = firstSeen[cell.name]!
-                let dt = now.timeIntervalSince(f.time)
-                if dt > 1 { rate += Double(step - f.step) / dt }
-                remaining += max(0, (p.totalSteps ?? step) - step)
-                let acc = p.testAccuracy.map { String(format: "  test %.3f", $0) } ?? ""
-                lines.append("  \(cell.name)  step \(step)/\(p.totalSteps.map(String.init) ?? "?")\(acc)")
-            }
-            lines.append(overall(running: running.count, queued: queued, rate: rate, remaining: remaining))
             clear()
-            write(lines.joined(separator: "\n") + "\n")
-            drawnLines = lines.count
-        } else if now.timeIntervalSince(lastLog) >= 60 {
+            write((lines + [summary]).joined(separator: "\n") + "\n")
+            drawnLines = lines.count + 1
+        } else {
             lastLog = now
-            write(overall(running: running.count, queued: queued, rate: 0, remaining: 0) + "\n")
+            write(summary + "\n")
         }
     }
 
     private func overall(running: Int, queued: Int, rate: Double, remaining: Int) -> String {
         var s = "sweep: \(finishedCount)/\(total) finished, \(running) running, \(queued) waiting, \(ProgressLine.duration(Date().timeIntervalSince(started))) elapsed"
-        if rate > 0 {
-            // Queued runs are assumed as long as the running ones' average.
-            let perRun = running > 0 ? Double(remaining) / Double(running) : 0
-            let left = Double(remaining) + perRun * Double(queued)
-            s += ", ETA \(ProgressLine.duration(left / rate))"
-        }
+        if rate > 0 { s += ", ETA \(ProgressLine.duration(Double(remaining) / rate))" }
         return s
     }
 

@@ -18,25 +18,20 @@ struct Start: ParsableCommand {
         commandName: "start",
         abstract: "Run a sweep (the default command: 'grok-sweep --wd 0,0.01 ...' means 'grok-sweep start --wd 0,0.01 ...').",
         discussion: """
-        Every other flag is a grok-train flag; a comma-separated list sweeps it, and the sweep is
-        the cross product of the lists. Flags given one value apply to every run.
-        Sweepable: \(TrainFlags.sweepableNames.joined(separator: " ")) (--seeds = --seed).
-        Not sweepable: --widths, --data-dir, --keep-snapshots, --snapshot-dtype, --no-report
-        (one value each); --threads, --out, --resume, --quiet are the sweep's own business.
+        Every other flag is a grok-train flag; a comma-separated list sweeps it, and the sweep is the cross product of the lists. Flags given one value apply to every run.
 
-        Snapshots: sweep runs keep about \(SweepGrid.defaultKeepSnapshots) snapshots each (spread in log(step), plus the
-        first, the last and the test-accuracy peak; every evaluation still has its metrics.csv and
-        htsr.csv rows) unless you pass --keep-snapshots all|none|N.
+        Sweepable: \(TrainFlags.sweepableNames.joined(separator: " ")) (--seeds = --seed). One value each: --widths, --data-dir, --keep-snapshots, --snapshot-dtype, --no-report. The sweep's own business: --threads (each run has one), --out, --resume, --quiet.
 
-        The sweep directory holds sweep.json, runs/<cell>/ (ordinary run directories: grok-report
-        and grok-analyze work on each), configs/, state/, logs/, and summary.csv, summary.html,
-        figures/ when it ends. Rerunning the same command resumes unfinished runs and leaves
-        finished ones untouched. Ctrl-C stops every run at a checkpoint.
+        Snapshots: sweep runs keep about \(SweepGrid.defaultKeepSnapshots) snapshot files each (spread in log(step), plus the first, the last and the test-accuracy peak; every evaluation keeps its metrics.csv and htsr.csv rows) unless you pass --keep-snapshots all|none|N.
+
+        The sweep directory holds sweep.json, runs/<cell>/ (ordinary run directories: grok-report and grok-analyze work on each), configs/, state/, logs/, and summary.csv, summary.html and figures/ when it ends. Rerunning the same command resumes unfinished runs and leaves finished ones untouched; Ctrl-C stops every run at a checkpoint.
 
         Examples:
           grok-sweep --wd 0,1e-3,1e-2,3e-2,1e-1 --seeds 0,1 --preset omnigrok --steps 1e5
           grok-sweep --wd 0,0.01 --seeds 0,1 --preset paper --emit slurm --time 2-00:00:00 --out sweeps/paper
-          grok-sweep submit sweeps/paper;  grok-sweep status sweeps/paper;  grok-sweep summary sweeps/paper
+          grok-sweep submit sweeps/paper
+          grok-sweep status sweeps/paper
+          grok-sweep summary sweeps/paper
         """)
 
     @Option(help: "Sweep directory. (default: sweeps/<date>-<tag>, or the newest sweeps/ directory holding this same grid)")
@@ -127,9 +122,8 @@ struct Summary: ParsableCommand {
 
     func run() throws {
         let sweep = SweepDirectory(URL(fileURLWithPath: directory))
-        _ = try sweep.readManifest()
-        let lock = try DirectoryLock(directory: sweep.url, holder: "grok-sweep")
-        defer { lock.release() }
+        // No lock: the summary only reads the runs and replaces its own files atomically, so it
+        // can be taken while a sweep runs.
         let r = try SweepSummary.build(sweep, png: !noPng)
         for w in r.warnings { note("summary: \(w)") }
         let done = r.rows.filter { $0.status == .done }.count

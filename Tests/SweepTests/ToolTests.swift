@@ -96,6 +96,34 @@ final class ToolTests: XCTestCase {
         expectOneLineError(other, ["holds a different sweep", "--force"])
     }
 
+    /// SIGTERM (or Ctrl-C) to grok-sweep: every running grok-train checkpoints and stops, the
+    /// sweep exits 130, and status says the runs are stopped, not failed.
+    func testStopSignalReachesEveryRun() throws {
+        let root = try scratch("stop")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let args = ["--widths", "784,64,64,10", "--train-size", "200", "--batch-size", "20", "--snapshots", "30",
+                    "--dtype", "f32", "--htsr", "off", "--no-report", "--steps", "200000", "--wd", "0,0.05", "--jobs", "2",
+                    "--out", root.path + "/s"]
+        let sweep = try Tool.start("grok-sweep", args)
+        let deadline = Date().addingTimeInterval(60)
+        func training(_ name: String) -> Bool {
+            ((try? CSVTable.read(root.appendingPathComponent("s/runs/\(name)/metrics.csv")))?.numbers("step")?.last ?? 0) >= 1
+        }
+        while !(training("wd=0") && training("wd=0.05")) && Date() < deadline { usleep(20_000) }
+        kill(sweep.0.processIdentifier, SIGTERM)
+        let r = Tool.finish(sweep)
+        XCTAssertEqual(r.status, 130, r.stderr)
+        XCTAssertTrue(r.stderr.contains("stopping: asking 2 running run(s) to checkpoint and exit"), r.stderr)
+        for name in ["wd=0", "wd=0.05"] {
+            let log = try String(contentsOf: root.appendingPathComponent("s/logs/\(name).log"), encoding: .utf8)
+            XCTAssertTrue(log.contains("checkpoint written"), log)
+            let state = try String(contentsOf: root.appendingPathComponent("s/state/\(name).json"), encoding: .utf8)
+            XCTAssertTrue(state.contains("\"interrupted\""), state)
+        }
+        let status = try Tool.run("grok-sweep", ["status", root.path + "/s"]).stdout
+        XCTAssertTrue(status.contains("2 runs: 2 stopped"), status)
+    }
+
     /// A run that fails and one that diverges are recorded as such; the others finish.
     func testFailedAndDivergedRunsAreRecordedAndOthersFinish() throws {
         let root = try scratch("failing")
