@@ -21,13 +21,14 @@ enum Tool {
     struct Result { let status: Int32; let stdout: String; let stderr: String }
 
     /// Starts a tool; the caller waits (or kills) it.
-    static func start(_ name: String, _ args: [String], cwd: URL? = nil) throws -> (Process, Pipe, Pipe) {
+    static func start(_ name: String, _ args: [String], cwd: URL? = nil, environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
         let p = Process()
         p.executableURL = try url(name)
         p.arguments = args
         if let cwd { p.currentDirectoryURL = cwd }
         var env = ProcessInfo.processInfo.environment
         env["GROKLAB_REEXEC"] = "1"   // no re-exec: the pid stays the one we signal
+        for (k, v) in environment { env[k] = v }
         p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out; p.standardError = err
@@ -42,7 +43,7 @@ enum Tool {
         return Result(status: s.0.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 
-    static func run(_ name: String, _ args: [String], cwd: URL? = nil) throws -> Result {
-        finish(try start(name, args, cwd: cwd))
+    static func run(_ name: String, _ args: [String], cwd: URL? = nil, environment: [String: String] = [:]) throws -> Result {
+        finish(try start(name, args, cwd: cwd, environment: environment))
     }
 }

@@ -41,6 +41,30 @@ final class ToolTests: XCTestCase {
         expectOneLineError(try Tool.run("grok-sweep", ["submit", dir.path]), ["not a sweep directory"])
     }
 
+    /// --emit slurm writes the sweep without running anything; submit says in one line what is
+    /// missing (the script, or Slurm itself).
+    func testEmitWritesAndSubmitNeedsScriptAndSlurm() throws {
+        let dir = try scratch("emit")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let s = dir.appendingPathComponent("s")
+        let r = try Tool.run("grok-sweep", tiny + ["--steps", "50", "--wd", "0,0.01", "--emit", "slurm", "--out", s.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let m = try SweepDirectory(s).readManifest()
+        XCTAssertEqual(m.engine, .slurm)
+        XCTAssertEqual(m.runs.map(\.name), ["wd=0", "wd=0.01"])
+        for name in ["sweep.json", "sweep.sbatch", "configs/wd=0.json", "configs/wd=0.01.json", "logs"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: s.appendingPathComponent(name).path), name)
+        }
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: s.appendingPathComponent("configs/wd=0.01.json"))) as! [String: Any]
+        XCTAssertEqual(config["wd"] as? Double, 0.01)
+        XCTAssertEqual(config["steps"] as? Int, 50)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: s.appendingPathComponent("runs").path), [], "nothing ran")
+        expectOneLineError(try Tool.run("grok-sweep", ["submit", s.path], environment: ["PATH": "/nonexistent"]),
+                           ["sbatch not found", "Slurm is not installed"])
+        try FileManager.default.removeItem(at: s.appendingPathComponent("sweep.sbatch"))
+        expectOneLineError(try Tool.run("grok-sweep", ["submit", s.path]), ["no sweep.sbatch", "--emit slurm"])
+    }
+
     /// SIGKILL of grok-sweep mid-sweep, then the same command again: the children it left are
     /// stopped at a checkpoint and resumed, and every run's metrics.csv is byte-identical to
     /// an uninterrupted sweep's. A third time touches nothing.
