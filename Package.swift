@@ -16,7 +16,7 @@ let package = Package(
         .executable(name: "grok-analyze", targets: ["grok-analyze"]),
         .executable(name: "grok-report", targets: ["grok-report"]),
         .executable(name: "grok-sweep", targets: ["grok-sweep"]),
-        .library(name: "GrokLab", targets: ["Training", "HTSR", "Diagnostics", "Report"]),
+        .library(name: "GrokLab", targets: ["Training", "HTSR", "Diagnostics", "Report", "Sweep"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

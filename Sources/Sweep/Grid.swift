@@ -17,8 +17,13 @@ public struct SweepCell: Codable, Sendable, Equatable {
     public var values: [String: String]
     /// The grok-train flags of this cell, without --out and --threads (the engine adds them).
     public var arguments: [String]
-    /// Relative to the sweep directory.
-    public var directory: String { "runs/" + name }
+    /// The run directory, relative to the sweep directory: "runs/<name>".
+    public var directory: String
+
+    public init(index: Int, name: String, values: [String: String], arguments: [String]) {
+        self.index = index; self.name = name; self.values = values; self.arguments = arguments
+        directory = "runs/" + name
+    }
 }
 
 /// The cross product of every swept flag, plus the flags given one value. Built from the

@@ -118,6 +118,14 @@ final class ToolTests: XCTestCase {
         // Another grid in the same directory is refused.
         let other = try Tool.run("grok-sweep", args.map { $0 == "0,0.05" ? "0,0.1" : $0 } + ["--out", killed.path])
         expectOneLineError(other, ["holds a different sweep", "--force"])
+        // With --force: the unchanged run stays as it is, the new one is trained.
+        let forced = try Tool.run("grok-sweep", args.map { $0 == "0,0.05" ? "0,0.1" : $0 } + ["--out", killed.path, "--force"])
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertTrue(forced.stderr.contains("1 of 2 runs already finished"), forced.stderr)
+        XCTAssertEqual(try stamps(), before)
+        let manifest = try SweepDirectory(killed).readManifest()
+        XCTAssertEqual(manifest.runs.map(\.directory), ["runs/wd=0", "runs/wd=0.1"])
+        XCTAssertEqual(try CSVTable.read(killed.appendingPathComponent("runs/wd=0.1/metrics.csv")).numbers("step")?.last, 3000)
     }
 
     /// SIGTERM (or Ctrl-C) to grok-sweep: every running grok-train checkpoints and stops, the
