@@ -15,7 +15,8 @@ let package = Package(
         .executable(name: "grok-train", targets: ["grok-train"]),
         .executable(name: "grok-analyze", targets: ["grok-analyze"]),
         .executable(name: "grok-report", targets: ["grok-report"]),
-        .library(name: "GrokLab", targets: ["Training", "HTSR", "Diagnostics", "Report"]),
+        .executable(name: "grok-sweep", targets: ["grok-sweep"]),
+        .library(name: "GrokLab", targets: ["Training", "HTSR", "Diagnostics", "Report", "Sweep"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,6 +48,8 @@ let package = Package(
                 dependencies: ["Training", "HTSR", "Measures", "Phases", "Tensors", "GrokCore"]),
         .target(name: "Charts", dependencies: ["GrokCore"]),
         .target(name: "Report", dependencies: ["Charts", "Phases", "HTSR", "Tensors", "Linalg", "GrokCore"]),
+        // Sweeps: grids of grok-train runs (child processes or a Slurm array) and their summary.
+        .target(name: "Sweep", dependencies: ["Report", "Charts", "GrokCore"]),
         // Files to named weight matrices (grok-analyze's input side).
         .target(name: "WeightFiles", dependencies: ["Tensors", "GrokCore"]),
 
@@ -67,6 +70,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .executableTarget(name: "grok-sweep", dependencies: [
+            "Sweep", "GrokCore", "ToolSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
         .testTarget(name: "GrokCoreTests", dependencies: ["GrokCore"]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "GrokCore"], resources: [.copy("Fixtures")]),
@@ -82,6 +90,7 @@ let package = Package(
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Charts", "Tensors", "GrokCore"]),
         .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "Tensors"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Report", "Diagnostics", "GrokCore"]),
         .testTarget(name: "AnalyzeToolTests", dependencies: ["Tensors", "GrokCore"], resources: [.copy("Fixtures")]),
     ]
 )

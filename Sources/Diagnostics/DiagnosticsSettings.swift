@@ -15,6 +15,8 @@ public struct DiagnosticsSettings: Codable, Sendable, Equatable {
     public var collapseSustain: Int = PhaseThresholds().sustain
     public var riseFraction: Double = PhaseThresholds().riseFraction
     public var grokkedFraction: Double = PhaseThresholds().grokkedFraction
+    /// Snapshot files kept (--keep-snapshots); nil = all. Saved so a resumed run keeps the same.
+    public var keepSnapshots: SnapshotRetention? = nil
 
     public init() {}
 

@@ -41,6 +41,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// those were dense, and resume them dense so they stay bit-identical.
     public var kernels: KernelChoice?
     public var kernelChoice: KernelChoice { kernels ?? .dense }
+    /// Precision of the snapshot files; nil = the training precision (--snapshot-dtype).
+    public var snapshotDtype: Precision? = nil
 
     /// The paper's anti-grokking run (Prakash & Martin 2025, recipes.md section 1): MNIST,
     /// 1,000 balanced images, 784-200-200-10, init x8, MSE, AdamW lr 5e-4, wd 0, batch 200

@@ -166,7 +166,8 @@ final class TrainingLoop<T: BLASScalar> {
             let t2 = clock()
             metrics.append(row)
             try fileParameters.withUnsafeBufferPointer {
-                try SnapshotFile.write(shape: shape, parameters: $0, step: step, to: directory.snapshotURL(step: step))
+                try SnapshotFile.write(shape: shape, parameters: $0, step: step, to: directory.snapshotURL(step: step),
+                                       dtype: config.snapshotDtype)
             }
             let t3 = clock()
             otherSeconds += t3 - t0

@@ -92,6 +92,15 @@ struct Train: ParsableCommand {
     @Option(help: "log (see --snapshots) or authors (every step below 30, every 10 to 140, then every ceil(steps/150)). (default: log)")
     var schedule: EvaluationSchedule?
 
+    @Option(help: "Snapshot files kept: all, none, or N (about N spread in log(step), plus the first, the last and the test-accuracy peak). Metrics and HTSR rows are kept for every evaluation. (default: all; grok-sweep: 12)")
+    var keepSnapshots: String?
+
+    @Option(help: "Precision of the snapshot files: f64 or f32 (half the disk). (default: the training --dtype)")
+    var snapshotDtype: TrainingConfig.Precision?
+
+    @Flag(help: "Check the flags and the data, print the resolved settings as JSON, write nothing (grok-sweep checks every cell this way).")
+    var check = false
+
     @Option(help: "Threads for BLAS and the element-wise loops. (default: all cores)")
     var threads: Int?
 
@@ -162,6 +171,7 @@ struct Train: ParsableCommand {
         if let v = schedule { c.schedule = v }
         if let v = threads { c.threads = v }
         if let v = kernels { c.kernels = v }
+        if let v = snapshotDtype { c.snapshotDtype = v }
         try c.validate()
         return c
     }
@@ -175,6 +185,7 @@ struct Train: ParsableCommand {
         if let v = collapseSustain { d.collapseSustain = v }
         if let v = riseFraction { d.riseFraction = v }
         if let v = grokkedFraction { d.grokkedFraction = v }
+        if let v = keepSnapshots { d.keepSnapshots = try SnapshotRetention(parsing: v) }
         try d.validate()
         return d
     }
@@ -205,6 +216,7 @@ struct Train: ParsableCommand {
         let data = try MNIST.load(config.dataSource, trainSize: config.trainSize,
                                   subset: config.subsetMode, seed: config.seed)
         try config.validate(features: data.train.features, classes: 10)
+        if check { return try printCheck(config: config, diagnostics: diagnostics, data: data) }
 
         if !resume {
             try directory.create(force: force)
@@ -228,7 +240,8 @@ struct Train: ParsableCommand {
         let observer = RunDiagnostics(shape: try MLPShape(widths: config.widths),
                                       configuration: diagnostics.configuration)
         let result = try Trainer.run(config: config, data: data, directory: directory, resume: resume,
-                                     observers: [observer], progress: progress)
+                                     observers: [observer] + snapshotPruner(config: config, diagnostics: diagnostics),
+                                     progress: progress)
         for line in result.summary { print(line) }
         if !noReport {
             let t0 = Date()

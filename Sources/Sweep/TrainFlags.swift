@@ -1,0 +1,87 @@
+import Foundation
+
+/// The `grok-train` flags a sweep knows, and how each may be used in one. The sweep passes
+/// them to `grok-train` unchanged; this table only lets it check a whole grid's syntax before
+/// anything starts (`grok-train --check` then checks each cell's meaning). A test checks that
+/// every name here is in `grok-train --help`, so the table cannot drift silently.
+public struct TrainFlag: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// A finite real number (lr, wd, thresholds).
+        case number
+        /// A whole number (sizes, seeds).
+        case integer
+        /// A step count: 1e5, 100000 or 100_000.
+        case steps
+        /// One of a fixed set of words.
+        case choice([String])
+        /// Free text (paths, width lists): passed as given, never split.
+        case text
+        /// A switch without a value (--no-report).
+        case toggle
+    }
+
+    public let name: String
+    public let kind: Kind
+    /// Nil when a comma-separated list of values is allowed; else why not.
+    public let notSweepable: String?
+    /// Nil when the flag may be given to a sweep at all; else why not.
+    public let refused: String?
+
+    init(_ name: String, _ kind: Kind, notSweepable: String? = nil, refused: String? = nil) {
+        self.name = name; self.kind = kind; self.notSweepable = notSweepable; self.refused = refused
+    }
+
+    public var takesValue: Bool { kind != .toggle }
+    public var isSweepable: Bool { notSweepable == nil && refused == nil }
+}
+
+public enum TrainFlags {
+    static let sweepOwned = "the sweep sets it for every run"
+
+    /// Every flag of `grok-train` (its training and diagnostics options).
+    public static let all: [TrainFlag] = [
+        TrainFlag("preset", .choice(["paper", "omnigrok"])),
+        TrainFlag("steps", .steps),
+        TrainFlag("lr", .number),
+        TrainFlag("wd", .number),
+        TrainFlag("optimizer", .choice(["adamw", "sgd"])),
+        TrainFlag("momentum", .number),
+        TrainFlag("loss", .choice(["mse", "ce"])),
+        TrainFlag("dtype", .choice(["f64", "f32"])),
+        TrainFlag("widths", .text, notSweepable: "its value is itself a comma-separated list"),
+        TrainFlag("init-scale", .number),
+        TrainFlag("batch-size", .integer),
+        TrainFlag("batch-order", .choice(["cycle", "reshuffle"])),
+        TrainFlag("train-size", .integer),
+        TrainFlag("subset", .choice(["balanced", "first"])),
+        TrainFlag("dataset", .choice(["mnist", "fashion"])),
+        TrainFlag("data-dir", .text, notSweepable: "it is a path"),
+        TrainFlag("seed", .integer),
+        TrainFlag("snapshots", .integer),
+        TrainFlag("schedule", .choice(["log", "authors"])),
+        TrainFlag("keep-snapshots", .text, notSweepable: "it is a storage policy, the same for every run"),
+        TrainFlag("snapshot-dtype", .choice(["f64", "f32"]), notSweepable: "it is a storage policy, the same for every run"),
+        TrainFlag("htsr", .choice(["off", "plain", "paper"])),
+        TrainFlag("sparsity-threshold", .number),
+        TrainFlag("fit-threshold", .number),
+        TrainFlag("collapse-drop", .number),
+        TrainFlag("collapse-sustain", .integer),
+        TrainFlag("rise-fraction", .number),
+        TrainFlag("grokked-fraction", .number),
+        TrainFlag("no-report", .toggle, notSweepable: "it is a switch"),
+        TrainFlag("threads", .integer, refused: "each run gets one BLAS thread; use --jobs for the number of runs at once"),
+        TrainFlag("out", .text, refused: "each run's directory is runs/<cell> inside the sweep directory (grok-sweep's --out names the sweep directory)"),
+        TrainFlag("resume", .toggle, refused: "rerunning the same grok-sweep command resumes unfinished runs"),
+        TrainFlag("quiet", .toggle, refused: sweepOwned),
+        TrainFlag("check", .toggle, refused: sweepOwned),
+    ]
+
+    /// `--seeds` is `--seed` in a sweep (the spelling).
+    public static func find(_ name: String) -> TrainFlag? {
+        let n = name == "seeds" ? "seed" : name
+        return all.first { $0.name == n }
+    }
+
+    /// Names of the flags a sweep can take lists of, for --help.
+    public static var sweepableNames: [String] { all.filter(\.isSweepable).map { "--" + $0.name } }
+}

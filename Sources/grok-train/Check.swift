@@ -1,0 +1,28 @@
+import Foundation
+import Datasets
+import Diagnostics
+import Training
+
+extension Train {
+    /// --check: the settings a run would use, as JSON on stdout (sorted keys, so two runs with
+    /// the same settings print the same bytes), and nothing written.
+    func printCheck(config: TrainingConfig, diagnostics: DiagnosticsSettings, data: DataSplit) throws {
+        let enc = JSONEncoder()
+        enc.keyEncodingStrategy = .convertToSnakeCase
+        var dict = (try JSONSerialization.jsonObject(with: try enc.encode(config))) as? [String: Any] ?? [:]
+        dict["diagnostics"] = diagnostics.jsonObject
+        dict["train_size"] = data.train.count
+        dict["test_size"] = data.test.count
+        dict["data_source"] = data.sourceDescription
+        let out = try JSONSerialization.data(withJSONObject: dict, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        FileHandle.standardOutput.write(out + Data("\n".utf8))
+    }
+
+    /// The observer that deletes unkept snapshot files (none with --keep-snapshots all).
+    func snapshotPruner(config: TrainingConfig, diagnostics: DiagnosticsSettings) -> [TrainingObserver] {
+        guard let keep = diagnostics.keepSnapshots, keep != .all else { return [] }
+        return [SnapshotPruner(retention: keep,
+                               evaluationSteps: config.schedule.steps(total: config.steps, snapshots: config.snapshots),
+                               waitsForHTSR: diagnostics.htsr != .off)]
+    }
+}

@@ -1,0 +1,167 @@
+import XCTest
+import Foundation
+import Sweep
+import Report
+
+/// Against a real single-node Slurm cluster (.ci/slurm-start starts one; .ci/run does it for CI).
+/// Without a cluster these fail under CI=true and skip elsewhere.
+final class SlurmClusterTests: XCTestCase {
+    let cell = ["--widths", "784,16,12,10", "--train-size", "100", "--batch-size", "20", "--snapshots", "20",
+                "--dtype", "f32", "--htsr", "off", "--no-report"]
+    var root: URL!
+
+    /// Asked once: sinfo waits ~9 s for a controller that is not there.
+    nonisolated(unsafe) static var clusterUp: Bool?
+
+
+    static func probe() -> Bool {
+        if let known = clusterUp { return known }
+        let sinfo = Process()
+        sinfo.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        sinfo.arguments = ["sinfo", "-h", "-N", "-o", "%T"]
+        let out = Pipe()
+        sinfo.standardOutput = out; sinfo.standardError = FileHandle.nullDevice
+        var states = ""
+        if (try? sinfo.run()) != nil {
+            states = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            sinfo.waitUntilExit()
+        }
+        clusterUp = ["idle", "mixed", "allocated"].contains { states.contains($0) }
+        return clusterUp!
+    }
+
+    override func setUpWithError() throws {
+        guard Self.probe() else {
+            let why = "no Slurm cluster answers sinfo (start one with .ci/slurm-start, or run .ci/slurm-tests)"
+            // A failure, not a skip: CI must have the cluster. (A thrown setUp error would be
+            // counted as both.)
+            guard Tool.underCI else { throw XCTSkip(why) }
+            XCTFail(why)
+            return
+        }
+        root = try scratch("slurm")
+    }
+
+    override func tearDownWithError() throws { if let root { try? FileManager.default.removeItem(at: root) } }
+
+    /// Submits, then polls squeue until the array has left the queue.
+    func submitAndWait(_ sweep: URL, timeout: Double = 180, whileRunning: ((String) throws -> Void)? = nil) throws -> String {
+        let s = try Tool.run("grok-sweep", ["submit", sweep.path])
+        XCTAssertEqual(s.status, 0, s.stderr)
+        guard let id = s.stdout.split(separator: " ").firstIndex(of: "job").map({ s.stdout.split(separator: " ")[$0 + 1] })
+            .map({ String($0.prefix { $0.isNumber }) }), !id.isEmpty else {
+            XCTFail("no job id in: \(s.stdout)"); return ""
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            try whileRunning?(id)
+            let q = try shell("squeue", ["-h", "-r", "-j", id, "-o", "%i %T %r"])
+            if q.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return id }
+            for bad in ["PartitionConfig", "Resources_", "BadConstraints"] where q.contains(bad) {
+                XCTFail("Slurm cannot run the array: \(q)"); return id
+            }
+            usleep(250_000)
+        }
+        XCTFail("the array did not finish within \(timeout) s")
+        return id
+    }
+
+    func shellStatus(_ tool: String, _ args: [String]) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [tool] + args
+        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    @discardableResult
+    func shell(_ tool: String, _ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [tool] + args
+        let out = Pipe()
+        p.standardOutput = out; p.standardError = FileHandle.nullDevice
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: o, as: UTF8.self)
+    }
+
+    /// 2 wd x 2 seeds as a job array: every cell complete and byte-identical to the same cell run
+    /// here by the local engine (same seed, one thread each).
+    func testArrayRunsEveryCellAsTheLocalEngineDoes() throws {
+        guard root != nil else { return }   // no cluster under CI: setUp has failed the test
+        let grid = cell + ["--steps", "300", "--wd", "0,0.01", "--seeds", "0,1"]
+        let onSlurm = root.appendingPathComponent("slurm"), here = root.appendingPathComponent("local")
+        let emit = try Tool.run("grok-sweep", grid + ["--emit", "slurm", "--max-parallel", "2", "--mem", "500M",
+                                                      "--time", "10", "--out", onSlurm.path])
+        XCTAssertEqual(emit.status, 0, emit.stderr)
+        // Slurm itself accepts the emitted script (rc 255 for an unknown #SBATCH option, 1 for
+        // resources it cannot give).
+        XCTAssertEqual(try shellStatus("sbatch", ["--test-only", onSlurm.appendingPathComponent("sweep.sbatch").path]), 0)
+        _ = try submitAndWait(onSlurm)
+        let local = try Tool.run("grok-sweep", grid + ["--jobs", "2", "--out", here.path])
+        XCTAssertEqual(local.status, 0, local.stderr)
+        for name in ["wd=0,seed=0", "wd=0,seed=1", "wd=0.01,seed=0", "wd=0.01,seed=1"] {
+            let a = try Data(contentsOf: onSlurm.appendingPathComponent("runs/\(name)/metrics.csv"))
+            let b = try Data(contentsOf: here.appendingPathComponent("runs/\(name)/metrics.csv"))
+            XCTAssertEqual(a, b, "\(name): the Slurm task's metrics.csv differs from the local run's")
+            XCTAssertEqual(try CSVTable.read(onSlurm.appendingPathComponent("runs/\(name)/metrics.csv")).numbers("step")?.last, 300)
+        }
+        let status = try Tool.run("grok-sweep", ["status", onSlurm.path])
+        XCTAssertTrue(status.stdout.contains("4 runs: 4 done"), status.stdout)
+        let summary = try Tool.run("grok-sweep", ["summary", onSlurm.path, "--no-png"])
+        XCTAssertEqual(summary.status, 0, summary.stderr)
+    }
+
+    /// A cell that cannot run is FAILED in Slurm, with its exit code in grok-sweep status.
+    func testFailingCellIsReportedWithItsExitCode() throws {
+        guard root != nil else { return }
+        let dir = root.appendingPathComponent("failing")
+        let emit = try Tool.run("grok-sweep", cell + ["--steps", "100", "--seeds", "0,1", "--emit", "slurm", "--mem", "500M", "--out", dir.path])
+        XCTAssertEqual(emit.status, 0, emit.stderr)
+        // seed=1's run directory is taken by a file: grok-train refuses it and exits 1.
+        try "in the way".write(to: dir.appendingPathComponent("runs/seed=1"), atomically: true, encoding: .utf8)
+        let id = try submitAndWait(dir)
+        let scontrol = try shell("scontrol", ["show", "job", "-o", id])
+        XCTAssertTrue(scontrol.contains("JobState=FAILED") && scontrol.contains("ExitCode=1:0"), scontrol)
+        let status = try Tool.run("grok-sweep", ["status", dir.path]).stdout
+        let line = status.split(separator: "\n").first { $0.hasPrefix("seed=1 ") }.map(String.init) ?? ""
+        XCTAssertTrue(line.contains("failed") && line.contains("exit 1:0") && line.contains("Slurm FAILED"), status)
+        XCTAssertTrue(status.contains("1 done, 1 failed"), status)
+    }
+
+    /// A task requeued while it trains is stopped at a checkpoint and, rerun, resumes from it:
+    /// the run ends as an uninterrupted one.
+    func testRequeuedTaskResumesFromItsCheckpoint() throws {
+        guard root != nil else { return }
+        let grid = ["--widths", "784,64,64,10", "--train-size", "200", "--batch-size", "20", "--snapshots", "30",
+                    "--dtype", "f32", "--htsr", "off", "--no-report", "--steps", "20000", "--seeds", "0"]
+        let dir = root.appendingPathComponent("requeue")
+        let emit = try Tool.run("grok-sweep", grid + ["--emit", "slurm", "--mem", "500M", "--out", dir.path])
+        XCTAssertEqual(emit.status, 0, emit.stderr)
+        var requeued = false
+        _ = try submitAndWait(dir, timeout: 240) { id in
+            guard !requeued else { return }
+            let m = dir.appendingPathComponent("runs/run/metrics.csv")
+            if let last = (try? CSVTable.read(m))?.numbers("step")?.last, last >= 100, last < 20000 {
+                try self.shell("scontrol", ["requeue", "\(id)_0"])
+                requeued = true
+            }
+        }
+        XCTAssertTrue(requeued, "the task ended before it could be requeued: make it longer")
+        let log = try String(contentsOf: dir.appendingPathComponent("logs/run.log"), encoding: .utf8)
+        XCTAssertTrue(log.contains("resuming: grok-train --resume"), log)
+        let slurmLog = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("logs").path)
+            .filter { $0.hasPrefix("slurm-") }
+            .map { try String(contentsOf: dir.appendingPathComponent("logs/" + $0), encoding: .utf8) }.joined()
+        XCTAssertTrue(slurmLog.contains("run: resuming (restart 1)"), slurmLog)
+        let here = root.appendingPathComponent("local")
+        let local = try Tool.run("grok-sweep", grid + ["--jobs", "1", "--out", here.path])
+        XCTAssertEqual(local.status, 0, local.stderr)
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("runs/run/metrics.csv")),
+                       try Data(contentsOf: here.appendingPathComponent("runs/run/metrics.csv")))
+    }
+}
