@@ -54,15 +54,54 @@ public struct CSVTable: Sendable {
         return try parse(String(decoding: data, as: UTF8.self), source: url.lastPathComponent)
     }
 
-    /// Parses CSV text (RFC 4180 quoting). The header is the first line. A last line with no
-    /// newline after it and fewer cells than the header is a row caught mid-write: it is
-    /// dropped (and noted). Short rows elsewhere are kept, their missing cells empty.
+    /// Parses CSV text, one record per line (quotes as RFC 4180, but a quoted field never
+    /// spans lines: no GrokLab file writes one). The header is the first line. A last line
+    /// with no newline after it and fewer cells than the header is a row caught mid-write: it is
+    /// dropped (and noted). A malformed line (an unterminated quote, more cells than the header)
+    /// is skipped and counted, and the lines after it are read as usual. Short rows are kept,
+    /// their missing cells empty.
     public static func parse(_ text: String, source: String = "csv") throws -> CSVTable {
-        var records: [[String]] = []
+        // "\r\n" is one Character in Swift: split on both line ends.
+        var lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        let endsWithNewline = text.last == "\n" || text.last == "\r\n"
+        if endsWithNewline { lines.removeLast() }
+        guard let first = lines.first, !first.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw GrokError("\(source) is empty (no header line)")
+        }
+        guard let header = splitLine(first) else { throw GrokError("\(source): the header line is malformed (an open quote)") }
+        let headerNames = header.map { $0.trimmingCharacters(in: .whitespaces) }
+        var notes: [String] = []
+        var body: [[String]] = []
+        var malformed: [Int] = []
+        for (i, line) in lines.enumerated().dropFirst() {
+            let isPartial = i == lines.count - 1 && !endsWithNewline
+            guard let cells = splitLine(line) else {
+                if isPartial { notes.append("\(source): ignored a partially written last line") } else { malformed.append(i + 1) }
+                continue
+            }
+            if cells.count == 1 && cells[0].trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            if isPartial && cells.count < headerNames.count {
+                notes.append("\(source): ignored a partially written last line")
+                continue
+            }
+            guard cells.count <= headerNames.count else { malformed.append(i + 1); continue }
+            body.append(cells)
+        }
+        if !malformed.isEmpty {
+            let shown = malformed.prefix(3).map(String.init).joined(separator: ", ")
+            notes.append("\(source): skipped \(malformed.count) malformed line(s) (line \(shown)\(malformed.count > 3 ? ", ..." : ""))")
+        }
+        let short = body.filter { $0.count < headerNames.count }.count
+        if short > 0 { notes.append("\(source): \(short) row(s) with missing cells") }
+        return CSVTable(header: headerNames, rows: body, notes: notes)
+    }
+
+    /// The cells of one line; nil when a quote is left open (a malformed line).
+    static func splitLine(_ line: Substring) -> [String]? {
+        var cells: [String] = []
         var field = ""
-        var record: [String] = []
         var inQuotes = false
-        var chars = text.unicodeScalars.makeIterator()
+        var chars = line.unicodeScalars.makeIterator()
         var pending: Unicode.Scalar? = nil
         func next() -> Unicode.Scalar? {
             if let p = pending { pending = nil; return p }
@@ -79,36 +118,13 @@ public struct CSVTable: Sendable {
             }
             switch c {
             case "\"" where field.isEmpty: inQuotes = true
-            case ",": record.append(field); field = ""
+            case ",": cells.append(field); field = ""
             case "\r": break
-            case "\n":
-                record.append(field); field = ""
-                records.append(record); record = []
             default: field.unicodeScalars.append(c)
             }
         }
-        let quotedOpenAtEnd = inQuotes
-        var partial: [String]? = nil
-        if !record.isEmpty || !field.isEmpty {
-            record.append(field)
-            partial = record
-        }
-        guard let header = records.first ?? partial else {
-            throw GrokError("\(source) is empty (no header line)")
-        }
-        let headerNames = header.map { $0.trimmingCharacters(in: .whitespaces) }
-        var notes: [String] = []
-        var body = records.count > 0 ? Array(records.dropFirst()) : []
-        if let partial, records.count > 0 {
-            if partial.count < headerNames.count || quotedOpenAtEnd {
-                notes.append("\(source): ignored a partially written last line")
-            } else {
-                body.append(partial)
-            }
-        }
-        body.removeAll { $0.count == 1 && $0[0].trimmingCharacters(in: .whitespaces).isEmpty }
-        let short = body.filter { $0.count < headerNames.count }.count
-        if short > 0 { notes.append("\(source): \(short) row(s) with missing cells") }
-        return CSVTable(header: headerNames, rows: body, notes: notes)
+        if inQuotes { return nil }
+        cells.append(field)
+        return cells
     }
 }

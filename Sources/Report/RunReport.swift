@@ -34,6 +34,10 @@ public struct ReportResult: Sendable {
 public enum RunReport {
     public static func build(runDirectory dir: URL, options: ReportOptions = ReportOptions()) throws -> ReportResult {
         let run = try RunData.load(dir)
+        // Only a run gets figures/ and report.html: never a folder that merely exists.
+        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.json").path) else {
+            throw GrokError("\(dir.path) is not a GrokLab run directory (no config.json); grok-report writes figures/ and report.html only into run directories")
+        }
         var result = ReportResult()
         result.warnings = run.warnings
 
