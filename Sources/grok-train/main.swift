@@ -177,12 +177,19 @@ struct Train: ParsableCommand {
 
     func run() throws {
         if let w = BLASRuntime.slowKernelWarning { note(w) }
+        if let out, out.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw GrokError("--out must name a directory (got an empty path)")
+        }
         var config: TrainingConfig
         var diagnostics: DiagnosticsSettings
         let directory: RunDirectory
+        var lock: DirectoryLock?
+        defer { lock?.release() }
         if resume {
             guard let out else { throw GrokError("--resume needs --out DIR, the run directory to continue") }
             directory = RunDirectory(URL(fileURLWithPath: out))
+            _ = try directory.readConfig()   // a clear error before anything else when there is no run
+            lock = try directory.lock()
             config = try directory.readConfig()
             diagnostics = try DiagnosticsSettings.read(configURL: directory.configURL)
             if let t = threads { config.threads = t }
@@ -201,14 +208,27 @@ struct Train: ParsableCommand {
         let data = try MNIST.load(config.dataSource, trainSize: config.trainSize,
                                   subset: config.subsetMode, seed: config.seed)
         try config.validate(features: data.train.features, classes: 10)
+        let checksum = data.checksum
 
-        if !resume {
-            try directory.create(force: force)
+        var fromCheckpoint = resume
+        if resume {
+            if let n = try directory.verifyDataChecksum(checksum) { note(n) }
+            if let step = try directory.checkpointStep() {
+                try directory.verifyMetricsHistory(throughStep: step, evaluationSteps:
+                    config.schedule.steps(total: config.steps, snapshots: config.snapshots))
+            } else {
+                note("note: \(directory.url.path) has no checkpoint yet (stopped before its first one): starting it again from step 0 with its config.json")
+                try directory.removeOutputsKeepingConfig()
+                fromCheckpoint = false
+            }
+        } else {
+            lock = try directory.create(force: force)
             try directory.writeConfig(config, extra: [
                 "train_size": data.train.count,
                 "test_size": data.test.count,
                 "data_source": data.sourceDescription,
                 "data_path": data.sourcePath,
+                "data_checksum": checksum,
                 "command_line": CommandLine.arguments.map(Self.shellQuote).joined(separator: " "),
                 "version": GrokLabVersion.string,
                 "blas_core": BLASRuntime.coreName,
@@ -218,12 +238,12 @@ struct Train: ParsableCommand {
             ])
         }
         let progress = ProgressReporter(totalSteps: config.steps, quiet: quiet)
-        progress.message("\(resume ? "resuming" : "training") \(directory.url.path): \(config.widths.map(String.init).joined(separator: "-")) \(config.dtype.rawValue) \(config.optimizer.rawValue) lr \(config.lr) wd \(config.wd), \(config.steps) steps; \(data.sourceDescription); BLAS \(BLASRuntime.coreName) x\(config.threads)")
+        progress.message("\(fromCheckpoint ? "resuming" : "training") \(directory.url.path): \(config.widths.map(String.init).joined(separator: "-")) \(config.dtype.rawValue) \(config.optimizer.rawValue) lr \(config.lr) wd \(config.wd), \(config.steps) steps; \(data.sourceDescription); BLAS \(BLASRuntime.coreName) x\(config.threads)")
 
         StopSignal.install()
         let observer = RunDiagnostics(shape: try MLPShape(widths: config.widths),
                                       configuration: diagnostics.configuration)
-        let result = try Trainer.run(config: config, data: data, directory: directory, resume: resume,
+        let result = try Trainer.run(config: config, data: data, directory: directory, resume: fromCheckpoint,
                                      observers: [observer], progress: progress)
         for line in result.summary { print(line) }
         if !noReport {

@@ -21,10 +21,11 @@ struct Tool {
 
     struct Result { let status: Int32; let stdout: String; let stderr: String }
 
-    static func run(_ name: String, _ args: [String], killAfter: Double? = nil) throws -> Result {
+    static func run(_ name: String, _ args: [String], killAfter: Double? = nil, in cwd: URL? = nil) throws -> Result {
         let p = Process()
         p.executableURL = try url(name)
         p.arguments = args
+        if let cwd { p.currentDirectoryURL = cwd }
         var env = ProcessInfo.processInfo.environment
         env["GROKLAB_REEXEC"] = "1"   // no re-exec: the pid must stay the one we signal
         p.environment = env
