@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "MeasuresTests", dependencies: ["Measures", "Model"]),
         .testTarget(name: "PhasesTests", dependencies: ["Phases"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Training", "Datasets", "Model", "Phases"]),
-        .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts", "GrokCore"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Charts", "Tensors", "GrokCore"]),
         .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "Tensors"]),
         .testTarget(name: "AnalyzeToolTests", dependencies: ["Tensors", "GrokCore"], resources: [.copy("Fixtures")]),

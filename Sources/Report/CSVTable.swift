@@ -23,10 +23,20 @@ public struct CSVTable: Sendable {
         return rows.map { i < $0.count ? $0[i] : "" }
     }
 
-    /// The cells of a column as numbers; empty or unparsable cells are NaN (missing). Nil
-    /// when there is no such column.
+    /// The cells of a column as numbers; empty or unparsable cells are NaN (missing), and so
+    /// are implausible magnitudes (see `implausible`). Nil when there is no such column.
     public func numbers(_ column: String) -> [Double]? {
-        strings(column)?.map { CSVTable.number($0) }
+        strings(column)?.map { CSVTable.plausibleNumber($0) }
+    }
+
+    /// No column of a GrokLab file holds a finite value this large (steps stay below 1e12,
+    /// losses, norms and alphas far below): such a cell is a corrupt one, left out of the
+    /// figures (and counted in `notes`) rather than stretching an axis over 30 decades.
+    public static let implausible = 1e15
+
+    static func plausibleNumber(_ cell: String) -> Double {
+        let v = number(cell)
+        return v.isFinite && abs(v) >= implausible ? .nan : v
     }
 
     /// True when the column exists and holds at least one finite number.
@@ -91,6 +101,10 @@ public struct CSVTable: Sendable {
             let shown = malformed.prefix(3).map(String.init).joined(separator: ", ")
             notes.append("\(source): skipped \(malformed.count) malformed line(s) (line \(shown)\(malformed.count > 3 ? ", ..." : ""))")
         }
+        let huge = body.reduce(0) { n, row in
+            n + row.filter { let v = number($0); return v.isFinite && abs(v) >= implausible }.count
+        }
+        if huge > 0 { notes.append("\(source): \(huge) value(s) of magnitude 1e15 or more left out of the figures (not plausible)") }
         let short = body.filter { $0.count < headerNames.count }.count
         if short > 0 { notes.append("\(source): \(short) row(s) with missing cells") }
         return CSVTable(header: headerNames, rows: body, notes: notes)
