@@ -38,19 +38,19 @@ struct Train: ParsableCommand {
     @Option(help: "Preset hyperparameters: paper (Prakash & Martin: lr 5e-4, wd 0, cycled batches, balanced subset, 1e7 steps) or omnigrok (lr 1e-3, wd 0.01, reshuffled batches, first 1,000 images, 1e5 steps). Flags override.")
     var preset: TrainingConfig.Preset?
 
-    @Option(help: "Optimizer steps, e.g. 1e7, 10000000 or 10_000_000. (default: 1e7; omnigrok 1e5)")
+    @Option(parsing: .unconditional, help: "Optimizer steps, e.g. 1e7, 10000000 or 10_000_000. (default: 1e7; omnigrok 1e5)")
     var steps: String?
 
-    @Option(help: "Learning rate. (default: 5e-4; omnigrok 1e-3)")
+    @Option(parsing: .unconditional, help: "Learning rate. (default: 5e-4; omnigrok 1e-3)")
     var lr: Double?
 
-    @Option(help: "Weight decay: decoupled for AdamW, L2 for SGD. (default: 0; omnigrok 0.01)")
+    @Option(parsing: .unconditional, help: "Weight decay: decoupled for AdamW, L2 for SGD. (default: 0; omnigrok 0.01)")
     var wd: Double?
 
     @Option(help: "adamw or sgd. (default: adamw)")
     var optimizer: TrainingConfig.OptimizerKind?
 
-    @Option(help: "SGD momentum. (default: 0)")
+    @Option(parsing: .unconditional, help: "SGD momentum. (default: 0)")
     var momentum: Double?
 
     @Option(help: "mse (on one-hot targets, the paper's) or ce (cross-entropy). (default: mse)")
@@ -62,16 +62,16 @@ struct Train: ParsableCommand {
     @Option(help: "Layer widths, input to output. (default: 784,200,200,10)")
     var widths: String?
 
-    @Option(help: "Every initial parameter (PyTorch's nn.Linear init) is multiplied by this. (default: 8; the authors' notebook used 4)")
+    @Option(parsing: .unconditional, help: "Every initial parameter (PyTorch's nn.Linear init) is multiplied by this. (default: 8; the authors' notebook used 4)")
     var initScale: Double?
 
-    @Option(help: "Minibatch size. (default: 200)")
+    @Option(parsing: .unconditional, help: "Minibatch size. (default: 200)")
     var batchSize: Int?
 
     @Option(help: "cycle (the authors' code: the same shuffled batches replayed forever) or reshuffle (a new order every epoch, Omnigrok). (default: cycle; omnigrok reshuffle)")
     var batchOrder: String?
 
-    @Option(help: "Training images. (default: 1000)")
+    @Option(parsing: .unconditional, help: "Training images. (default: 1000)")
     var trainSize: Int?
 
     @Option(help: "balanced (the same count per digit, drawn with the seed) or first (the first N images). (default: balanced; omnigrok first)")
@@ -83,37 +83,37 @@ struct Train: ParsableCommand {
     @Option(help: "Folder with the four standard MNIST IDX files (gzip or raw): train is drawn from the 60,000 and test is the full 10,000, as in the paper. (default: the embedded 5,000 images)")
     var dataDir: String?
 
-    @Option(help: "Random seed for the split, the init and the batch order. (default: 0)")
+    @Option(parsing: .unconditional, help: "Random seed for the split, the init and the batch order. (default: 0)")
     var seed: UInt64?
 
-    @Option(help: "Evaluations/snapshots spread evenly in log(step), plus step 0 and the last step. (default: 200)")
+    @Option(parsing: .unconditional, help: "Evaluations/snapshots spread evenly in log(step), plus step 0 and the last step. (default: 200)")
     var snapshots: Int?
 
     @Option(help: "log (see --snapshots) or authors (every step below 30, every 10 to 140, then every ceil(steps/150)). (default: log)")
     var schedule: EvaluationSchedule?
 
-    @Option(help: "Threads for BLAS and the element-wise loops. (default: all cores)")
+    @Option(parsing: .unconditional, help: "Threads for BLAS and the element-wise loops. (default: all cores)")
     var threads: Int?
 
     @Option(help: "HTSR analysis of every snapshot: off, plain (WeightWatcher's defaults plus seeded randomization for traps) or paper (clip_xmax finger fixing plus seeded randomization, as the paper). (default: paper)")
     var htsr: HTSRMode?
 
-    @Option(help: "Activation sparsity: a first-layer activation below this counts as off. (default: 1.0)")
+    @Option(parsing: .unconditional, help: "Activation sparsity: a first-layer activation below this counts as off. (default: 1.0)")
     var sparsityThreshold: Double?
 
-    @Option(help: "Phases: train accuracy at or above this counts as fitted. (default: 0.99)")
+    @Option(parsing: .unconditional, help: "Phases: train accuracy at or above this counts as fitted. (default: 0.99)")
     var fitThreshold: Double?
 
-    @Option(help: "Phases: anti-grokking = test accuracy this far (absolute) below its running peak while train stays fitted. (default: 0.1)")
+    @Option(parsing: .unconditional, help: "Phases: anti-grokking = test accuracy this far (absolute) below its running peak while train stays fitted. (default: 0.1)")
     var collapseDrop: Double?
 
-    @Option(help: "Phases: ... for this many consecutive evaluations. (default: 3)")
+    @Option(parsing: .unconditional, help: "Phases: ... for this many consecutive evaluations. (default: 3)")
     var collapseSustain: Int?
 
-    @Option(help: "Phases: grokking starts when test accuracy has covered this fraction of the plateau-to-peak gap. (default: 0.1)")
+    @Option(parsing: .unconditional, help: "Phases: grokking starts when test accuracy has covered this fraction of the plateau-to-peak gap. (default: 0.1)")
     var riseFraction: Double?
 
-    @Option(help: "Phases: grokked when it has covered this fraction. (default: 0.9)")
+    @Option(parsing: .unconditional, help: "Phases: grokked when it has covered this fraction. (default: 0.9)")
     var grokkedFraction: Double?
 
     @Option(help: "Run directory. (default: runs/<date>-<hyperparameter tag>)")
@@ -141,7 +141,8 @@ struct Train: ParsableCommand {
         if let v = loss { c.loss = v }
         if let v = dtype { c.dtype = v }
         if let w = widths {
-            let parts = w.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let parts = w.split(separator: ",", omittingEmptySubsequences: false)
+                .map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else {
                 throw GrokError("--widths must be comma-separated integers like 784,200,200,10; got '\(w)'")
             }
@@ -157,7 +158,7 @@ struct Train: ParsableCommand {
         if let v = seed { c.seed = v }
         if let v = snapshots { c.snapshots = v }
         if let v = schedule { c.schedule = v }
-        if let v = threads { c.threads = v }
+        if let v = threads { c.threads = try Self.checkedThreads(v) }
         try c.validate()
         return c
     }
@@ -192,10 +193,10 @@ struct Train: ParsableCommand {
             lock = try directory.lock()
             config = try directory.readConfig()
             diagnostics = try DiagnosticsSettings.read(configURL: directory.configURL)
-            if let t = threads { config.threads = t }
-            let ignored = [steps, lr.map { "\($0)" }, wd.map { "\($0)" }, widths, batchOrder, subset].compactMap { $0 }
-            if !ignored.isEmpty || preset != nil {
-                note("note: --resume takes its hyperparameters from \(directory.configURL.path); other flags are ignored")
+            if let t = threads { config.threads = try Self.checkedThreads(t) }
+            let ignored = flagsIgnoredOnResume
+            if !ignored.isEmpty {
+                note("note: --resume takes its settings from \(directory.configURL.path); ignored: \(ignored.joined(separator: ", "))")
             }
         } else {
             config = try makeConfig()
@@ -267,8 +268,41 @@ struct Train: ParsableCommand {
             print("interrupted at step \(step); resume with: grok-train --resume --out \(directory.url.path)")
             throw ExitCode(130)
         case .diverged(let step):
-            throw GrokError("training diverged at step \(step) (NaN or Inf loss); the last good checkpoint and snapshots are in \(directory.url.path)")
+            // Said once, here (the loop does not print it), and true about what is kept.
+            if let kept = try? directory.checkpointStep() {
+                throw GrokError("training diverged at step \(step) (a NaN or infinite loss or weight); the last good checkpoint (step \(kept)) and snapshots are in \(directory.url.path)")
+            }
+            throw GrokError("training diverged at step \(step) (a NaN or infinite loss or weight at initialization); no checkpoint or snapshot was written, so there is nothing to resume: change the settings (e.g. --init-scale, --lr)")
         }
+    }
+
+    /// More threads than cores only slows BLAS down: capped at the core count, with a note.
+    static func checkedThreads(_ n: Int) throws -> Int {
+        guard n >= 1 else { throw GrokError("--threads must be at least 1, got \(n)") }
+        if n > MachineInfo.coreCount {
+            note("note: --threads \(n) is more than this machine's \(MachineInfo.coreCount) cores; using \(MachineInfo.coreCount)")
+            return MachineInfo.coreCount
+        }
+        return n
+    }
+
+    /// The flags a --resume ignores because config.json decides them (everything but --out,
+    /// --threads, --quiet and --no-report), by name.
+    var flagsIgnoredOnResume: [String] {
+        let set: [(String, Bool)] = [
+            ("--preset", preset != nil), ("--steps", steps != nil), ("--lr", lr != nil), ("--wd", wd != nil),
+            ("--optimizer", optimizer != nil), ("--momentum", momentum != nil), ("--loss", loss != nil),
+            ("--dtype", dtype != nil), ("--widths", widths != nil), ("--init-scale", initScale != nil),
+            ("--batch-size", batchSize != nil), ("--batch-order", batchOrder != nil),
+            ("--train-size", trainSize != nil), ("--subset", subset != nil), ("--dataset", dataset != nil),
+            ("--data-dir", dataDir != nil), ("--seed", seed != nil), ("--snapshots", snapshots != nil),
+            ("--schedule", schedule != nil), ("--htsr", htsr != nil),
+            ("--sparsity-threshold", sparsityThreshold != nil), ("--fit-threshold", fitThreshold != nil),
+            ("--collapse-drop", collapseDrop != nil), ("--collapse-sustain", collapseSustain != nil),
+            ("--rise-fraction", riseFraction != nil), ("--grokked-fraction", grokkedFraction != nil),
+            ("--force", force),
+        ]
+        return set.filter(\.1).map(\.0)
     }
 
     static func timestamp() -> String {

@@ -59,9 +59,13 @@ final class RunSafetyCommandLineTests: XCTestCase {
         // The live run's history is untouched (it may have appended rows meanwhile).
         let metricsAfter = try Data(contentsOf: dir.appendingPathComponent("metrics.csv"))
         XCTAssertEqual(metricsAfter.prefix(metricsBefore.count), metricsBefore)
-        kill(p.processIdentifier, SIGINT)
+        // SIGHUP (a closed terminal) stops the run like SIGTERM: with a checkpoint, exit 130.
+        let before = try CheckpointInfo.step(in: checkpoint)
+        kill(p.processIdentifier, SIGHUP)
         p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 130, "SIGINT stops with a checkpoint")
+        XCTAssertEqual(p.terminationReason, .exit, "SIGHUP must not kill the run")
+        XCTAssertEqual(p.terminationStatus, 130, "SIGHUP stops with a checkpoint")
+        XCTAssertGreaterThan(try CheckpointInfo.step(in: checkpoint), before, "a checkpoint at the stopping step")
     }
 
     /// Case 3: a run killed before its first checkpoint (config.json, a partial metrics.csv,
@@ -102,5 +106,40 @@ final class RunSafetyCommandLineTests: XCTestCase {
         try changed.write(to: dir.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
         oneLineError(try Tool.run("grok-train", ["--resume", "--out", dir.path, "--quiet"]), mentioning: ["data", "checksum"])
         XCTAssertEqual(try String(contentsOf: metricsURL, encoding: .utf8), original, "a refused resume changes nothing")
+    }
+
+    /// The smaller cases of issue 10, each a one-line answer.
+    func testSmallerFlagCases() throws {
+        let out = temporaryDirectory("flags"); defer { try? fm.removeItem(at: out) }
+        oneLineError(try Tool.run("grok-train", small + ["--widths", "784,,10", "--out", out.path]), mentioning: ["--widths", "784,,10"])
+        oneLineError(try Tool.run("grok-train", small + ["--steps", "-5", "--out", out.path]), mentioning: ["steps", "-5"])
+        oneLineError(try Tool.run("grok-train", small + ["--lr", "-1", "--out", out.path]), mentioning: ["--lr", "-1"])
+        oneLineError(try Tool.run("grok-train", small + ["--seed", "-1", "--out", out.path]), mentioning: ["seed", "-1"])
+        XCTAssertFalse(fm.fileExists(atPath: out.path))
+        let r = try Tool.run("grok-train", small + ["--threads", "1000", "--steps", "3", "--snapshots", "2", "--out", out.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("--threads 1000 is more than this machine's"), r.stderr)
+        XCTAssertTrue(try String(contentsOf: out.appendingPathComponent("config.json"), encoding: .utf8)
+            .contains("\"threads\" : \(ProcessInfo.processInfo.activeProcessorCount)"))
+        // Every ignored flag is named on --resume.
+        let resumed = try Tool.run("grok-train", ["--resume", "--out", out.path, "--quiet", "--no-report",
+                                                  "--lr", "1", "--batch-size", "10", "--htsr", "off", "--seed", "3"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("ignored: --lr, --batch-size, --seed, --htsr"), resumed.stderr)
+    }
+
+    /// A divergence is said once, and says truthfully what is kept.
+    func testDivergenceIsReportedOnceAndTruthfully() throws {
+        let a = temporaryDirectory("div0"), b = temporaryDirectory("div"); defer { try? fm.removeItem(at: a); try? fm.removeItem(at: b) }
+        let atInit = try Tool.run("grok-train", small + ["--init-scale", "1e300", "--steps", "5", "--out", a.path])
+        func errorLines(_ r: Tool.Result) -> [Substring] { r.stderr.split(separator: "\n").filter { $0.contains("diverged") } }
+        XCTAssertEqual(atInit.status, 1)
+        XCTAssertEqual(errorLines(atInit).count, 1, atInit.stderr)
+        XCTAssertTrue(atInit.stderr.contains("error: training diverged at step 0") && atInit.stderr.contains("no checkpoint"), atInit.stderr)
+        XCTAssertFalse(atInit.stderr.contains("last good checkpoint"))
+        let later = try Tool.run("grok-train", small + ["--optimizer", "sgd", "--lr", "1e6", "--steps", "200", "--out", b.path])
+        XCTAssertEqual(later.status, 1)
+        XCTAssertEqual(errorLines(later).count, 1, later.stderr)
+        XCTAssertTrue(later.stderr.contains("last good checkpoint (step "), later.stderr)
     }
 }
