@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Diagnostics",
                 dependencies: ["Training", "HTSR", "Measures", "Phases", "Tensors", "GrokCore"]),
         .target(name: "Charts", dependencies: ["GrokCore"]),
-        .target(name: "Report", dependencies: ["Charts", "Phases", "HTSR", "Tensors", "Linalg", "GrokCore"]),
+        .target(name: "Report", dependencies: ["Charts", "HTSR", "Tensors", "Linalg", "GrokCore"]),
         // Files to named weight matrices (grok-analyze's input side).
         .target(name: "WeightFiles", dependencies: ["Tensors", "GrokCore"]),
 
@@ -59,7 +59,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-analyze", dependencies: [
-            "HTSR", "WeightFiles", "Tensors", "Charts", "Report", "Linalg", "GrokCore", "ToolSupport",
+            "HTSR", "WeightFiles", "Charts", "Report", "Linalg", "GrokCore", "ToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-report", dependencies: [
@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "OptimTests", dependencies: ["Optim"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Tensors", "Model", "GrokCore"]),
-        .testTarget(name: "HTSRTests", dependencies: ["HTSR", "Tensors"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "HTSRTests", dependencies: ["HTSR", "Linalg", "GrokCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MeasuresTests", dependencies: ["Measures", "Model"]),
         .testTarget(name: "PhasesTests", dependencies: ["Phases"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Training", "Datasets", "Model", "Phases"]),

@@ -1,6 +1,7 @@
 import Foundation
 import GrokCore
 import Charts
+import HTSR
 
 /// What the report may do beyond the defaults.
 public struct ReportOptions: Sendable {
@@ -15,9 +16,8 @@ public struct ReportOptions: Sendable {
     public var esdPerPhase = true
     /// Seed of the shuffles behind figure 5 (the same seed gives the same randomized ESD).
     public var seed: UInt64 = 0
-    /// "none" or "clip_xmax" for figure 4's fit; nil = from config.json, else clip_xmax
-    /// (the paper's setting).
-    public var fixFingers: String? = nil
+    /// Figure 4's fit; nil = from config.json, else clip_xmax (the paper's setting).
+    public var fixFingers: FingerFix? = nil
 
     public init() {}
 }

@@ -69,13 +69,13 @@ struct Train: ParsableCommand {
     var batchSize: Int?
 
     @Option(help: "cycle (the authors' code: the same shuffled batches replayed forever) or reshuffle (a new order every epoch, Omnigrok). (default: cycle; omnigrok reshuffle)")
-    var batchOrder: String?
+    var batchOrder: BatchOrder.Mode?
 
     @Option(parsing: .unconditional, help: "Training images. (default: 1000)")
     var trainSize: Int?
 
     @Option(help: "balanced (the same count per digit, drawn with the seed) or first (the first N images). (default: balanced; omnigrok first)")
-    var subset: String?
+    var subset: SubsetMode?
 
     @Option(help: "mnist or fashion (Fashion-MNIST from Debian's dataset-fashion-mnist). (default: mnist)")
     var dataset: TrainingConfig.Dataset?
@@ -325,6 +325,8 @@ extension TrainingConfig.Dataset: ExpressibleByArgument {}
 extension EvaluationSchedule: ExpressibleByArgument {}
 extension Loss: ExpressibleByArgument {}
 extension HTSRMode: ExpressibleByArgument {}
+extension BatchOrder.Mode: ExpressibleByArgument {}
+extension SubsetMode: ExpressibleByArgument {}
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -132,7 +132,7 @@ final class RunTests: XCTestCase {
 
     func testResumeAfterInterruptIsBitIdenticalReshuffleSGDFloat() throws {
         var config = smallConfig(steps: 45)   // 100 / 20 = 5 batches per epoch: several epochs
-        config.batchOrder = "reshuffle"; config.optimizer = .sgd; config.momentum = 0.9
+        config.batchOrder = .reshuffle; config.optimizer = .sgd; config.momentum = 0.9
         config.lr = 0.01; config.dtype = .f32
         let evals = EvaluationSchedule.log.steps(total: config.steps, snapshots: config.snapshots)
         try checkResume(config, stopAtEvaluation: evals[evals.count - 3])
