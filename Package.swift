@@ -15,7 +15,7 @@ let package = Package(
         .executable(name: "grok-train", targets: ["grok-train"]),
         .executable(name: "grok-analyze", targets: ["grok-analyze"]),
         .executable(name: "grok-report", targets: ["grok-report"]),
-        .library(name: "GrokLab", targets: ["Training", "HTSR", "Diagnostics", "Report"]),
+        .library(name: "GrokLab", targets: ["Training", "HTSR", "Diagnostics", "Report", "Runs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -50,12 +50,15 @@ let package = Package(
         // Files to named weight matrices (grok-analyze's input side).
         .target(name: "WeightFiles", dependencies: ["Tensors", "GrokCore"]),
 
+        // One training run, start or resume to report: what grok-train (and grok-sweep) run.
+        .target(name: "Runs", dependencies: ["Training", "Diagnostics", "Report", "Datasets", "Model", "Linalg", "GrokCore"]),
+
         // Thin command-line tools, and what they share (one-line errors, BLAS kernel choice).
         .target(name: "ToolSupport", dependencies: [
             "Linalg", "GrokCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-train", dependencies: [
-            "Training", "Diagnostics", "Report", "ToolSupport",
+            "Runs", "Training", "Diagnostics", "Datasets", "Model", "Linalg", "GrokCore", "ToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-analyze", dependencies: [
@@ -79,6 +82,7 @@ let package = Package(
         .testTarget(name: "PhasesTests", dependencies: ["Phases"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Training", "Datasets", "Model", "Phases"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "GrokCore"]),
+        .testTarget(name: "RunsTests", dependencies: ["Runs", "Training", "Diagnostics", "GrokCore"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Charts", "Tensors", "GrokCore"]),
         .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "Tensors"]),
         .testTarget(name: "AnalyzeToolTests", dependencies: ["Tensors", "GrokCore"], resources: [.copy("Fixtures")]),

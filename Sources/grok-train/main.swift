@@ -6,7 +6,7 @@ import Datasets
 import Model
 import Training
 import Diagnostics
-import Report
+import Runs
 import ToolSupport
 
 /// `grok-train`: trains the grokking MLP from scratch and records a run directory.
@@ -181,99 +181,27 @@ struct Train: ParsableCommand {
         if let out, out.trimmingCharacters(in: .whitespaces).isEmpty {
             throw GrokError("--out must name a directory (got an empty path)")
         }
-        var config: TrainingConfig
-        var diagnostics: DiagnosticsSettings
-        let directory: RunDirectory
-        var lock: DirectoryLock?
-        defer { lock?.release() }
+        var run: TrainingRun
         if resume {
             guard let out else { throw GrokError("--resume needs --out DIR, the run directory to continue") }
-            directory = RunDirectory(URL(fileURLWithPath: out))
-            _ = try directory.readConfig()   // a clear error before anything else when there is no run
-            lock = try directory.lock()
-            config = try directory.readConfig()
-            diagnostics = try DiagnosticsSettings.read(configURL: directory.configURL)
-            if let t = threads { config.threads = try Self.checkedThreads(t) }
+            run = TrainingRun(directory: URL(fileURLWithPath: out), start: .resume(threads: try threads.map(Self.checkedThreads)))
             let ignored = flagsIgnoredOnResume
             if !ignored.isEmpty {
-                note("note: --resume takes its settings from \(directory.configURL.path); ignored: \(ignored.joined(separator: ", "))")
+                note("note: --resume takes its settings from \(run.directory.configURL.path); ignored: \(ignored.joined(separator: ", "))")
             }
         } else {
-            config = try makeConfig()
-            diagnostics = try makeDiagnostics()
+            let config = try makeConfig()
             let name = out ?? "runs/\(Self.timestamp())-\(config.tag)"
-            directory = RunDirectory(URL(fileURLWithPath: name))
+            run = TrainingRun(directory: URL(fileURLWithPath: name), start: .fresh(config, try makeDiagnostics(), force: force))
         }
-
-        // Data first: a bad data folder must fail before any file is written.
-        let data = try MNIST.load(config.dataSource, trainSize: config.trainSize,
-                                  subset: config.subsetMode, seed: config.seed)
-        try config.validate(features: data.train.features, classes: 10)
-        let checksum = data.checksum
-
-        var fromCheckpoint = resume
-        if resume {
-            if let n = try directory.verifyDataChecksum(checksum) { note(n) }
-            if let step = try directory.checkpointStep() {
-                try directory.verifyMetricsHistory(throughStep: step, evaluationSteps:
-                    config.schedule.steps(total: config.steps, snapshots: config.snapshots))
-            } else {
-                note("note: \(directory.url.path) has no checkpoint yet (stopped before its first one): starting it again from step 0 with its config.json")
-                try directory.removeOutputsKeepingConfig()
-                fromCheckpoint = false
-            }
-        } else {
-            lock = try directory.create(force: force)
-            try directory.writeConfig(config, extra: [
-                "train_size": data.train.count,
-                "test_size": data.test.count,
-                "data_source": data.sourceDescription,
-                "data_path": data.sourcePath,
-                "data_checksum": checksum,
-                "command_line": CommandLine.arguments.map(Self.shellQuote).joined(separator: " "),
-                "version": GrokLabVersion.string,
-                "blas_core": BLASRuntime.coreName,
-                "started": ISO8601DateFormatter().string(from: Date()),
-                "evaluation_steps": config.schedule.steps(total: config.steps, snapshots: config.snapshots).count,
-                "diagnostics": diagnostics.jsonObject,
-            ])
-        }
-        let progress = ProgressReporter(totalSteps: config.steps, quiet: quiet)
-        progress.message("\(fromCheckpoint ? "resuming" : "training") \(directory.url.path): \(config.widths.map(String.init).joined(separator: "-")) \(config.dtype.rawValue) \(config.optimizer.rawValue) lr \(config.lr) wd \(config.wd), \(config.steps) steps; \(data.sourceDescription); BLAS \(BLASRuntime.coreName) x\(config.threads)")
-
-        StopSignal.install()
-        let observer = RunDiagnostics(shape: try MLPShape(widths: config.widths),
-                                      configuration: diagnostics.configuration)
-        let result = try Trainer.run(config: config, data: data, directory: directory, resume: fromCheckpoint,
-                                     observers: [observer], progress: progress)
-        for line in result.summary { print(line) }
-        if !noReport {
-            let t0 = Date()
-            var options = ReportOptions()
-            options.seed = config.seed
-            do {
-                let report = try RunReport.build(runDirectory: directory.url, options: options)
-                for w in report.warnings { note("report: \(w)") }
-                if let r = report.report {
-                    print(String(format: "report: %@ (%d files, %.1f s)", r.path, report.files.count, Date().timeIntervalSince(t0)))
-                }
-            } catch {
-                note("report: not built (\(error)); try grok-report \(directory.url.path)")
-            }
-        }
-        switch result.outcome {
-        case .completed:
-            print("done: \(result.finalStep) steps; results in \(directory.url.path)")
-        case .interrupted(let step):
-            print("interrupted at step \(step); resume with: grok-train --resume --out \(directory.url.path)")
-            throw ExitCode(130)
-        case .diverged(let step):
-            // Said once, here (the loop does not print it), and true about what is kept.
-            if let kept = try? directory.checkpointStep() {
-                throw GrokError("training diverged at step \(step) (a NaN or infinite loss or weight); the last good checkpoint (step \(kept)) and snapshots are in \(directory.url.path)")
-            }
-            throw GrokError("training diverged at step \(step) (a NaN or infinite loss or weight at initialization); no checkpoint or snapshot was written, so there is nothing to resume: change the settings (e.g. --init-scale, --lr)")
-        }
+        run.quiet = quiet
+        run.buildReport = !noReport
+        run.commandLine = CommandLine.arguments.map(Self.shellQuote).joined(separator: " ")
+        let result = try run.run()
+        let (line, error) = run.conclusion(of: result)
+        if let line { print(line) }
+        if let error { throw error }
+        if case .interrupted = result.outcome { throw ExitCode(130) }
     }
 
     /// More threads than cores only slows BLAS down: capped at the core count, with a note.
