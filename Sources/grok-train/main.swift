@@ -122,7 +122,7 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue the run in --out from its checkpoint (its config.json gives the settings).")
     var resume = false
 
-    @Flag(help: "Overwrite an existing run directory.")
+    @Flag(help: "Replace an existing run directory: only a GrokLab run (config.json and run files only), never one in use, the working directory, its parents or your home.")
     var force = false
 
     @Flag(help: "No progress line or log lines, only the summary.")
