@@ -16,7 +16,7 @@ let package = Package(
         .executable(name: "grok-analyze", targets: ["grok-analyze"]),
         .executable(name: "grok-report", targets: ["grok-report"]),
         .executable(name: "grok-sweep", targets: ["grok-sweep"]),
-        .library(name: "GrokLab", targets: ["Training", "HTSR", "Diagnostics", "Report", "Sweep"]),
+        .library(name: "GrokLab", targets: ["Training", "HTSR", "Diagnostics", "Report", "Runs", "Sweep"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,22 +47,25 @@ let package = Package(
         .target(name: "Diagnostics",
                 dependencies: ["Training", "HTSR", "Measures", "Phases", "Tensors", "GrokCore"]),
         .target(name: "Charts", dependencies: ["GrokCore"]),
-        .target(name: "Report", dependencies: ["Charts", "Phases", "HTSR", "Tensors", "Linalg", "GrokCore"]),
+        .target(name: "Report", dependencies: ["Charts", "HTSR", "Tensors", "Linalg", "GrokCore"]),
         // Sweeps: grids of grok-train runs (child processes or a Slurm array) and their summary.
         .target(name: "Sweep", dependencies: ["Report", "Charts", "GrokCore"]),
         // Files to named weight matrices (grok-analyze's input side).
         .target(name: "WeightFiles", dependencies: ["Tensors", "GrokCore"]),
+
+        // One training run, start or resume to report: what grok-train (and grok-sweep) run.
+        .target(name: "Runs", dependencies: ["Training", "Diagnostics", "Report", "Datasets", "Model", "Linalg", "GrokCore"]),
 
         // Thin command-line tools, and what they share (one-line errors, BLAS kernel choice).
         .target(name: "ToolSupport", dependencies: [
             "Linalg", "GrokCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-train", dependencies: [
-            "Training", "Diagnostics", "Report", "ToolSupport",
+            "Runs", "Training", "Diagnostics", "Datasets", "Model", "Linalg", "GrokCore", "ToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-analyze", dependencies: [
-            "HTSR", "WeightFiles", "Tensors", "Charts", "Report", "Linalg", "GrokCore", "ToolSupport",
+            "HTSR", "WeightFiles", "Charts", "Report", "Linalg", "GrokCore", "ToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-report", dependencies: [
@@ -83,11 +86,12 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Tensors", "Model", "Optim", "GrokCore"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "HTSRTests", dependencies: ["HTSR", "Tensors"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "HTSRTests", dependencies: ["HTSR", "Linalg", "GrokCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MeasuresTests", dependencies: ["Measures", "Model"]),
         .testTarget(name: "PhasesTests", dependencies: ["Phases"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Training", "Datasets", "Model", "Phases"]),
-        .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts", "GrokCore"]),
+        .testTarget(name: "RunsTests", dependencies: ["Runs", "Training", "Diagnostics", "GrokCore"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Charts", "Tensors", "GrokCore"]),
         .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "Tensors"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Report", "Diagnostics", "GrokCore"]),

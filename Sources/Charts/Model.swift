@@ -86,17 +86,27 @@ public struct Histogram: Sendable {
         let a = log ? Foundation.log10(lo) : lo
         var b = log ? Foundation.log10(hi) : hi
         if b <= a { b = a + (log ? 0.1 : max(abs(a) * 0.1, 1e-12)) }
-        let edgesAxis = (0...bins).map { a + (b - a) * Double($0) / Double(bins) }
+        // Interpolated and scaled by halves, so a range as wide as the doubles (-1e308 to
+        // 1e308) stays finite instead of overflowing to infinity.
+        let edgesAxis = (0...bins).map { k -> Double in
+            let t = Double(k) / Double(bins)
+            return a * (1 - t) + b * t
+        }
         let edges = log ? edgesAxis.map { pow(10, $0) } : edgesAxis
         var counts = [Double](repeating: 0, count: bins)
+        let halfSpan = b / 2 - a / 2
         for v in data {
             let u = log ? Foundation.log10(v) : v
-            counts[min(bins - 1, max(0, Int((u - a) / (b - a) * Double(bins))))] += 1
+            let t = (u / 2 - a / 2) / halfSpan * Double(bins)
+            counts[clampedIndex(t, count: bins)] += 1
         }
         var heights = counts
         if density {
             let n = Double(data.count)
-            for i in 0..<bins { heights[i] = counts[i] / (n * (edges[i + 1] - edges[i])) }
+            for i in 0..<bins {
+                let h = counts[i] / (n * (edges[i + 1] - edges[i]))
+                heights[i] = h.isFinite ? h : 0
+            }
         }
         return Histogram(label: label, edges: edges, heights: heights, color: color, style: style)
     }

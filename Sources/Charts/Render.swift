@@ -440,7 +440,7 @@ struct PanelRenderer {
             pts.append(prev)
             for q in run.dropFirst() {
                 let d = max(abs(q.0 - prev.0), abs(q.1 - prev.1))
-                let steps = min(Int(d / 4), 400)
+                let steps = d.isFinite ? Int(min(d / 4, 400)) : 0
                 if steps > 1 { for k in 1..<steps { let t = Double(k) / Double(steps); pts.append((prev.0 + (q.0 - prev.0) * t, prev.1 + (q.1 - prev.1) * t)) } }
                 pts.append(q); prev = q
             }
@@ -454,7 +454,7 @@ struct PanelRenderer {
                 for i in 0..<max(0, min(h.heights.count, h.edges.count - 1)) {
                     guard let a = f.x.map(h.edges[i]), let b = f.x.map(h.edges[i + 1]), let t = ym.map(h.heights[i]) else { continue }
                     // A bar fills down to the baseline: sample its whole area coarsely.
-                    var y = t
+                    var y = max(t, f.plot.y)
                     while y < f.plot.maxY { sample([(a, y), (b, y)]); y += 6 }
                 }
             }

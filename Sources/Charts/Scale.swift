@@ -39,11 +39,19 @@ public struct AxisMapping: Sendable, Equatable {
     }
 
     /// Pixel position of a data value, nil for NaN, infinities and non-positive values on a
-    /// log axis (the caller breaks the line there).
+    /// log axis (the caller breaks the line there), and for a value so far outside the axis
+    /// (1e30 on an accuracy axis) that its position would be millions of pixels away: such a
+    /// point is dropped, never drawn at a clamped, misleading place.
     public func map(_ v: Double) -> Double? {
         guard let u = axisUnits(v), let a = axisUnits(lower), let b = axisUnits(upper), b != a else { return nil }
-        return pixelStart + (u - a) / (b - a) * (pixelEnd - pixelStart)
+        // Halves, so that an axis as wide as the doubles does not overflow to infinity.
+        let p = pixelStart + (u / 2 - a / 2) / (b / 2 - a / 2) * (pixelEnd - pixelStart)
+        guard p.isFinite, abs(p) < AxisMapping.farOutside else { return nil }
+        return p
     }
+
+    /// Pixel positions beyond this are not drawn (see `map`).
+    static let farOutside = 1e6
 
     /// True when the value lies inside the data interval (inclusive, with a little slack).
     public func contains(_ v: Double) -> Bool {
@@ -51,6 +59,21 @@ public struct AxisMapping: Sendable, Equatable {
         let eps = 1e-9 * max(abs(b - a), 1e-300)
         return u >= min(a, b) - eps && u <= max(a, b) + eps
     }
+}
+
+/// `Int(x)` for a position computed from data, which may be huge, infinite or NaN: clamped
+/// into 0..<count (NaN goes to 0). Swift traps on an out-of-range conversion; a chart must not.
+@inline(__always)
+func clampedIndex(_ x: Double, count: Int) -> Int {
+    guard x.isFinite else { return x == .infinity ? max(0, count - 1) : 0 }
+    return Int(min(max(x, 0), Double(max(0, count - 1))))
+}
+
+/// `Int(x)` clamped to +-2^53 (NaN to 0): for tick counters and exponents derived from data.
+@inline(__always)
+func clampedInt(_ x: Double) -> Int {
+    guard !x.isNaN else { return 0 }
+    return Int(min(max(x, -0x1p53), 0x1p53))
 }
 
 /// Tick positions and their labels.
@@ -68,10 +91,14 @@ public enum Ticks {
     /// "Nice" ticks (multiples of a 1-2-5 step) inside [lower, upper], about `target` of them.
     public static func linear(_ lower: Double, _ upper: Double, target: Int = 5) -> [Double] {
         guard lower.isFinite, upper.isFinite, upper > lower else { return lower.isFinite ? [lower] : [] }
+        // A span that overflows (-1e308 to 1e308) or is too narrow for its magnitude gets its
+        // two ends as ticks: multiples of a step could not be counted.
+        guard (upper - lower).isFinite else { return [lower, upper] }
         let step = niceStep(span: upper - lower, target: target)
+        guard abs(lower / step) < 1e15, abs(upper / step) < 1e15 else { return [lower, upper] }
         let first = Int((lower / step - 1e-9).rounded(.up))
         let last = Int((upper / step + 1e-9).rounded(.down))
-        guard first <= last else { return [] }
+        guard first <= last, last - first <= 1000 else { return [] }
         // k * step, not repeated addition, so 0.1 * 3 errors do not accumulate; +0.0 removes -0.
         return (first...last).map { k in
             let v = Double(k) * step
@@ -87,6 +114,7 @@ public enum Ticks {
         var major: [Double] = []
         if first <= last { for e in first...last { major.append(pow(10, Double(e))) } }
         var minor: [Double] = []
+        guard hi - lo < 40 else { return (major, minor) }   // minor ticks only where they can be seen
         for e in Int(lo.rounded(.down))...Int(hi.rounded(.down)) {
             for m in 2...9 {
                 let v = Double(m) * pow(10, Double(e))
@@ -100,7 +128,7 @@ public enum Ticks {
     public static func label(_ v: Double, step: Double) -> String {
         if v == 0 { return "0" }
         if abs(v) >= 1e6 || abs(v) < 1e-4 { return scientific(v) }
-        let decimals = max(0, Int((-Foundation.log10(step) - 1e-9).rounded(.up)))
+        let decimals = min(12, max(0, clampedInt((-Foundation.log10(step) - 1e-9).rounded(.up))))
         let s = String(format: "%.\(decimals)f", v)
         return s.replacingOccurrences(of: "-", with: "−")
     }
@@ -127,6 +155,7 @@ public enum Ticks {
     }
 
     static func scientific(_ v: Double) -> String {
+        guard v.isFinite, v != 0 else { return v.isNaN ? "NaN" : v == 0 ? "0" : v > 0 ? "∞" : "−∞" }
         let e = Int(Foundation.log10(abs(v)).rounded(.down))
         let m = v / pow(10, Double(e))
         let ms = String(format: "%.3g", m)

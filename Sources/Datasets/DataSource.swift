@@ -31,7 +31,7 @@ public enum DataSource: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// How the train subset is drawn from the available training images.
-public enum SubsetMode: String, Sendable, CaseIterable {
+public enum SubsetMode: String, Codable, Sendable, CaseIterable {
     /// trainSize / 10 images per class, drawn at random without replacement (seeded).
     case balanced
     /// The first trainSize images in the pool's canonical order (see `MNIST.load`).

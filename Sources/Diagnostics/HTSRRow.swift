@@ -107,15 +107,3 @@ func clean(_ text: String) -> String {
         switch c { case ",": return ";"; case "\"": return "'"; case "\n", "\r": return " "; default: return c }
     })
 }
-
-/// The analyzer used until the HTSR target is merged: every layer is "skipped" (the
-/// diagnostics still run, phases.json then has accuracy labels only).
-public struct UnavailableAnalyzer: LayerAnalyzer {
-    public init() {}
-    public func analyze(_ layers: [LayerMatrix], step: Int, seed: UInt64) -> [HTSRRow] {
-        layers.map {
-            HTSRRow(step: step, layer: $0.name, N: max($0.rows, $0.cols), M: min($0.rows, $0.cols),
-                    status: "skipped: this build has no HTSR analyzer")
-        }
-    }
-}

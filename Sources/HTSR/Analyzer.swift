@@ -43,6 +43,7 @@ public enum HTSRAnalyzer {
             out.status = .fitFailed("entry \(bad) is \(entries[bad]): matrix has NaN or infinite entries")
             return out
         }
+        if let reason = magnitudeProblem(entries, N: N, M: M) { out.status = .fitFailed(reason); return out }
         let esd: ESD
         do { esd = try ESDBuilder.esd(layer.kind) } catch {
             out.status = .fitFailed("eigenvalues: \(error)"); return out
@@ -73,8 +74,13 @@ public enum HTSRAnalyzer {
         for l in ev { let p = l / total + 1e-10; h -= p * log(p) }
         out.entropy = finite(h / log(Double(rank) + 1e-10))
 
-        // Power-law fit.
-        do {
+        // Power-law fit. All eigenvalues equal (an orthogonal matrix, a multiple of one) leave
+        // no tail to fit: the fit would report a meaningless alpha of ~1e15.
+        let nonzero = ev.filter { $0 > tol }
+        do throws(GrokError) {
+            if nonzero.count >= 2, let lo = nonzero.first, let hi = nonzero.last, hi <= lo * (1 + 1e-6) {
+                throw GrokError("degenerate ESD: all \(nonzero.count) nonzero eigenvalues are equal to within 1e-6 (an orthogonal matrix, or a multiple of one): no power law to fit")
+            }
             let fit: PowerLawFit
             if options.fixFingers == .clipXmax {
                 let r = try PowerLaw.fitClippingFingers(ascending: ev, keepDCurve: options.keepDCurve)
@@ -106,6 +112,20 @@ public enum HTSRAnalyzer {
 
         if options.randomize { randomize(layer, esd: esd, entries: entries, options: options, into: &out) }
         return out
+    }
+
+    /// Entries whose squares leave double precision: the Gram matrix W^T W would overflow
+    /// (LAPACK then "fails to converge") or underflow to zero (W would look like 0). Said plainly.
+    static func magnitudeProblem(_ entries: [Double], N: Int, M: Int) -> String? {
+        let largest = entries.reduce(0) { max($0, abs($1)) }
+        guard largest > 0 else { return nil }   // W = 0 is said by the eigenvalue check
+        if largest > 1e140 / Double(max(N, 1)).squareRoot() {
+            return "entries as large as \(largest): the eigenvalues of W^T W (squares, summed) overflow double precision; scale the matrix down"
+        }
+        if largest < 1e-140 {
+            return "the largest entry is \(largest): the eigenvalues of W^T W (squares) underflow double precision, so W would look like 0; scale the matrix up"
+        }
+        return nil
     }
 
     /// Correlation traps: the ESD of shuffled copies of W, its MP fit, and what stands out.

@@ -21,34 +21,4 @@ public struct Matrix<T: BLASScalar>: Sendable, Equatable {
         get { values[r * cols + c] }
         set { values[r * cols + c] = newValue }
     }
-
-    @inlinable
-    public var transposed: Matrix<T> {
-        var out = [T](repeating: 0, count: values.count)
-        for r in 0..<rows { for c in 0..<cols { out[c * rows + r] = values[r * cols + c] } }
-        return Matrix(rows: cols, cols: rows, values: out)
-    }
-
-    /// The same matrix in float64 (analysis is always done in double precision).
-    @inlinable
-    public var asDouble: Matrix<Double> {
-        Matrix<Double>(rows: rows, cols: cols, values: values.map { Double($0) })
-    }
-
-    /// self * other, through BLAS.
-    @inlinable
-    public func matmul(_ other: Matrix<T>) -> Matrix<T> {
-        precondition(cols == other.rows, "matmul: \(rows)x\(cols) times \(other.rows)x\(other.cols)")
-        var out = Matrix<T>(rows: rows, cols: other.cols)
-        values.withUnsafeBufferPointer { a in
-            other.values.withUnsafeBufferPointer { b in
-                out.values.withUnsafeMutableBufferPointer { c in
-                    T.gemm(transA: false, transB: false, m: rows, n: other.cols, k: cols,
-                           alpha: 1, a: a.baseAddress!, lda: cols, b: b.baseAddress!, ldb: other.cols,
-                           beta: 0, c: c.baseAddress!, ldc: other.cols)
-                }
-            }
-        }
-        return out
-    }
 }

@@ -4,7 +4,7 @@ import Model
 
 /// Local circuit complexity (Golechha, arXiv 2405.12755): how far the network's output
 /// distribution moves when its weights are randomly knocked out. Two variants, because the
-/// paper and the authors' code differ (recipes.md section 3).
+/// paper and the authors' code differ.
 public enum CircuitPerturbation: Sendable, Equatable {
     /// The paper: exactly round(fraction * n) of each layer's n weights set to zero (chosen
     /// uniformly without replacement), biases untouched.

@@ -2,7 +2,7 @@ import Foundation
 import GrokCore
 import Model
 
-/// Options of the competing progress measures (recipes.md section 3).
+/// Options of the competing progress measures (sparsity, entropy, circuit complexity).
 public struct MeasureOptions: Sendable, Equatable {
     /// Activation sparsity threshold: a first-hidden-layer activation < tau counts as off.
     /// Also the centre of the smooth variant, sigmoid(-(a - tau) / smoothWidth).

@@ -23,10 +23,20 @@ public struct CSVTable: Sendable {
         return rows.map { i < $0.count ? $0[i] : "" }
     }
 
-    /// The cells of a column as numbers; empty or unparsable cells are NaN (missing). Nil
-    /// when there is no such column.
+    /// The cells of a column as numbers; empty or unparsable cells are NaN (missing), and so
+    /// are implausible magnitudes (see `implausible`). Nil when there is no such column.
     public func numbers(_ column: String) -> [Double]? {
-        strings(column)?.map { CSVTable.number($0) }
+        strings(column)?.map { CSVTable.plausibleNumber($0) }
+    }
+
+    /// No column of a GrokLab file holds a finite value this large (steps stay below 1e12,
+    /// losses, norms and alphas far below): such a cell is a corrupt one, left out of the
+    /// figures (and counted in `notes`) rather than stretching an axis over 30 decades.
+    public static let implausible = 1e15
+
+    static func plausibleNumber(_ cell: String) -> Double {
+        let v = number(cell)
+        return v.isFinite && abs(v) >= implausible ? .nan : v
     }
 
     /// True when the column exists and holds at least one finite number.
@@ -54,15 +64,58 @@ public struct CSVTable: Sendable {
         return try parse(String(decoding: data, as: UTF8.self), source: url.lastPathComponent)
     }
 
-    /// Parses CSV text (RFC 4180 quoting). The header is the first line. A last line with no
-    /// newline after it and fewer cells than the header is a row caught mid-write: it is
-    /// dropped (and noted). Short rows elsewhere are kept, their missing cells empty.
+    /// Parses CSV text, one record per line (quotes as RFC 4180, but a quoted field never
+    /// spans lines: no GrokLab file writes one). The header is the first line. A last line
+    /// with no newline after it and fewer cells than the header is a row caught mid-write: it is
+    /// dropped (and noted). A malformed line (an unterminated quote, more cells than the header)
+    /// is skipped and counted, and the lines after it are read as usual. Short rows are kept,
+    /// their missing cells empty.
     public static func parse(_ text: String, source: String = "csv") throws -> CSVTable {
-        var records: [[String]] = []
+        // "\r\n" is one Character in Swift: split on both line ends.
+        var lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        let endsWithNewline = text.last == "\n" || text.last == "\r\n"
+        if endsWithNewline { lines.removeLast() }
+        guard let first = lines.first, !first.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw GrokError("\(source) is empty (no header line)")
+        }
+        guard let header = splitLine(first) else { throw GrokError("\(source): the header line is malformed (an open quote)") }
+        let headerNames = header.map { $0.trimmingCharacters(in: .whitespaces) }
+        var notes: [String] = []
+        var body: [[String]] = []
+        var malformed: [Int] = []
+        for (i, line) in lines.enumerated().dropFirst() {
+            let isPartial = i == lines.count - 1 && !endsWithNewline
+            guard let cells = splitLine(line) else {
+                if isPartial { notes.append("\(source): ignored a partially written last line") } else { malformed.append(i + 1) }
+                continue
+            }
+            if cells.count == 1 && cells[0].trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            if isPartial && cells.count < headerNames.count {
+                notes.append("\(source): ignored a partially written last line")
+                continue
+            }
+            guard cells.count <= headerNames.count else { malformed.append(i + 1); continue }
+            body.append(cells)
+        }
+        if !malformed.isEmpty {
+            let shown = malformed.prefix(3).map(String.init).joined(separator: ", ")
+            notes.append("\(source): skipped \(malformed.count) malformed line(s) (line \(shown)\(malformed.count > 3 ? ", ..." : ""))")
+        }
+        let huge = body.reduce(0) { n, row in
+            n + row.filter { let v = number($0); return v.isFinite && abs(v) >= implausible }.count
+        }
+        if huge > 0 { notes.append("\(source): \(huge) value(s) of magnitude 1e15 or more left out of the figures (not plausible)") }
+        let short = body.filter { $0.count < headerNames.count }.count
+        if short > 0 { notes.append("\(source): \(short) row(s) with missing cells") }
+        return CSVTable(header: headerNames, rows: body, notes: notes)
+    }
+
+    /// The cells of one line; nil when a quote is left open (a malformed line).
+    static func splitLine(_ line: Substring) -> [String]? {
+        var cells: [String] = []
         var field = ""
-        var record: [String] = []
         var inQuotes = false
-        var chars = text.unicodeScalars.makeIterator()
+        var chars = line.unicodeScalars.makeIterator()
         var pending: Unicode.Scalar? = nil
         func next() -> Unicode.Scalar? {
             if let p = pending { pending = nil; return p }
@@ -79,36 +132,13 @@ public struct CSVTable: Sendable {
             }
             switch c {
             case "\"" where field.isEmpty: inQuotes = true
-            case ",": record.append(field); field = ""
+            case ",": cells.append(field); field = ""
             case "\r": break
-            case "\n":
-                record.append(field); field = ""
-                records.append(record); record = []
             default: field.unicodeScalars.append(c)
             }
         }
-        let quotedOpenAtEnd = inQuotes
-        var partial: [String]? = nil
-        if !record.isEmpty || !field.isEmpty {
-            record.append(field)
-            partial = record
-        }
-        guard let header = records.first ?? partial else {
-            throw GrokError("\(source) is empty (no header line)")
-        }
-        let headerNames = header.map { $0.trimmingCharacters(in: .whitespaces) }
-        var notes: [String] = []
-        var body = records.count > 0 ? Array(records.dropFirst()) : []
-        if let partial, records.count > 0 {
-            if partial.count < headerNames.count || quotedOpenAtEnd {
-                notes.append("\(source): ignored a partially written last line")
-            } else {
-                body.append(partial)
-            }
-        }
-        body.removeAll { $0.count == 1 && $0[0].trimmingCharacters(in: .whitespaces).isEmpty }
-        let short = body.filter { $0.count < headerNames.count }.count
-        if short > 0 { notes.append("\(source): \(short) row(s) with missing cells") }
-        return CSVTable(header: headerNames, rows: body, notes: notes)
+        if inQuotes { return nil }
+        cells.append(field)
+        return cells
     }
 }

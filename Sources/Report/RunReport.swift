@@ -1,6 +1,7 @@
 import Foundation
 import GrokCore
 import Charts
+import HTSR
 
 /// What the report may do beyond the defaults.
 public struct ReportOptions: Sendable {
@@ -15,9 +16,8 @@ public struct ReportOptions: Sendable {
     public var esdPerPhase = true
     /// Seed of the shuffles behind figure 5 (the same seed gives the same randomized ESD).
     public var seed: UInt64 = 0
-    /// "none" or "clip_xmax" for figure 4's fit; nil = from config.json, else clip_xmax
-    /// (the paper's setting).
-    public var fixFingers: String? = nil
+    /// Figure 4's fit; nil = from config.json, else clip_xmax (the paper's setting).
+    public var fixFingers: FingerFix? = nil
 
     public init() {}
 }
@@ -34,6 +34,10 @@ public struct ReportResult: Sendable {
 public enum RunReport {
     public static func build(runDirectory dir: URL, options: ReportOptions = ReportOptions()) throws -> ReportResult {
         let run = try RunData.load(dir)
+        // Only a run gets figures/ and report.html: never a folder that merely exists.
+        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.json").path) else {
+            throw GrokError("\(dir.path) is not a GrokLab run directory (no config.json); grok-report writes figures/ and report.html only into run directories")
+        }
         var result = ReportResult()
         result.warnings = run.warnings
 

@@ -45,10 +45,9 @@ struct SnapshotFigures {
 
     /// "clip_xmax" (the paper's and the diagnostics' default) unless the run's config says
     /// otherwise (its diagnostics.htsr = "plain": WeightWatcher's default, no clipping).
-    var fingerFix: String {
+    var fingerFix: FingerFix {
         if let f = options.fixFingers { return f }
-        if run.htsrMode == "plain" { return "none" }
-        return "clip_xmax"
+        return run.htsrMode == "plain" ? .none : .clipXmax
     }
 }
 
@@ -66,7 +65,7 @@ extension SnapshotFigures {
         opts.keepEigenvalues = true
         opts.keepDCurve = true
         opts.seed = options.seed
-        opts.fixFingers = FingerFix(rawValue: fingerFix) ?? .none
+        opts.fixFingers = fingerFix
         for (step, url, phase) in esdSteps() {
             do {
                 let w = try weight(options.esdLayer, in: url)
@@ -84,7 +83,7 @@ extension SnapshotFigures {
         let layer = LayerStyle.label(options.esdLayer)
         if !spectra.isEmpty {
             figures.append(ReportFigure(number: 4, name: "esd-\(options.esdLayer)", title: "\(layer) ESD and power-law fit",
-                caption: "Top: the empirical spectral density of \(layer) (eigenvalues of WᵀW, log-log, log-spaced bins) with the fitted power-law tail p(λ) ∝ λ^−α from xmin (fix_fingers = \(fingerFix)). Bottom: the Kolmogorov-Smirnov distance D for every xmin candidate; the fit takes the xmin with the smallest D.",
+                caption: "Top: the empirical spectral density of \(layer) (eigenvalues of WᵀW, log-log, log-spaced bins) with the fitted power-law tail p(λ) ∝ λ^−α from xmin (fix_fingers = \(fingerFix.rawValue)). Bottom: the Kolmogorov-Smirnov distance D for every xmin candidate; the fit takes the xmin with the smallest D.",
                 chart: SpectralFigures.esdFigure(spectra, title: "\(run.name): \(layer) ESD", idPrefix: "f4")))
             figures.append(ReportFigure(number: 5, name: "randomized-esd-\(options.esdLayer)", title: "\(layer) randomized ESD and traps",
                 caption: "The ESD of \(layer) after shuffling all its entries (seed \(options.seed)), rescaled to unit mean, with the fitted Marchenko-Pastur density (the quarter-circle law on singular values for a square layer). Eigenvalues beyond the spike threshold (bulk edge plus the Tracy-Widom margin) are correlation traps: outlier entries that survive shuffling.",

@@ -82,6 +82,19 @@ public struct Checkpoint<T: BLASScalar> {
     }
 }
 
+/// What a checkpoint says about itself without loading its tensors into a model.
+public enum CheckpointInfo {
+    /// The step a checkpoint was written at.
+    public static func step(in url: URL) throws -> Int {
+        let file = try SafeTensors.read(url)
+        guard let json = file.metadata[Checkpoint<Double>.metadataKey],
+              let meta = try? JSONDecoder().decode(Checkpoint<Double>.Meta.self, from: Data(json.utf8)) else {
+            throw GrokError("\(url.path) is not a GrokLab checkpoint (no readable \(Checkpoint<Double>.metadataKey) metadata)")
+        }
+        return meta.step
+    }
+}
+
 /// The weights as a PyTorch state dict would save them: `fc1.weight` [out, in], `fc1.bias`
 /// [out], ... in the training precision, so torch, numpy and WeightWatcher load them directly.
 public enum SnapshotFile {

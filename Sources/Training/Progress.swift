@@ -98,8 +98,8 @@ func writeStderr(_ s: String) {
     }
 }
 
-/// SIGINT/SIGTERM ask the loop to stop at the next step boundary (it then writes a checkpoint);
-/// a second SIGINT while stopping exits at once.
+/// SIGINT, SIGTERM and SIGHUP (a closed terminal or ssh session) ask the loop to stop at the
+/// next step boundary (it then writes a checkpoint); a second SIGINT while stopping exits at once.
 public enum StopSignal {
     nonisolated(unsafe) static var requested: sig_atomic_t = 0
 
@@ -112,6 +112,7 @@ public enum StopSignal {
         }
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
+        signal(SIGHUP, handler)
     }
 
     public static func reset() { requested = 0 }

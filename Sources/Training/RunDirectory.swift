@@ -17,25 +17,91 @@ public struct RunDirectory: Sendable {
         snapshotsURL.appendingPathComponent(String(format: "step-%010d.safetensors", step))
     }
 
-    /// Creates a fresh run directory. An existing non-empty one is refused unless `force`
-    /// (then its contents are removed first).
-    public func create(force: Bool) throws {
+    /// The names a run directory may hold: what grok-train, the diagnostics and grok-report
+    /// write there. `--force` replaces a directory only when everything in it is one of these
+    /// (or a temporary file of an interrupted atomic write), so it never deletes a user's files.
+    public static let runEntryNames: Set<String> = [
+        "config.json", "metrics.csv", "timing.csv", "htsr.csv", "phases.json", "snapshots",
+        "checkpoint.safetensors", "figures", "report.html", DirectoryLock.fileName,
+    ]
+
+    static func isTemporaryFile(_ name: String) -> Bool { name.hasPrefix(".") && name.contains(".tmp-") }
+
+    /// True when `url` is a GrokLab run directory: it holds config.json.
+    public var isRunDirectory: Bool { FileManager.default.fileExists(atPath: configURL.path) }
+
+    /// Creates a fresh run directory. An existing non-empty one is refused unless `force`, and
+    /// `force` replaces only a recognisable run (config.json, and nothing but run files), never
+    /// "/", the home directory, the current directory or one of its parents.
+    /// The directory is locked (see `lock()`) before anything in it is removed, and the lock is
+    /// returned: keep it for as long as the run writes here.
+    @discardableResult
+    public func create(force: Bool) throws -> DirectoryLock {
         let fm = FileManager.default
         var isDir: ObjCBool = false
+        var contents: [String] = []
         if fm.fileExists(atPath: url.path, isDirectory: &isDir) {
             guard isDir.boolValue else { throw GrokError("\(url.path) exists and is not a directory") }
-            let contents = (try? fm.contentsOfDirectory(atPath: url.path)) ?? []
+            contents = ((try? fm.contentsOfDirectory(atPath: url.path)) ?? []).filter { $0 != DirectoryLock.fileName }
             if !contents.isEmpty {
                 guard force else {
                     throw GrokError("run directory \(url.path) already exists; use --resume to continue it or --force to overwrite it")
                 }
-                for name in contents { try fm.removeItem(at: url.appendingPathComponent(name)) }
+                try checkReplaceable(contents: contents)
             }
         }
+        do {
+            try fm.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw GrokError("cannot create run directory \(url.path): \(error.localizedDescription)")
+        }
+        let lock = try self.lock()
+        for name in contents { try fm.removeItem(at: url.appendingPathComponent(name)) }
         do {
             try fm.createDirectory(at: snapshotsURL, withIntermediateDirectories: true)
         } catch {
             throw GrokError("cannot create run directory \(url.path): \(error.localizedDescription)")
+        }
+        return lock
+    }
+
+    /// Takes the run directory's exclusive lock: a second grok-train (or a sweep) on the same
+    /// directory is refused with the holder's pid. Readers such as grok-report don't lock.
+    public func lock() throws -> DirectoryLock {
+        try DirectoryLock(directory: url, holder: "grok-train")
+    }
+
+    /// Empties a run directory that has a config.json but no checkpoint (a run killed before
+    /// its first checkpoint): everything but config.json and the lock goes, so the run can
+    /// start again from step 0 under its own config.
+    public func removeOutputsKeepingConfig() throws {
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: url.path)) ?? []
+        where name != "config.json" && name != DirectoryLock.fileName && (Self.runEntryNames.contains(name) || Self.isTemporaryFile(name)) {
+            try fm.removeItem(at: url.appendingPathComponent(name))
+        }
+        try fm.createDirectory(at: snapshotsURL, withIntermediateDirectories: true)
+    }
+
+    /// Refuses `--force` on anything but a run directory's own files.
+    func checkReplaceable(contents: [String]) throws {
+        let resolved = url.resolvingSymlinksInPath().standardizedFileURL.path
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).resolvingSymlinksInPath().standardizedFileURL.path
+        let home = FileManager.default.homeDirectoryForCurrentUser.resolvingSymlinksInPath().standardizedFileURL.path
+        if resolved == "/" || resolved == home || cwd == resolved || cwd.hasPrefix(resolved.hasSuffix("/") ? resolved : resolved + "/") {
+            throw GrokError("--force refuses to empty \(resolved): it is \(resolved == "/" ? "the root directory" : resolved == home ? "your home directory" : "the current directory or one of its parents"); give --out a run directory")
+        }
+        guard isRunDirectory else {
+            throw GrokError("--force refuses to empty \(url.path): it is not a GrokLab run directory (no config.json)")
+        }
+        let foreign = contents.filter { !Self.runEntryNames.contains($0) && !Self.isTemporaryFile($0) }.sorted()
+        if let first = foreign.first {
+            throw GrokError("--force refuses to empty \(url.path): it holds \(foreign.count == 1 ? "'\(first)'" : "'\(first)' and \(foreign.count - 1) other entries") that no GrokLab run writes")
+        }
+        // Inside snapshots/ only snapshot files (and temporaries) belong.
+        let snaps = (try? FileManager.default.contentsOfDirectory(atPath: snapshotsURL.path)) ?? []
+        if let odd = snaps.first(where: { !($0.hasPrefix("step-") && $0.hasSuffix(".safetensors")) && !Self.isTemporaryFile($0) }) {
+            throw GrokError("--force refuses to empty \(url.path): snapshots/ holds '\(odd)', which is not a snapshot")
         }
     }
 
@@ -55,7 +121,7 @@ public struct RunDirectory: Sendable {
     public func removeStaleTemporaryFiles() {
         let fm = FileManager.default
         for dir in [url, snapshotsURL] {
-            for name in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+            for name in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [] where Self.isTemporaryFile(name) {
                 try? fm.removeItem(at: dir.appendingPathComponent(name))
             }
         }

@@ -24,11 +24,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var widths: [Int]
     public var initScale: Double
     public var batchSize: Int
-    /// "cycle" or "reshuffle" (BatchOrder.Mode).
-    public var batchOrder: String
+    public var batchOrder: BatchOrder.Mode
     public var trainSize: Int
-    /// "balanced" or "first" (SubsetMode).
-    public var subset: String
+    public var subset: SubsetMode
     public var dataset: Dataset
     /// Folder with the four standard MNIST IDX files; nil = the embedded 5k images.
     public var dataDir: String?
@@ -44,23 +42,23 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// Precision of the snapshot files; nil = the training precision (--snapshot-dtype).
     public var snapshotDtype: Precision? = nil
 
-    /// The paper's anti-grokking run (Prakash & Martin 2025, recipes.md section 1): MNIST,
+    /// The paper's anti-grokking run (Prakash & Martin 2025): MNIST,
     /// 1,000 balanced images, 784-200-200-10, init x8, MSE, AdamW lr 5e-4, wd 0, batch 200
     /// replayed in a fixed cycle (the authors' code), float64, 10^7 steps.
     public static let paper = TrainingConfig(
         preset: .paper, steps: 10_000_000, lr: 5e-4, wd: 0, optimizer: .adamw, momentum: 0,
         beta1: 0.9, beta2: 0.999, eps: 1e-8, loss: .mse, dtype: .f64, widths: [784, 200, 200, 10],
-        initScale: 8, batchSize: 200, batchOrder: "cycle", trainSize: 1000, subset: "balanced",
+        initScale: 8, batchSize: 200, batchOrder: .cycle, trainSize: 1000, subset: .balanced,
         dataset: .mnist, dataDir: nil, seed: 0, snapshots: 200, schedule: .log,
         threads: MachineInfo.coreCount, kernels: .sparse)
 
-    /// Omnigrok's MNIST grokking (Liu, Michaud, Tegmark 2023, Fig. 3d; recipes.md section 2):
+    /// Omnigrok's MNIST grokking (Liu, Michaud, Tegmark 2023, Fig. 3d):
     /// as the paper but AdamW lr 1e-3, wd 0.01, batches reshuffled every epoch, the FIRST
     /// 1,000 images, 10^5 steps.
     public static let omnigrok: TrainingConfig = {
         var c = paper
         c.preset = .omnigrok; c.steps = 100_000; c.lr = 1e-3; c.wd = 0.01
-        c.batchOrder = "reshuffle"; c.subset = "first"
+        c.batchOrder = .reshuffle; c.subset = .first
         return c
     }()
 
@@ -72,8 +70,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         }
     }
 
-    public var batchOrderMode: BatchOrder.Mode { BatchOrder.Mode(rawValue: batchOrder) ?? .cycle }
-    public var subsetMode: SubsetMode { SubsetMode(rawValue: subset) ?? .balanced }
+    /// The same as `batchOrder` and `subset` (names the training loop and data loading use).
+    public var batchOrderMode: BatchOrder.Mode { batchOrder }
+    public var subsetMode: SubsetMode { subset }
     public var dataSource: DataSource {
         if dataset == .fashion { return .fashion }
         if let d = dataDir { return .directory(d) }
@@ -94,8 +93,6 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         guard batchSize <= trainSize else { throw bad("--batch-size \(batchSize) is larger than --train-size \(trainSize)") }
         guard snapshots >= 1 else { throw bad("--snapshots must be at least 1, got \(snapshots)") }
         guard threads >= 1 else { throw bad("--threads must be at least 1, got \(threads)") }
-        guard BatchOrder.Mode(rawValue: batchOrder) != nil else { throw bad("--batch-order must be cycle or reshuffle, got '\(batchOrder)'") }
-        guard SubsetMode(rawValue: subset) != nil else { throw bad("--subset must be balanced or first, got '\(subset)'") }
         guard widths.count >= 2, widths.allSatisfy({ $0 > 0 }) else {
             throw bad("--widths must list at least an input and an output width, all positive, got \(widths.map(String.init).joined(separator: ","))")
         }

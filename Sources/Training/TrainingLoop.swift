@@ -211,15 +211,13 @@ final class TrainingLoop<T: BLASScalar> {
             step += 1
             let batch = batches.batch(step: step, order: &order)
             let loss = TrainingStep.run(model, optimizer, batch: batch, loss: lossKind)
-            guard loss.isFinite else {
-                progress.message("error: training diverged at step \(step): the loss is \(loss); the last good checkpoint (step \(lastCheckpointStep)) and snapshots are kept")
+            guard loss.isFinite else {   // the caller says it (once), with what is kept
                 return try finish(.diverged(step: step), step: step - 1)
             }
             progress.tick(step: step)
             if nextEval < evalSteps.count, evalSteps[nextEval] == step {
                 nextEval += 1
                 guard try evaluate(step: step) else {
-                    progress.message("error: training diverged at step \(step): non-finite evaluation loss or weights; the last good checkpoint (step \(lastCheckpointStep)) and snapshots are kept")
                     return try finish(.diverged(step: step), step: step)
                 }
             }

@@ -54,6 +54,7 @@ struct Pipeline {
             do { file = try WeightFiles.load(source, layers: selection) } catch let f as FileFailure {
                 report(f, from: source); continue
             }
+            if file.tensorNames.isEmpty { report("\(source.path): holds no tensors"); continue }
             for e in file.layerErrors { report("\(source.path): \(oneLine(e.message))") }
             for s in file.skipped { skippedNote(source, s) }
             for layer in file.layers {

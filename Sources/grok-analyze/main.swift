@@ -36,7 +36,7 @@ struct Analyze: ParsableCommand {
     var paths: [String] = []
 
     @Option(help: "table, csv or json. (default: table on a terminal, csv otherwise)")
-    var format: String?
+    var format: OutputFormat?
 
     @Flag(help: "Also compute the correlation-trap metrics (shuffled ESDs).")
     var randomize = false
@@ -45,7 +45,7 @@ struct Analyze: ParsableCommand {
     var seed: UInt64 = 0
 
     @Option(help: "none (WeightWatcher's default) or clip_xmax (the grokking paper's). (default: none)")
-    var fixFingers: String = "none"
+    var fixFingers: FingerFix = .none
 
     @Option(help: "Only these tensors: exact names, comma-separated (e.g. fc1.weight,fc2.weight).")
     var layers: String?
@@ -58,12 +58,6 @@ struct Analyze: ParsableCommand {
 
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("give at least one file, folder or run directory (see --help)") }
-        if let format, OutputFormat(rawValue: format) == nil {
-            throw ValidationError("--format \(format): expected table, csv or json")
-        }
-        guard FingerFix(rawValue: fixFingers) != nil else {
-            throw ValidationError("--fix-fingers \(fixFingers): expected none or clip_xmax")
-        }
         guard threads >= 0 else { throw ValidationError("--threads \(threads): expected 0 (all cores) or more") }
         if let layers, selection(layers).isEmpty { throw ValidationError("--layers: no layer names given") }
     }
@@ -76,11 +70,11 @@ struct Analyze: ParsableCommand {
         var options = HTSROptions()
         options.randomize = randomize
         options.seed = seed
-        options.fixFingers = FingerFix(rawValue: fixFingers) ?? .none
+        options.fixFingers = fixFingers
         let chartFiles = try charts.map { try ChartFiles(directory: $0, randomized: randomize) }
         options.keepEigenvalues = chartFiles != nil
         options.keepDCurve = chartFiles != nil
-        let chosen = format.flatMap(OutputFormat.init(rawValue:)) ?? (isatty(STDOUT_FILENO) == 1 ? .table : .csv)
+        let chosen = format ?? (isatty(STDOUT_FILENO) == 1 ? .table : .csv)
         var pipeline = Pipeline(options: options, selection: layers.map(selection), format: chosen,
                                 charts: chartFiles, threads: threads)
         guard try pipeline.run(paths: paths) else { throw ExitCode(1) }
@@ -105,5 +99,8 @@ struct Bench: ParsableCommand {
         print(HTSRBenchmark.run(smallRepeats: smallRepeats, large: large))
     }
 }
+
+extension OutputFormat: ExpressibleByArgument {}
+extension FingerFix: ExpressibleByArgument {}
 
 runTool(GrokAnalyze.self)

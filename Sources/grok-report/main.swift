@@ -3,6 +3,7 @@ import Foundation
 import GrokCore
 import Linalg
 import Report
+import ToolSupport
 
 /// `grok-report RUN_DIR`: redraws figures/ and report.html from a run directory's files.
 struct GrokReport: ParsableCommand {
@@ -59,13 +60,4 @@ struct GrokReport: ParsableCommand {
     }
 }
 
-BLASRuntime.ensureFastCoreType()
-do {
-    var command = try GrokReport.parseAsRoot()
-    try command.run()
-} catch let error as GrokError {
-    FileHandle.standardError.write(Data("grok-report: error: \(error.message)\n".utf8))
-    exit(1)
-} catch {
-    GrokReport.exit(withError: error)
-}
+runTool(GrokReport.self)

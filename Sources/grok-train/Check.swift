@@ -17,12 +17,4 @@ extension Train {
         let out = try JSONSerialization.data(withJSONObject: dict, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         FileHandle.standardOutput.write(out + Data("\n".utf8))
     }
-
-    /// The observer that deletes unkept snapshot files (none with --keep-snapshots all).
-    func snapshotPruner(config: TrainingConfig, diagnostics: DiagnosticsSettings) -> [TrainingObserver] {
-        guard let keep = diagnostics.keepSnapshots, keep != .all else { return [] }
-        return [SnapshotPruner(retention: keep,
-                               evaluationSteps: config.schedule.steps(total: config.steps, snapshots: config.snapshots),
-                               waitsForHTSR: diagnostics.htsr != .off)]
-    }
 }

@@ -6,7 +6,7 @@ import Datasets
 import Model
 import Training
 import Diagnostics
-import Report
+import Runs
 import ToolSupport
 
 /// `grok-train`: trains the grokking MLP from scratch and records a run directory.
@@ -38,19 +38,19 @@ struct Train: ParsableCommand {
     @Option(help: "Preset hyperparameters: paper (Prakash & Martin: lr 5e-4, wd 0, cycled batches, balanced subset, 1e7 steps) or omnigrok (lr 1e-3, wd 0.01, reshuffled batches, first 1,000 images, 1e5 steps). Flags override.")
     var preset: TrainingConfig.Preset?
 
-    @Option(help: "Optimizer steps, e.g. 1e7, 10000000 or 10_000_000. (default: 1e7; omnigrok 1e5)")
+    @Option(parsing: .unconditional, help: "Optimizer steps, e.g. 1e7, 10000000 or 10_000_000. (default: 1e7; omnigrok 1e5)")
     var steps: String?
 
-    @Option(help: "Learning rate. (default: 5e-4; omnigrok 1e-3)")
+    @Option(parsing: .unconditional, help: "Learning rate. (default: 5e-4; omnigrok 1e-3)")
     var lr: Double?
 
-    @Option(help: "Weight decay: decoupled for AdamW, L2 for SGD. (default: 0; omnigrok 0.01)")
+    @Option(parsing: .unconditional, help: "Weight decay: decoupled for AdamW, L2 for SGD. (default: 0; omnigrok 0.01)")
     var wd: Double?
 
     @Option(help: "adamw or sgd. (default: adamw)")
     var optimizer: TrainingConfig.OptimizerKind?
 
-    @Option(help: "SGD momentum. (default: 0)")
+    @Option(parsing: .unconditional, help: "SGD momentum. (default: 0)")
     var momentum: Double?
 
     @Option(help: "mse (on one-hot targets, the paper's) or ce (cross-entropy). (default: mse)")
@@ -62,20 +62,20 @@ struct Train: ParsableCommand {
     @Option(help: "Layer widths, input to output. (default: 784,200,200,10)")
     var widths: String?
 
-    @Option(help: "Every initial parameter (PyTorch's nn.Linear init) is multiplied by this. (default: 8; the authors' notebook used 4)")
+    @Option(parsing: .unconditional, help: "Every initial parameter (PyTorch's nn.Linear init) is multiplied by this. (default: 8; the authors' notebook used 4)")
     var initScale: Double?
 
-    @Option(help: "Minibatch size. (default: 200)")
+    @Option(parsing: .unconditional, help: "Minibatch size. (default: 200)")
     var batchSize: Int?
 
     @Option(help: "cycle (the authors' code: the same shuffled batches replayed forever) or reshuffle (a new order every epoch, Omnigrok). (default: cycle; omnigrok reshuffle)")
-    var batchOrder: String?
+    var batchOrder: BatchOrder.Mode?
 
-    @Option(help: "Training images. (default: 1000)")
+    @Option(parsing: .unconditional, help: "Training images. (default: 1000)")
     var trainSize: Int?
 
     @Option(help: "balanced (the same count per digit, drawn with the seed) or first (the first N images). (default: balanced; omnigrok first)")
-    var subset: String?
+    var subset: SubsetMode?
 
     @Option(help: "mnist or fashion (Fashion-MNIST from Debian's dataset-fashion-mnist). (default: mnist)")
     var dataset: TrainingConfig.Dataset?
@@ -83,10 +83,10 @@ struct Train: ParsableCommand {
     @Option(help: "Folder with the four standard MNIST IDX files (gzip or raw): train is drawn from the 60,000 and test is the full 10,000, as in the paper. (default: the embedded 5,000 images)")
     var dataDir: String?
 
-    @Option(help: "Random seed for the split, the init and the batch order. (default: 0)")
+    @Option(parsing: .unconditional, help: "Random seed for the split, the init and the batch order. (default: 0)")
     var seed: UInt64?
 
-    @Option(help: "Evaluations/snapshots spread evenly in log(step), plus step 0 and the last step. (default: 200)")
+    @Option(parsing: .unconditional, help: "Evaluations/snapshots spread evenly in log(step), plus step 0 and the last step. (default: 200)")
     var snapshots: Int?
 
     @Option(help: "log (see --snapshots) or authors (every step below 30, every 10 to 140, then every ceil(steps/150)). (default: log)")
@@ -101,7 +101,7 @@ struct Train: ParsableCommand {
     @Flag(help: "Check the flags and the data, print the resolved settings as JSON, write nothing (grok-sweep checks every cell this way).")
     var check = false
 
-    @Option(help: "Threads for BLAS and the element-wise loops. (default: all cores)")
+    @Option(parsing: .unconditional, help: "Threads for BLAS and the element-wise loops. (default: all cores)")
     var threads: Int?
 
     @Option(help: "sparse (skip the exact zeros of the input pixels and of the ReLU outputs: 2x or more faster) or dense (BLAS GEMMs, the reference). Same results within rounding. (default: sparse)")
@@ -110,22 +110,22 @@ struct Train: ParsableCommand {
     @Option(help: "HTSR analysis of every snapshot: off, plain (WeightWatcher's defaults plus seeded randomization for traps) or paper (clip_xmax finger fixing plus seeded randomization, as the paper). (default: paper)")
     var htsr: HTSRMode?
 
-    @Option(help: "Activation sparsity: a first-layer activation below this counts as off. (default: 1.0)")
+    @Option(parsing: .unconditional, help: "Activation sparsity: a first-layer activation below this counts as off. (default: 1.0)")
     var sparsityThreshold: Double?
 
-    @Option(help: "Phases: train accuracy at or above this counts as fitted. (default: 0.99)")
+    @Option(parsing: .unconditional, help: "Phases: train accuracy at or above this counts as fitted. (default: 0.99)")
     var fitThreshold: Double?
 
-    @Option(help: "Phases: anti-grokking = test accuracy this far (absolute) below its running peak while train stays fitted. (default: 0.1)")
+    @Option(parsing: .unconditional, help: "Phases: anti-grokking = test accuracy this far (absolute) below its running peak while train stays fitted. (default: 0.1)")
     var collapseDrop: Double?
 
-    @Option(help: "Phases: ... for this many consecutive evaluations. (default: 3)")
+    @Option(parsing: .unconditional, help: "Phases: ... for this many consecutive evaluations. (default: 3)")
     var collapseSustain: Int?
 
-    @Option(help: "Phases: grokking starts when test accuracy has covered this fraction of the plateau-to-peak gap. (default: 0.1)")
+    @Option(parsing: .unconditional, help: "Phases: grokking starts when test accuracy has covered this fraction of the plateau-to-peak gap. (default: 0.1)")
     var riseFraction: Double?
 
-    @Option(help: "Phases: grokked when it has covered this fraction. (default: 0.9)")
+    @Option(parsing: .unconditional, help: "Phases: grokked when it has covered this fraction. (default: 0.9)")
     var grokkedFraction: Double?
 
     @Option(help: "Run directory. (default: runs/<date>-<hyperparameter tag>)")
@@ -134,7 +134,7 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue the run in --out from its checkpoint (its config.json gives the settings).")
     var resume = false
 
-    @Flag(help: "Overwrite an existing run directory.")
+    @Flag(help: "Replace an existing run directory: only a GrokLab run (config.json and run files only), never one in use, the working directory, its parents or your home.")
     var force = false
 
     @Flag(help: "No progress line or log lines, only the summary.")
@@ -153,7 +153,8 @@ struct Train: ParsableCommand {
         if let v = loss { c.loss = v }
         if let v = dtype { c.dtype = v }
         if let w = widths {
-            let parts = w.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let parts = w.split(separator: ",", omittingEmptySubsequences: false)
+                .map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else {
                 throw GrokError("--widths must be comma-separated integers like 784,200,200,10; got '\(w)'")
             }
@@ -169,7 +170,7 @@ struct Train: ParsableCommand {
         if let v = seed { c.seed = v }
         if let v = snapshots { c.snapshots = v }
         if let v = schedule { c.schedule = v }
-        if let v = threads { c.threads = v }
+        if let v = threads { c.threads = try Self.checkedThreads(v) }
         if let v = kernels { c.kernels = v }
         if let v = snapshotDtype { c.snapshotDtype = v }
         try c.validate()
@@ -192,80 +193,66 @@ struct Train: ParsableCommand {
 
     func run() throws {
         if let w = BLASRuntime.slowKernelWarning { note(w) }
-        var config: TrainingConfig
-        var diagnostics: DiagnosticsSettings
-        let directory: RunDirectory
+        if let out, out.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw GrokError("--out must name a directory (got an empty path)")
+        }
+        var run: TrainingRun
         if resume {
             guard let out else { throw GrokError("--resume needs --out DIR, the run directory to continue") }
-            directory = RunDirectory(URL(fileURLWithPath: out))
-            config = try directory.readConfig()
-            diagnostics = try DiagnosticsSettings.read(configURL: directory.configURL)
-            if let t = threads { config.threads = t }
-            let ignored = [steps, lr.map { "\($0)" }, wd.map { "\($0)" }, widths, batchOrder, subset].compactMap { $0 }
-            if !ignored.isEmpty || preset != nil {
-                note("note: --resume takes its hyperparameters from \(directory.configURL.path); other flags are ignored")
+            run = TrainingRun(directory: URL(fileURLWithPath: out), start: .resume(threads: try threads.map(Self.checkedThreads)))
+            let ignored = flagsIgnoredOnResume
+            if !ignored.isEmpty {
+                note("note: --resume takes its settings from \(run.directory.configURL.path); ignored: \(ignored.joined(separator: ", "))")
             }
         } else {
-            config = try makeConfig()
-            diagnostics = try makeDiagnostics()
-            let name = out ?? "runs/\(Self.timestamp())-\(config.tag)"
-            directory = RunDirectory(URL(fileURLWithPath: name))
-        }
-
-        // Data first: a bad data folder must fail before any file is written.
-        let data = try MNIST.load(config.dataSource, trainSize: config.trainSize,
-                                  subset: config.subsetMode, seed: config.seed)
-        try config.validate(features: data.train.features, classes: 10)
-        if check { return try printCheck(config: config, diagnostics: diagnostics, data: data) }
-
-        if !resume {
-            try directory.create(force: force)
-            try directory.writeConfig(config, extra: [
-                "train_size": data.train.count,
-                "test_size": data.test.count,
-                "data_source": data.sourceDescription,
-                "data_path": data.sourcePath,
-                "command_line": CommandLine.arguments.map(Self.shellQuote).joined(separator: " "),
-                "version": GrokLabVersion.string,
-                "blas_core": BLASRuntime.coreName,
-                "started": ISO8601DateFormatter().string(from: Date()),
-                "evaluation_steps": config.schedule.steps(total: config.steps, snapshots: config.snapshots).count,
-                "diagnostics": diagnostics.jsonObject,
-            ])
-        }
-        let progress = ProgressReporter(totalSteps: config.steps, quiet: quiet)
-        progress.message("\(resume ? "resuming" : "training") \(directory.url.path): \(config.widths.map(String.init).joined(separator: "-")) \(config.dtype.rawValue) \(config.optimizer.rawValue) lr \(config.lr) wd \(config.wd), \(config.steps) steps; \(data.sourceDescription); BLAS \(BLASRuntime.coreName) x\(config.threads)")
-
-        StopSignal.install()
-        let observer = RunDiagnostics(shape: try MLPShape(widths: config.widths),
-                                      configuration: diagnostics.configuration)
-        let result = try Trainer.run(config: config, data: data, directory: directory, resume: resume,
-                                     observers: [observer] + snapshotPruner(config: config, diagnostics: diagnostics),
-                                     progress: progress)
-        for line in result.summary { print(line) }
-        if !noReport {
-            let t0 = Date()
-            var options = ReportOptions()
-            options.seed = config.seed
-            do {
-                let report = try RunReport.build(runDirectory: directory.url, options: options)
-                for w in report.warnings { note("report: \(w)") }
-                if let r = report.report {
-                    print(String(format: "report: %@ (%d files, %.1f s)", r.path, report.files.count, Date().timeIntervalSince(t0)))
-                }
-            } catch {
-                note("report: not built (\(error)); try grok-report \(directory.url.path)")
+            let config = try makeConfig()
+            if check {
+                let diagnostics = try makeDiagnostics()
+                let data = try MNIST.load(config.dataSource, trainSize: config.trainSize,
+                                          subset: config.subsetMode, seed: config.seed)
+                try config.validate(features: data.train.features, classes: 10)
+                return try printCheck(config: config, diagnostics: diagnostics, data: data)
             }
+            let name = out ?? "runs/\(Self.timestamp())-\(config.tag)"
+            run = TrainingRun(directory: URL(fileURLWithPath: name), start: .fresh(config, try makeDiagnostics(), force: force))
         }
-        switch result.outcome {
-        case .completed:
-            print("done: \(result.finalStep) steps; results in \(directory.url.path)")
-        case .interrupted(let step):
-            print("interrupted at step \(step); resume with: grok-train --resume --out \(directory.url.path)")
-            throw ExitCode(130)
-        case .diverged(let step):
-            throw GrokError("training diverged at step \(step) (NaN or Inf loss); the last good checkpoint and snapshots are in \(directory.url.path)")
+        run.quiet = quiet
+        run.buildReport = !noReport
+        run.commandLine = CommandLine.arguments.map(Self.shellQuote).joined(separator: " ")
+        let result = try run.run()
+        let (line, error) = run.conclusion(of: result)
+        if let line { print(line) }
+        if let error { throw error }
+        if case .interrupted = result.outcome { throw ExitCode(130) }
+    }
+
+    /// More threads than cores only slows BLAS down: capped at the core count, with a note.
+    static func checkedThreads(_ n: Int) throws -> Int {
+        guard n >= 1 else { throw GrokError("--threads must be at least 1, got \(n)") }
+        if n > MachineInfo.coreCount {
+            note("note: --threads \(n) is more than this machine's \(MachineInfo.coreCount) cores; using \(MachineInfo.coreCount)")
+            return MachineInfo.coreCount
         }
+        return n
+    }
+
+    /// The flags a --resume ignores because config.json decides them (everything but --out,
+    /// --threads, --quiet and --no-report), by name.
+    var flagsIgnoredOnResume: [String] {
+        let set: [(String, Bool)] = [
+            ("--preset", preset != nil), ("--steps", steps != nil), ("--lr", lr != nil), ("--wd", wd != nil),
+            ("--optimizer", optimizer != nil), ("--momentum", momentum != nil), ("--loss", loss != nil),
+            ("--dtype", dtype != nil), ("--widths", widths != nil), ("--init-scale", initScale != nil),
+            ("--batch-size", batchSize != nil), ("--batch-order", batchOrder != nil),
+            ("--train-size", trainSize != nil), ("--subset", subset != nil), ("--dataset", dataset != nil),
+            ("--data-dir", dataDir != nil), ("--seed", seed != nil), ("--snapshots", snapshots != nil),
+            ("--schedule", schedule != nil), ("--htsr", htsr != nil),
+            ("--sparsity-threshold", sparsityThreshold != nil), ("--fit-threshold", fitThreshold != nil),
+            ("--collapse-drop", collapseDrop != nil), ("--collapse-sustain", collapseSustain != nil),
+            ("--rise-fraction", riseFraction != nil), ("--grokked-fraction", grokkedFraction != nil),
+            ("--force", force),
+        ]
+        return set.filter(\.1).map(\.0)
     }
 
     static func timestamp() -> String {
@@ -289,6 +276,8 @@ extension EvaluationSchedule: ExpressibleByArgument {}
 extension Loss: ExpressibleByArgument {}
 extension HTSRMode: ExpressibleByArgument {}
 extension KernelChoice: ExpressibleByArgument {}
+extension BatchOrder.Mode: ExpressibleByArgument {}
+extension SubsetMode: ExpressibleByArgument {}
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -42,3 +42,19 @@ final class CSVTableTests: XCTestCase {
         XCTAssertThrowsError(try CSVTable.parse(""))
     }
 }
+
+/// A malformed line costs that line only (issue 10, case 5).
+final class CSVMalformedLineTests: XCTestCase {
+    func testUnterminatedQuoteSkipsOnlyThatLineAndCountsIt() throws {
+        let t = try CSVTable.parse("step,layer,alpha\n1,fc1,2.0\n2,\"fc1,2.1\n3,fc1,2.2\n4,fc1,2.3\n", source: "htsr.csv")
+        XCTAssertEqual(t.numbers("step"), [1, 3, 4])
+        XCTAssertEqual(t.notes, ["htsr.csv: skipped 1 malformed line(s) (line 3)"])
+        XCTAssertFalse(t.notes.joined().contains("partially written"))
+    }
+
+    func testLineWithMoreCellsThanTheHeaderIsSkippedAndCounted() throws {
+        let t = try CSVTable.parse("a,b\n1,2\n3,4,5,6\n7,8\n\"x\n", source: "metrics.csv")
+        XCTAssertEqual(t.numbers("a"), [1, 7])
+        XCTAssertEqual(t.notes, ["metrics.csv: skipped 2 malformed line(s) (line 3, 5)"])
+    }
+}

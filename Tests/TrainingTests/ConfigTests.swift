@@ -5,12 +5,12 @@ final class ConfigTests: XCTestCase {
     func testPresetsMatchTheRecipes() {
         let p = TrainingConfig.paper
         XCTAssertEqual(p.lr, 5e-4); XCTAssertEqual(p.wd, 0); XCTAssertEqual(p.initScale, 8)
-        XCTAssertEqual(p.batchOrder, "cycle"); XCTAssertEqual(p.subset, "balanced")
+        XCTAssertEqual(p.batchOrder, .cycle); XCTAssertEqual(p.subset, .balanced)
         XCTAssertEqual(p.steps, 10_000_000); XCTAssertEqual(p.dtype, .f64); XCTAssertEqual(p.loss, .mse)
         XCTAssertEqual(p.widths, [784, 200, 200, 10]); XCTAssertEqual(p.batchSize, 200); XCTAssertEqual(p.trainSize, 1000)
         let o = TrainingConfig.omnigrok
-        XCTAssertEqual(o.lr, 1e-3); XCTAssertEqual(o.wd, 0.01); XCTAssertEqual(o.batchOrder, "reshuffle")
-        XCTAssertEqual(o.subset, "first"); XCTAssertEqual(o.steps, 100_000)
+        XCTAssertEqual(o.lr, 1e-3); XCTAssertEqual(o.wd, 0.01); XCTAssertEqual(o.batchOrder, .reshuffle)
+        XCTAssertEqual(o.subset, .first); XCTAssertEqual(o.steps, 100_000)
     }
 
     func testEachBadValueIsRejectedWithAMessageNamingTheFlag() {
@@ -36,8 +36,6 @@ final class ConfigTests: XCTestCase {
         expect("--train-size") { $0.trainSize = 995 }
         expect("--snapshots") { $0.snapshots = 0 }
         expect("--threads") { $0.threads = 0 }
-        expect("--batch-order") { $0.batchOrder = "random" }
-        expect("--subset") { $0.subset = "last" }
         expect("--widths") { $0.widths = [784] }
         expect("--widths") { $0.widths = [784, 0, 10] }
     }

@@ -1,0 +1,54 @@
+import Foundation
+import GrokCore
+
+/// What `--resume` checks before it continues a run: the same data, and a history that
+/// matches the checkpoint. Each refusal is one line saying what differs.
+extension RunDirectory {
+    /// config.json's top-level value for `key` (the facts `writeConfig` adds beyond the
+    /// hyperparameters, such as "data_checksum"); nil when missing or unreadable.
+    public func configFact(_ key: String) -> Any? {
+        guard let data = FileManager.default.contents(atPath: configURL.path),
+              let dict = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
+        return dict[key]
+    }
+
+    /// Refuses data whose checksum differs from the one config.json recorded at the start.
+    /// Returns a note when the run predates checksums (nothing to compare with).
+    public func verifyDataChecksum(_ checksum: String) throws -> String? {
+        guard let recorded = configFact("data_checksum") as? String else {
+            return "note: \(configURL.path) records no data checksum (an older run): the data could not be checked"
+        }
+        guard recorded == checksum else {
+            throw GrokError("cannot resume: the training data differ from the data this run started with (checksum \(checksum), config.json has \(recorded)); restore the original --data-dir files or start a new run")
+        }
+        return nil
+    }
+
+    /// The step stored in checkpoint.safetensors; nil when there is no checkpoint file.
+    public func checkpointStep() throws -> Int? {
+        guard FileManager.default.fileExists(atPath: checkpointURL.path) else { return nil }
+        return try CheckpointInfo.step(in: checkpointURL)
+    }
+
+    /// Refuses a metrics.csv whose rows up to the checkpoint's step are not exactly the
+    /// evaluations the schedule made by then (rows lost, or from another run). Rows after the
+    /// checkpoint and a partial last line are normal after a kill: `CSVLog` drops them.
+    public func verifyMetricsHistory(throughStep step: Int, evaluationSteps: [Int]) throws {
+        let expected = evaluationSteps.filter { $0 <= step }
+        guard let data = FileManager.default.contents(atPath: metricsURL.path) else {
+            if expected.isEmpty { return }
+            throw GrokError("cannot resume: \(metricsURL.path) is missing but the checkpoint is at step \(step); start again with --force")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if !text.hasSuffix("\n"), !lines.isEmpty { lines.removeLast() }
+        let found = lines.dropFirst().compactMap { line in
+            line.split(separator: ",", maxSplits: 1).first.flatMap { Int($0) }
+        }.filter { $0 <= step }
+        guard found != expected else { return }
+        let missing = expected.first { !found.contains($0) }
+        let detail = missing.map { "step \($0) is missing" }
+            ?? "it has rows the schedule does not make (\(found.count) rows, \(expected.count) expected)"
+        throw GrokError("cannot resume: \(metricsURL.lastPathComponent) does not match the checkpoint at step \(step): \(detail); restore the file or start again with --force")
+    }
+}

@@ -1,0 +1,75 @@
+import XCTest
+import Foundation
+import GrokCore
+import Training
+import Diagnostics
+import Runs
+
+/// The orchestration grok-train runs, called as a library (as grok-sweep does).
+final class TrainingRunTests: XCTestCase {
+    let fm = FileManager.default
+
+    func config(steps: Int = 30) -> TrainingConfig {
+        var c = TrainingConfig.paper
+        c.widths = [784, 16, 12, 10]; c.trainSize = 100; c.batchSize = 20
+        c.steps = steps; c.snapshots = 6; c.threads = 1
+        return c
+    }
+
+    func directory(_ name: String) -> URL {
+        let url = fm.temporaryDirectory.appendingPathComponent("runs-tests-\(name)-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    func makeRun(_ url: URL, _ start: TrainingRun.Start, notes: @escaping (String) -> Void = { _ in }) -> TrainingRun {
+        var run = TrainingRun(directory: url, start: start)
+        run.quiet = true
+        run.buildReport = false
+        run.note = notes
+        run.output = { _ in }
+        return run
+    }
+
+    func fresh(_ url: URL) -> TrainingRun {
+        var d = DiagnosticsSettings(); d.htsr = .off
+        return makeRun(url, .fresh(config(), d, force: false))
+    }
+
+    func testAFreshRunRecordsTheDataChecksumAndReleasesItsLock() throws {
+        let url = directory("fresh")
+        let run = fresh(url)
+        let result = try run.run()
+        XCTAssertEqual(result.outcome, .completed)
+        XCTAssertEqual(run.conclusion(of: result).line, "done: 30 steps; results in \(url.path)")
+        XCTAssertTrue((RunDirectory(url).configFact("data_checksum") as? String)?.hasPrefix("crc32:") ?? false)
+        // The lock ended with the run: a new holder gets it at once.
+        XCTAssertNoThrow(try RunDirectory(url).lock().release())
+        XCTAssertThrowsError(try fresh(url).run()) { XCTAssertTrue("\($0)".contains("--force"), "\($0)") }
+    }
+
+    func testResumeWithoutACheckpointStartsAgainAndEqualsAnUninterruptedRun() throws {
+        let full = directory("full"), part = directory("part")
+        try fresh(full).run()
+        try fm.createDirectory(at: part, withIntermediateDirectories: true)
+        try fm.copyItem(at: full.appendingPathComponent("config.json"), to: part.appendingPathComponent("config.json"))
+        var notes: [String] = []
+        let result = try makeRun(part, .resume(threads: nil), notes: { notes.append($0) }).run()
+        XCTAssertEqual(result.outcome, .completed)
+        XCTAssertTrue(notes.contains { $0.contains("no checkpoint yet") }, "\(notes)")
+        XCTAssertEqual(try Data(contentsOf: full.appendingPathComponent("metrics.csv")),
+                       try Data(contentsOf: part.appendingPathComponent("metrics.csv")))
+    }
+
+    func testResumeRefusesAHistoryThatDoesNotMatchTheCheckpoint() throws {
+        let url = directory("history")
+        try fresh(url).run()
+        let metrics = url.appendingPathComponent("metrics.csv")
+        var lines = try String(contentsOf: metrics, encoding: .utf8).split(separator: "\n")
+        lines.remove(at: 2)
+        try (lines.joined(separator: "\n") + "\n").write(to: metrics, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try makeRun(url, .resume(threads: nil)).run()) {
+            XCTAssertTrue("\($0)".contains("does not match the checkpoint"), "\($0)")
+        }
+    }
+}
