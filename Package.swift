@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "Measures", dependencies: ["Model", "Linalg", "GrokCore"], swiftSettings: fastMath),
         .target(name: "Phases", dependencies: ["GrokCore"]),
         .target(name: "Diagnostics",
-                dependencies: ["Training", "HTSR", "Measures", "Phases", "Tensors", "GrokCore"]),
+                dependencies: ["Training", "HTSR", "Measures", "Phases", "Report", "Tensors", "GrokCore"]),
         .target(name: "Charts", dependencies: ["GrokCore"]),
         .target(name: "Report", dependencies: ["Charts", "Phases", "HTSR", "Tensors", "Linalg", "GrokCore"]),
         // Files to named weight matrices (grok-analyze's input side).
@@ -73,7 +73,8 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "Linalg"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Tensors", "Model", "GrokCore"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Tensors", "Model", "GrokCore"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "HTSRTests", dependencies: ["HTSR", "Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MeasuresTests", dependencies: ["Measures", "Model"]),
         .testTarget(name: "PhasesTests", dependencies: ["Phases"]),

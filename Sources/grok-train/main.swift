@@ -22,7 +22,8 @@ struct Train: ParsableCommand {
           grok-train --resume --out runs/NAME        continue a stopped or killed run
           grok-train bench                           steps/s, f32/f64, 1 and 2 threads
 
-        Without --preset the paper's settings are the defaults; flags override a preset.
+        Without --preset the paper's settings are the defaults; flags override a
+        preset.
 
         Data: by default the 5,000 real MNIST images shipped in Data/: train = 1,000
         (100 per digit, drawn with the seed), test = the other 4,000 images (NOT the
@@ -128,7 +129,7 @@ struct Train: ParsableCommand {
     @Flag(help: "No progress line or log lines, only the summary.")
     var quiet = false
 
-    @Flag(help: "Do not build figures/ and report.html when the run ends (grok-report RUN_DIR builds them at any time).")
+    @Flag(help: "Do not build figures/ and report.html, neither live while training nor at the end (grok-report RUN_DIR builds them at any time; --watch keeps them live).")
     var noReport = false
 
     func makeConfig() throws -> TrainingConfig {
@@ -217,14 +218,16 @@ struct Train: ParsableCommand {
                 "diagnostics": diagnostics.jsonObject,
             ])
         }
-        let progress = ProgressReporter(totalSteps: config.steps, quiet: quiet)
+        let progress = ProgressReporter(totalSteps: config.steps, quiet: quiet,
+                                        evaluationSteps: config.schedule.steps(total: config.steps, snapshots: config.snapshots))
         progress.message("\(resume ? "resuming" : "training") \(directory.url.path): \(config.widths.map(String.init).joined(separator: "-")) \(config.dtype.rawValue) \(config.optimizer.rawValue) lr \(config.lr) wd \(config.wd), \(config.steps) steps; \(data.sourceDescription); BLAS \(BLASRuntime.coreName) x\(config.threads)")
 
         StopSignal.install()
         let observer = RunDiagnostics(shape: try MLPShape(widths: config.widths),
                                       configuration: diagnostics.configuration)
+        let live: [TrainingObserver] = noReport ? [] : [LiveReportObserver(runDirectory: directory.url, seed: config.seed)]
         let result = try Trainer.run(config: config, data: data, directory: directory, resume: resume,
-                                     observers: [observer], progress: progress)
+                                     observers: [observer] + live, progress: progress)
         for line in result.summary { print(line) }
         if !noReport {
             let t0 = Date()
