@@ -20,8 +20,8 @@ struct GrokAnalyze: ParsableCommand {
           grok-analyze bench                            analyzer speed against LAPACK
 
         Options of `grok-analyze PATH...` (the default subcommand, analyze):
-          --format table|csv|json, --randomize, --seed N, --fix-fingers
-          none|clip_xmax, --layers NAMES, --threads N, --charts DIR;
+          --format table|csv|json, --randomize, --seed N,
+          --fix-fingers none|clip_xmax, --layers NAMES, --threads N, --charts DIR;
           `grok-analyze analyze --help` explains each.
 
         Biases (1-D/0-D), 3-D and integer tensors are skipped with a note. A file
