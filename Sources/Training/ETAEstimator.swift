@@ -8,7 +8,7 @@
 ///     (steps left) x (smoothed seconds per step) + (evaluations left) x (seconds per evaluation)
 ///
 /// and each cost is learned only from its own measurements. The step cost is an exponential
-/// average weighted by measured time, with a time constant that grows with the run (a quarter
+/// average weighted by measured time, with a time constant that grows with the run (half
 /// of the step time measured so far, at least `minimumTimeConstant`), so the estimate follows
 /// a machine that becomes busier without swinging with every short stall.
 ///
@@ -47,7 +47,7 @@ public struct ETAEstimator: Sendable {
         if secondsPerStep.isNaN {
             secondsPerStep = cost
         } else {
-            let tau = max(minimumTimeConstant, 0.25 * measuredStepSeconds)
+            let tau = max(minimumTimeConstant, 0.5 * measuredStepSeconds)
             let w = 1 - exp(-seconds / tau)
             secondsPerStep += w * (cost - secondsPerStep)
         }

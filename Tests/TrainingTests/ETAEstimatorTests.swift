@@ -23,13 +23,19 @@ final class ETAEstimatorTests: XCTestCase {
     }
 
     /// The step cost is a time-weighted exponential average: a new stretch of `dt` seconds
-    /// moves it by 1 - exp(-dt / tau) of the way, tau = max(20 s, measured / 4).
+    /// moves it by 1 - exp(-dt / tau) of the way, tau = max(20 s, measured / 2).
     func testStepCostSmoothsOverTimeNotOverCalls() throws {
         var e = ETAEstimator(totalSteps: 10_000)
         e.recordSteps(count: 1000, seconds: 10)          // 10 ms
         e.recordSteps(count: 100, seconds: 2)            // 20 ms for 2 s: tau = 20 s
         let w = 1 - exp(-2.0 / 20)
         XCTAssertEqual(try XCTUnwrap(e.estimate(atStep: 1100)).secondsPerStep, 0.01 + w * 0.01, accuracy: 1e-12)
+        // Later the time constant is half the measured step time: 100 s measured -> 50 s.
+        var late = ETAEstimator(totalSteps: 100_000)
+        late.recordSteps(count: 10_000, seconds: 100)    // 10 ms
+        late.recordSteps(count: 500, seconds: 10)        // 20 ms for 10 s
+        XCTAssertEqual(try XCTUnwrap(late.estimate(atStep: 10_500)).secondsPerStep,
+                       0.01 + (1 - exp(-10.0 / 50)) * 0.01, accuracy: 1e-12)
         // Many tiny stretches weigh what one stretch of the same total time does (to first order).
         var a = ETAEstimator(totalSteps: 10_000), b = a
         a.recordSteps(count: 1000, seconds: 10); b.recordSteps(count: 1000, seconds: 10)

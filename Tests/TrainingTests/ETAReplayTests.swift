@@ -29,6 +29,9 @@ final class ETAReplayTests: XCTestCase {
         /// measured: 1 when the machine kept its speed.
         let speedChange: Double
         let isGuess: Bool
+        /// The error left when the step cost is the run's real one from here on: what the
+        /// model of the evaluations (how many remain, what each costs) gets wrong by itself.
+        let evaluationPartError: Double
     }
 
     /// Feeds the estimator what the progress reporter sees live (each stretch of steps, then
@@ -49,40 +52,50 @@ final class ETAReplayTests: XCTestCase {
             let estimate = try XCTUnwrap(e.estimate(atStep: rows[i].step))
             let truth = rows.last!.wall - rows[i].wall
             let naive = Double(total - rows[i].step) * rows[i].wall / Double(rows[i].step)
-            let futureStepCost = (rows.last!.train - rows[i].train) / Double(total - rows[i].step)
+            let futureTrain = rows.last!.train - rows[i].train
+            let futureStepCost = futureTrain / Double(total - rows[i].step)
+            let evaluationPart = Double(estimate.remainingEvaluations) * estimate.secondsPerEvaluation
             points.append(Point(step: rows[i].step, error: (estimate.seconds - truth) / truth,
                                 naiveError: (naive - truth) / truth,
-                                speedChange: futureStepCost / estimate.secondsPerStep, isGuess: estimate.isGuess))
+                                speedChange: futureStepCost / estimate.secondsPerStep, isGuess: estimate.isGuess,
+                                evaluationPartError: (futureTrain + evaluationPart - truth) / truth))
         }
         return points
     }
 
-    static let fixtures = ["timing-omnigrok-2e4-run1.csv", "timing-omnigrok-2e4-run2.csv"]
+    static let fixtures = ["timing-omnigrok-2e4-run1.csv", "timing-omnigrok-2e4-run2.csv", "timing-omnigrok-1e5-run3.csv"]
 
     /// Prints the error at 1%, 10% and 50% of each recorded run (README "Watching a long run")
-    /// and checks what an estimate made from the past can promise on a machine whose load
-    /// changes: wherever the machine kept its speed (the rest of the run's step cost within
-    /// 10% of the measured one) the ETA is within 25%; and at 1% of the run, where the dense
-    /// early evaluations made the old rate many times too slow, it is far closer than that rate.
+    /// and checks what an estimate made from the past can promise on a machine whose speed
+    /// changes (on this shared machine, up to 8x within a run as other jobs come and go):
+    /// - wherever the machine kept its speed (the rest of the run's step cost within 10% of the
+    ///   measured one), the ETA is within 25% of the truth;
+    /// - everywhere, the evaluations' part of the model (how many remain, at what cost) is
+    ///   right to within 10% of the remaining time, whatever the load did to the steps.
     func testReplayOverRecordedRuns() throws {
-        var held = 0
+        var held = 0, points = 0, worstHeld = 0.0, worstEvaluationPart = 0.0
         for name in Self.fixtures {
             let rows = try load(name)
             let total = rows.last!.step
-            let points = try replay(rows)
+            let replayed = try replay(rows)
+            points += replayed.count
             for f in [0.01, 0.1, 0.5] {
-                let p = try XCTUnwrap(points.first { Double($0.step) >= f * Double(total) })
-                print(String(format: "ETA replay %@: at %2.0f%% (step %5d) error %+6.1f%%%@, whole-run rate %+7.1f%%, machine speed from here on x%.2f",
+                let p = try XCTUnwrap(replayed.first { Double($0.step) >= f * Double(total) })
+                print(String(format: "ETA replay %@: at %2.0f%% (step %6d) error %+6.1f%%%@, whole-run rate %+7.1f%%, machine speed from here on x%.2f",
                              name, 100 * f, p.step, 100 * p.error, p.isGuess ? " (a guess)" : "",
                              100 * p.naiveError, 1 / p.speedChange))
             }
-            let first = try XCTUnwrap(points.first)
-            XCTAssertLessThan(abs(first.error) * 3, abs(first.naiveError), "\(name) at 1%")
-            for p in points where abs(p.speedChange - 1) <= 0.1 {
+            for p in replayed {
+                XCTAssertLessThanOrEqual(abs(p.evaluationPartError), 0.1, "\(name) at step \(p.step)")
+                worstEvaluationPart = max(worstEvaluationPart, abs(p.evaluationPartError))
+                guard abs(p.speedChange - 1) <= 0.1 else { continue }
                 held += 1
+                worstHeld = max(worstHeld, abs(p.error))
                 XCTAssertLessThanOrEqual(abs(p.error), 0.25, "\(name) at step \(p.step)")
             }
         }
-        XCTAssertGreaterThanOrEqual(held, 5, "the fixtures must have stretches where the machine kept its speed")
+        print(String(format: "ETA replay: %d of %d points where the machine kept its speed within 10%%, error there at most %.1f%%; evaluations' part at most %.1f%% off",
+                     held, points, 100 * worstHeld, 100 * worstEvaluationPart))
+        XCTAssertGreaterThanOrEqual(held, 10, "the fixtures must have stretches where the machine kept its speed")
     }
 }
