@@ -38,25 +38,13 @@ struct HTMLPage {
     nav a { margin-right: 14px; font-size: 14px; color: #0072B2; text-decoration: none; }
     code { font-family: "DejaVu Sans Mono", monospace; font-size: 13px; }
     .live { background: #e8f3fa; border-left: 4px solid #0072B2; padding: 8px 14px; margin: 0 0 12px; font-size: 15px; font-weight: 600; }
-    .live.stale { background: #fff6e5; border-left-color: #E69F00; }
     """
 
-    /// Reloads a live page once a minute, unless it has not been rebuilt for `staleAfter`
-    /// seconds (the run was killed, or the watcher stopped): then it says so and stays put.
-    /// Kept free of '<' and '&' so the page stays well-formed XML.
+    /// Reloads a live page once a minute. The final build has no script, so the reloading
+    /// stops when the run has ended. (No guess at a killed run from the page's age: late in a
+    /// long run the evaluations, and so the rebuilds, are many minutes apart.)
     static let liveScript = """
-    (function () {
-      var banner = document.getElementById("live-banner");
-      if (!banner) { return; }
-      var updated = Number(banner.getAttribute("data-updated"));
-      var staleAfter = Number(banner.getAttribute("data-stale-after"));
-      if (Date.now() - updated > staleAfter * 1000) {
-        banner.className = "live stale";
-        banner.textContent += " (no update since: the run may have stopped; not reloading)";
-        return;
-      }
-      setTimeout(function () { window.location.reload(); }, 60000);
-    })();
+    setTimeout(function () { window.location.reload(); }, 60000);
     """
 
     func render() -> String {
@@ -65,8 +53,7 @@ struct HTMLPage {
         h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
         h += "<title>\(e(run.name)) · GrokLab report</title>\n<style>\n\(HTMLPage.css)\n</style>\n</head>\n<body>\n<main>\n"
         if let live {
-            h += "<div class=\"live\" id=\"live-banner\" data-updated=\"\(Int64(live.updated.timeIntervalSince1970 * 1000))\""
-            h += " data-stale-after=\"\(Int(live.staleAfter))\">\(e(live.text))</div>\n"
+            h += "<div class=\"live\" id=\"live-banner\">\(e(live.text))</div>\n"
         }
         h += "<h1>\(e(run.name))</h1>\n"
         h += "<p class=\"sub\">GrokLab run report · generated \(e(generated)) from <code>\(e(run.directory.path))</code></p>\n"

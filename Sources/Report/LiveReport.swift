@@ -11,12 +11,9 @@ public struct LiveStatus: Sendable, Equatable {
     public var totalSteps: Int?
     /// When the page was built.
     public var updated: Date
-    /// After this many seconds without a rebuild the page stops reloading itself and says the
-    /// run seems to have stopped (a killed run cannot take its banner down).
-    public var staleAfter: Double
 
-    public init(step: Int, totalSteps: Int?, updated: Date, staleAfter: Double) {
-        self.step = step; self.totalSteps = totalSteps; self.updated = updated; self.staleAfter = staleAfter
+    public init(step: Int, totalSteps: Int?, updated: Date) {
+        self.step = step; self.totalSteps = totalSteps; self.updated = updated
     }
 
     /// "live, step 1,234 of 100,000, updated 14:05" (local time of the machine that built it).
@@ -91,8 +88,6 @@ public final class LiveReportBuilder: @unchecked Sendable {
         let t0 = LiveReportBuilder.now()
         var o = options
         o.live = true
-        o.liveStaleAfter = 3 * LiveReportBuilder.interval(afterBuildOf: max(lastDuration, 1), minimum: minimumInterval,
-                                                         costFactor: costFactor) + 120
         let result: ReportResult?
         do { result = try RunReport.build(runDirectory: runDirectory, options: o) } catch {
             result = nil

@@ -21,8 +21,6 @@ public struct ReportOptions: Sendable {
     /// Build a live page (the run is still training): a "live, step N of M, updated HH:MM"
     /// banner and a once-a-minute reload. The final build leaves this false.
     public var live = false
-    /// A live page that has not been rebuilt for this many seconds stops reloading itself.
-    public var liveStaleAfter = 600.0
 
     public init() {}
 }
@@ -77,7 +75,7 @@ public enum RunReport {
         let now = Date()
         let live = options.live
             ? LiveStatus(step: Int(summary.lastStep ?? 0), totalSteps: run.configValues["steps"].map { Int($0) },
-                         updated: now, staleAfter: options.liveStaleAfter)
+                         updated: now)
             : nil
         let page = HTMLPage(run: run, summary: summary, figures: rendered, warnings: result.warnings,
                             generated: ISO8601DateFormatter().string(from: now), live: live)
