@@ -43,13 +43,14 @@ for _ in $(seq 100); do [ -f "$run/config.json" ] && break; sleep 0.2; done
 "$bin/grok-report" --watch --every 2 "$run" > "$tmp/watch.log" 2>&1 &
 watch=$!
 
-# 1. A live page with some evaluations in it.
+# 1. A live page drawn from at least 100 steps (the watcher's first page, at once, may show
+#    none yet; the next comes once 99 times a build's duration has passed).
 live=""
-for _ in $(seq 300); do
-    if [ -f "$run/report.html" ] && grep -q 'id="live-banner"' "$run/report.html" \
-        && [ "$(grep -c '^[0-9]' "$run/metrics.csv" 2>/dev/null || echo 0)" -ge 60 ]; then
+for _ in $(seq 600); do
+    if [ -f "$run/report.html" ]; then
         cp "$run/report.html" "$tmp/live.html"
-        grep -q 'id="live-banner"' "$tmp/live.html" && { live=yes; break; }
+        shown=$(grep -o 'id="live-banner">live, step [0-9,]*' "$tmp/live.html" | grep -o '[0-9,]*$' | tr -d , || true)
+        if [ -n "$shown" ] && [ "$shown" -ge 100 ]; then live=yes; break; fi
     fi
     sleep 0.5
 done
