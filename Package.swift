@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "Measures", dependencies: ["Model", "Linalg", "GrokCore"], swiftSettings: fastMath),
         .target(name: "Phases", dependencies: ["GrokCore"]),
         .target(name: "Diagnostics",
-                dependencies: ["Training", "HTSR", "Measures", "Phases", "Tensors", "GrokCore"]),
+                dependencies: ["Training", "HTSR", "Measures", "Phases", "Report", "Tensors", "GrokCore"]),
         .target(name: "Charts", dependencies: ["GrokCore"]),
         .target(name: "Report", dependencies: ["Charts", "HTSR", "Tensors", "Linalg", "GrokCore"]),
         // Sweeps: grids of grok-train runs (child processes or a Slurm array) and their summary.

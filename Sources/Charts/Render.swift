@@ -8,8 +8,12 @@ extension Chart {
         w.rect(x: 0, y: 0, w: width, h: height, fill: .white)
         var top = 0.0
         if let title {
-            w.text(title, x: width / 2, y: 24, size: Font.chartTitle, anchor: .middle, bold: true, cls: "chart-title")
-            top = 34
+            let fitted = FittedTitle.fit(title, width: width, size: Font.chartTitle)
+            for (i, line) in fitted.lines.enumerated() {
+                w.text(line, x: width / 2, y: 24 + Double(i) * fitted.lineHeight, size: fitted.size, anchor: .middle,
+                       bold: true, cls: "chart-title")
+            }
+            top = fitted.height
         }
         let layout = GridLayout(chart: self, top: top)
         for (i, panel) in panels.enumerated() {
@@ -215,7 +219,8 @@ struct PanelRenderer {
         if let legendBox { drawInsideLegend(entries, box: legendBox, into: &w) }
         if !topRows.isEmpty { drawTopLegend(entries, rows: topRows, plot: p, into: &w) }
         if let title = panel.title {
-            w.text(title, x: p.x, y: cell.y + 10 + 16, size: Font.panelTitle, bold: true, cls: "panel-title")
+            let t = FittedTitle.singleLine(title, width: cell.maxX - p.x - FittedTitle.margin, size: Font.panelTitle)
+            w.text(t.text, x: p.x, y: cell.y + 10 + 16, size: t.size, bold: true, cls: "panel-title")
         }
         if let note = panel.note {
             let nw = textWidth(note, size: Font.axisLabel) + 20
@@ -542,7 +547,10 @@ extension Chart {
             }
         }
         if let title = panel.title {
-            w.text(title, x: x0 + iw / 2, y: cell.y + 20, size: Font.panelTitle, anchor: .middle, bold: true, cls: "panel-title")
+            let centre = x0 + iw / 2
+            let room = 2 * (min(centre - cell.x, cell.maxX - centre) - FittedTitle.margin)
+            let t = FittedTitle.singleLine(title, width: room, size: Font.panelTitle)
+            w.text(t.text, x: centre, y: cell.y + 20, size: t.size, anchor: .middle, bold: true, cls: "panel-title")
         }
         w.beginGroup(cls: "image")
         // Cells overlap by a hair so no background seams show between them.

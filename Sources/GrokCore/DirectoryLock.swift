@@ -32,6 +32,19 @@ public final class DirectoryLock: @unchecked Sendable {
         _ = text.withCString { pwrite(fd, $0, strlen($0), 0) }
     }
 
+    /// Whether some process holds the lock of `directory` now: nil when it has no lock file
+    /// (never locked, or written by an older GrokLab). For readers that must know whether a
+    /// run is still going (grok-report --watch); the probe holds a shared lock for an instant.
+    public static func isHeld(directory: URL) -> Bool? {
+        let path = directory.appendingPathComponent(fileName).path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        guard flock(fd, LOCK_SH | LOCK_NB) == 0 else { return errno == EWOULDBLOCK ? true : nil }
+        flock(fd, LOCK_UN)
+        return false
+    }
+
     /// The pid written by the current holder, if readable.
     private static func holderPID(fd: Int32) -> Int32? {
         var buffer = [UInt8](repeating: 0, count: 32)

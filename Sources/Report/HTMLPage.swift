@@ -9,6 +9,8 @@ struct HTMLPage {
     var figures: [(figure: ReportFigure, svg: String, files: [String])]
     var warnings: [String]
     var generated: String
+    /// Set while the run still trains: the banner and the self-reload (see `liveScript`).
+    var live: LiveStatus? = nil
 
     static let css = """
     body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222; margin: 0; background: #f6f6f4; line-height: 1.45; }
@@ -35,6 +37,14 @@ struct HTMLPage {
     .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
     nav a { margin-right: 14px; font-size: 14px; color: #0072B2; text-decoration: none; }
     code { font-family: "DejaVu Sans Mono", monospace; font-size: 13px; }
+    .live { background: #e8f3fa; border-left: 4px solid #0072B2; padding: 8px 14px; margin: 0 0 12px; font-size: 15px; font-weight: 600; }
+    """
+
+    /// Reloads a live page once a minute. The final build has no script, so the reloading
+    /// stops when the run has ended. (No guess at a killed run from the page's age: late in a
+    /// long run the evaluations, and so the rebuilds, are many minutes apart.)
+    static let liveScript = """
+    setTimeout(function () { window.location.reload(); }, 60000);
     """
 
     func render() -> String {
@@ -42,6 +52,9 @@ struct HTMLPage {
         h += "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
         h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
         h += "<title>\(e(run.name)) · GrokLab report</title>\n<style>\n\(HTMLPage.css)\n</style>\n</head>\n<body>\n<main>\n"
+        if let live {
+            h += "<div class=\"live\" id=\"live-banner\">\(e(live.text))</div>\n"
+        }
         h += "<h1>\(e(run.name))</h1>\n"
         h += "<p class=\"sub\">GrokLab run report · generated \(e(generated)) from <code>\(e(run.directory.path))</code></p>\n"
         h += "<nav><a href=\"#summary\">Summary</a><a href=\"#figures\">Figures</a><a href=\"#config\">Configuration</a></nav>\n"
@@ -61,7 +74,9 @@ struct HTMLPage {
             h += "</figure>\n"
         }
         h += configSection()
-        h += "</main>\n</body>\n</html>\n"
+        h += "</main>\n"
+        if live != nil { h += "<script>//<![CDATA[\n\(HTMLPage.liveScript)\n//]]></script>\n" }
+        h += "</body>\n</html>\n"
         return h
     }
 

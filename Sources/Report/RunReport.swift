@@ -18,6 +18,9 @@ public struct ReportOptions: Sendable {
     public var seed: UInt64 = 0
     /// Figure 4's fit; nil = from config.json, else clip_xmax (the paper's setting).
     public var fixFingers: FingerFix? = nil
+    /// Build a live page (the run is still training): a "live, step N of M, updated HH:MM"
+    /// banner and a once-a-minute reload. The final build leaves this false.
+    public var live = false
 
     public init() {}
 }
@@ -72,8 +75,14 @@ public enum RunReport {
             rendered.append((fig, svg, names))
         }
 
-        let page = HTMLPage(run: run, summary: RunSummary(run), figures: rendered, warnings: result.warnings,
-                            generated: ISO8601DateFormatter().string(from: Date()))
+        let summary = RunSummary(run)
+        let now = Date()
+        let live = options.live
+            ? LiveStatus(step: Int(summary.lastStep ?? 0), totalSteps: run.configValues["steps"].map { Int($0) },
+                         updated: now)
+            : nil
+        let page = HTMLPage(run: run, summary: summary, figures: rendered, warnings: result.warnings,
+                            generated: ISO8601DateFormatter().string(from: now), live: live)
         let reportURL = dir.appendingPathComponent("report.html")
         try AtomicFile.write(page.render(), to: reportURL)
         result.files.append(reportURL)

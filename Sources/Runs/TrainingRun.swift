@@ -90,13 +90,15 @@ public struct TrainingRun {
             ])
         }
 
-        let progress = ProgressReporter(totalSteps: config.steps, quiet: quiet)
+        let progress = ProgressReporter(totalSteps: config.steps, quiet: quiet, evaluationSteps: evaluationSteps)
         progress.message("\(fromCheckpoint ? "resuming" : "training") \(directory.url.path): \(config.widths.map(String.init).joined(separator: "-")) \(config.dtype.rawValue) \(config.optimizer.rawValue) lr \(config.lr) wd \(config.wd), \(config.steps) steps; \(data.sourceDescription); BLAS \(BLASRuntime.coreName) x\(config.threads)")
         StopSignal.install()
         let observer = RunDiagnostics(shape: try MLPShape(widths: config.widths),
                                       configuration: diagnostics.configuration)
+        // While it trains, report.html is kept current in the background (a live page).
+        let live: [TrainingObserver] = buildReport ? [LiveReportObserver(runDirectory: directory.url, seed: config.seed)] : []
         let result = try Trainer.run(config: config, data: data, directory: directory, resume: fromCheckpoint,
-                                     observers: [observer] + snapshotPruner(config: config, diagnostics: diagnostics),
+                                     observers: [observer] + snapshotPruner(config: config, diagnostics: diagnostics) + live,
                                      progress: progress)
         for line in result.summary { output(line) }
         if buildReport { report(seed: config.seed) }

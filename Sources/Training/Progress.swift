@@ -2,18 +2,32 @@ import Foundation
 
 /// Tells the user where a long run is: on a terminal a single line redrawn in place (step,
 /// steps/s, ETA, last accuracies); otherwise (a log file, CI) one plain line per evaluation.
+/// The ETA comes from `ETAEstimator`, fed here with the measured time of step-only stretches
+/// and of each evaluation; it reads "ETA ~" while it is still a guess.
 public final class ProgressReporter {
     public let isTerminal: Bool
     public let quiet: Bool
     private var lastDraw = 0.0
     private var lastTrainAcc = Double.nan, lastTestAcc = Double.nan
-    private var rateStep = 0, rateTime = 0.0, rate = 0.0
     private let total: Int
+    private var estimator: ETAEstimator
+    private let evaluationSteps: [Int]
+    private var nextEvaluation = 0
+    /// Start (step, time) of the stretch of plain training steps being timed; nil while an
+    /// evaluation runs or before the first tick.
+    private var segment: (step: Int, time: Double)?
+    /// When the step that is about to be evaluated finished training.
+    private var evaluationStart: (step: Int, time: Double)?
 
-    public init(totalSteps: Int, quiet: Bool = false) {
+    /// `evaluationSteps`: the run's schedule (`EvaluationSchedule.steps`), so the ETA can cost
+    /// the remaining evaluations separately from the steps; without it evaluations are lumped
+    /// into the step rate.
+    public init(totalSteps: Int, quiet: Bool = false, evaluationSteps: [Int] = []) {
         total = totalSteps
         isTerminal = isatty(STDERR_FILENO) == 1
         self.quiet = quiet
+        self.evaluationSteps = evaluationSteps.sorted()
+        estimator = ETAEstimator(totalSteps: totalSteps, evaluationSteps: evaluationSteps)
     }
 
     static func now() -> Double {
@@ -30,48 +44,72 @@ public final class ProgressReporter {
         return String(format: "%dh%02dm", t / 3600, (t % 3600) / 60)
     }
 
-    private func stepsPerSecond(step: Int, time: Double) -> Double {
-        // A rate over the last few seconds, so the ETA follows the current speed.
-        if rateTime == 0 { rateStep = step; rateTime = time; return rate }
-        let dt = time - rateTime
-        if dt >= 2 { rate = Double(step - rateStep) / dt; rateStep = step; rateTime = time }
-        return rate
+    /// "ETA 12m05s", "ETA ~2h35m" while a guess, "ETA ?" before anything was timed.
+    public static func etaText(_ e: ETAEstimator.Estimate?) -> String {
+        guard let e else { return "ETA ?" }
+        return "ETA " + (e.isGuess ? "~" : "") + duration(e.seconds)
     }
 
-    private func line(step: Int, time: Double) -> String {
-        let r = stepsPerSecond(step: step, time: time)
-        let eta = r > 0 ? ProgressReporter.duration(Double(total - step) / r) : "?"
+    private func stepsPerSecond(_ e: ETAEstimator.Estimate?) -> Double {
+        guard let e, e.secondsPerStep > 0 else { return 0 }
+        return 1 / e.secondsPerStep
+    }
+
+    private func line(step: Int) -> String {
+        let e = estimator.estimate(atStep: step)
         let pct = 100 * Double(step) / Double(max(total, 1))
         let acc = lastTrainAcc.isNaN ? "" : String(format: "  train %.3f  test %.3f", lastTrainAcc, lastTestAcc)
-        return String(format: "step %d/%d (%.1f%%)  %.0f steps/s  ETA %@", step, total, pct, r, eta) + acc
+        return String(format: "step %d/%d (%.1f%%)  %.0f steps/s  ", step, total, pct, stepsPerSecond(e))
+            + ProgressReporter.etaText(e) + acc
     }
 
-    /// Called often from the loop; redraws at most 4 times a second, only on a terminal.
+    /// Called after every training step: reads the clock every 64 steps (and at a step about
+    /// to be evaluated) to time the steps; redraws at most 4 times a second on a terminal.
     @inline(__always)
     public func tick(step: Int) {
-        guard isTerminal, !quiet, step & 63 == 0 else { return }
+        while nextEvaluation < evaluationSteps.count && evaluationSteps[nextEvaluation] < step { nextEvaluation += 1 }
+        let evaluating = nextEvaluation < evaluationSteps.count && evaluationSteps[nextEvaluation] == step
+        guard evaluating || step & 63 == 0 else { return }
         let t = ProgressReporter.now()
-        guard t - lastDraw >= 0.25 else { return }
+        if let s = segment {
+            if evaluating || t - s.time >= 1 {
+                estimator.recordSteps(count: step - s.step, seconds: t - s.time)
+                segment = (step, t)
+            }
+        } else {
+            segment = (step, t)
+        }
+        if evaluating { evaluationStart = (step, t); segment = nil }
+        guard isTerminal, !quiet, t - lastDraw >= 0.25 else { return }
         draw(step: step, time: t)
     }
 
     private func draw(step: Int, time: Double) {
         lastDraw = time
-        writeStderr("\r\u{1B}[K" + line(step: step, time: time))
+        writeStderr("\r\u{1B}[K" + line(step: step))
     }
 
-    /// Called at every evaluation.
+    /// Called at every evaluation, when it is done.
     public func evaluated(step: Int, trainAccuracy: Double, testAccuracy: Double, trainLoss: Double, testLoss: Double) {
+        let t = ProgressReporter.now()
+        if !evaluationSteps.isEmpty {   // without a schedule the evaluation stays in the step time
+            if let s = evaluationStart, s.step == step {
+                estimator.recordEvaluation(step: step, seconds: t - s.time)
+            } else {
+                estimator.recordEvaluation(step: step, seconds: .nan)   // step 0, or a resumed run's first
+            }
+            evaluationStart = nil
+            segment = (step, t)
+        }
         lastTrainAcc = trainAccuracy; lastTestAcc = testAccuracy
         guard !quiet else { return }
         if isTerminal {
-            draw(step: step, time: ProgressReporter.now())
+            draw(step: step, time: t)
         } else {
-            let t = ProgressReporter.now()
-            let r = stepsPerSecond(step: step, time: t)
-            let eta = r > 0 ? ProgressReporter.duration(Double(total - step) / r) : "?"
-            writeStderr(String(format: "step %d/%d  train loss %.4g acc %.4f  test loss %.4g acc %.4f  %.0f steps/s  ETA %@\n",
-                               step, total, trainLoss, trainAccuracy, testLoss, testAccuracy, r, eta))
+            let e = estimator.estimate(atStep: step)
+            writeStderr(String(format: "step %d/%d  train loss %.4g acc %.4f  test loss %.4g acc %.4f  %.0f steps/s  ",
+                               step, total, trainLoss, trainAccuracy, testLoss, testAccuracy, stepsPerSecond(e))
+                        + ProgressReporter.etaText(e) + "\n")
         }
     }
 

@@ -13,16 +13,20 @@ struct GrokAnalyze: ParsableCommand {
         abstract: "HTSR (WeightWatcher) metrics of the weight matrices in .safetensors/.npy files or GrokLab runs.",
         discussion: """
         Examples:
-          grok-analyze model.safetensors                one row per 2-D (dense) or 4-D (Conv2D) tensor
-          grok-analyze runs/NAME --layers fc1.weight    every snapshot of a run, in step order
-          grok-analyze weights/ --format json           a folder of .safetensors/.npy files
-          grok-analyze w.npy --randomize --charts figs  correlation traps, figures 4 and 5
-          grok-analyze bench                            analyzer speed against LAPACK alone
+          grok-analyze model.safetensors                every 2-D/4-D tensor: one row
+          grok-analyze runs/NAME --layers fc1.weight    every snapshot, in step order
+          grok-analyze weights/ --format json           a folder of .safetensors/.npy
+          grok-analyze w.npy --randomize --charts figs  traps; figures 4 and 5
+          grok-analyze bench                            analyzer speed against LAPACK
 
-        1-D/0-D tensors (biases), 3-D tensors and integer tensors are skipped with a note.
-        A file that cannot be read prints one line `error: <path>: <problem>` on stderr and
-        the others are still analysed; the exit status is then 1.
-        See `grok-analyze analyze --help` for every option.
+        Options of `grok-analyze PATH...` (the default subcommand, analyze):
+          --format table|csv|json, --randomize, --seed N,
+          --fix-fingers none|clip_xmax, --layers NAMES, --threads N, --charts DIR;
+          `grok-analyze analyze --help` explains each.
+
+        Biases (1-D/0-D), 3-D and integer tensors are skipped with a note. A file
+        that cannot be read gets one line on stderr, `error: <path>: <problem>`,
+        and the others are still analysed; the exit status is then 1.
         """,
         subcommands: [Analyze.self, Bench.self],
         defaultSubcommand: Analyze.self)

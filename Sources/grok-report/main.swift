@@ -11,13 +11,32 @@ struct GrokReport: ParsableCommand {
         commandName: "grok-report",
         abstract: "Rebuild figures/ and report.html from a GrokLab run directory (also while it is still running).",
         discussion: """
-        Reads config.json, metrics.csv, htsr.csv, phases.json and snapshots/ and writes
-        figures/<n>-<name>.svg (+ .png when rsvg-convert is installed) and report.html, one
-        self-contained page. Whatever is missing is drawn as far as possible and listed.
+        Examples:
+          grok-report runs/NAME                 figures/ and report.html, now
+          grok-report runs/NAME --open          ... and open the page
+          grok-report --watch runs/NAME         a live page until the run ends
+
+        Reads config.json, metrics.csv, htsr.csv, phases.json and snapshots/ and
+        writes figures/<n>-<name>.svg (+ .png when rsvg-convert is installed) and
+        report.html, one self-contained page. Whatever is missing is drawn as far
+        as possible and listed.
+
+        --watch rebuilds the page while the run trains (at most once a minute, and
+        under 1% of the time), marked "live, step N of M, updated HH:MM" and
+        reloading itself every minute; when the run completes or stops it builds
+        the final page and exits. grok-train does the same by itself unless
+        --no-report; --watch is for such runs, or one on another machine's shared
+        filesystem.
         """)
 
     @Argument(help: "The run directory (runs/<name>).")
     var runDirectory: String
+
+    @Flag(help: "Keep report.html live while the run trains; build the final page when it ends.")
+    var watch = false
+
+    @Option(help: "With --watch: the least seconds between two live builds. (default: 60)")
+    var every: Double = 60
 
     @Flag(help: "Open report.html with xdg-open afterwards.")
     var open = false
@@ -34,13 +53,29 @@ struct GrokReport: ParsableCommand {
     @Option(help: "Seed of the shuffles behind the randomized ESD (figure 5).")
     var seed: UInt64 = 0
 
+    func validate() throws {
+        guard every > 0, every.isFinite else { throw ValidationError("--every must be a positive number of seconds") }
+    }
+
     func run() throws {
         var options = ReportOptions()
         options.png = !noPng
         options.esdLayer = layer
         options.esdStep = step
         options.seed = seed
-        let result = try RunReport.build(runDirectory: URL(fileURLWithPath: runDirectory), options: options)
+        let directory = URL(fileURLWithPath: runDirectory)
+        if watch {
+            var watcher = ReportWatcher(runDirectory: directory, options: options)
+            watcher.minimumInterval = every
+            var opened = !open   // open the page once it exists
+            let final = try watcher.run { line in
+                FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                if !opened { opened = true; openInBrowser(directory.appendingPathComponent("report.html")) }
+            }
+            for w in final.warnings { FileHandle.standardError.write(Data("note: \(w)\n".utf8)) }
+            return
+        }
+        let result = try RunReport.build(runDirectory: directory, options: options)
         for w in result.warnings { FileHandle.standardError.write(Data("note: \(w)\n".utf8)) }
         let figures = result.files.filter { $0.pathExtension == "svg" }.count
         print("wrote \(figures) figures and \(result.report?.path ?? "no report")")

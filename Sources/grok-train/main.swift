@@ -22,7 +22,7 @@ struct Train: ParsableCommand {
           grok-train --resume --out runs/NAME        continue a stopped or killed run
           grok-train bench                           steps/s, f32/f64, 1 and 2 threads
 
-        Without --preset the paper's settings are the defaults; flags override a preset.
+        Without --preset the defaults are the paper's; flags override a preset.
 
         Data: by default the 5,000 real MNIST images shipped in Data/: train = 1,000
         (100 per digit, drawn with the seed), test = the other 4,000 images (NOT the
@@ -140,7 +140,7 @@ struct Train: ParsableCommand {
     @Flag(help: "No progress line or log lines, only the summary.")
     var quiet = false
 
-    @Flag(help: "Do not build figures/ and report.html when the run ends (grok-report RUN_DIR builds them at any time).")
+    @Flag(help: "Do not build figures/ and report.html, neither live while training nor at the end (grok-report RUN_DIR builds them at any time; --watch keeps them live).")
     var noReport = false
 
     func makeConfig() throws -> TrainingConfig {

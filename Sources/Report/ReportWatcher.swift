@@ -1,0 +1,117 @@
+import Foundation
+import GrokCore
+
+/// Where a run stands, as far as its files tell a reader that may be on another machine.
+public enum RunState: Sendable, Equatable {
+    /// metrics.csv has reached config.json's last step.
+    case completed
+    /// The run's lock file is there but nobody holds it: the trainer stopped (Ctrl-C, kill).
+    case stopped
+    /// The lock is held, or there is no lock to ask (an older run, another machine's
+    /// filesystem without flock): assumed to be still training.
+    case running
+
+    /// Reads the state from `dir` (cheap: metrics.csv's last row and a lock probe).
+    public static func of(_ dir: URL) -> RunState {
+        if let total = RunState.totalSteps(dir), let last = RunState.lastMetricsStep(dir), last >= total {
+            return .completed
+        }
+        return DirectoryLock.isHeld(directory: dir) == false ? .stopped : .running
+    }
+
+    static func totalSteps(_ dir: URL) -> Int? {
+        guard let data = try? Data(contentsOf: dir.appendingPathComponent("config.json")),
+              let value = try? JSONValue.parse(data), let steps = value.object?["steps"]?.number else { return nil }
+        return Int(steps)
+    }
+
+    /// The step of metrics.csv's last complete row.
+    static func lastMetricsStep(_ dir: URL) -> Int? {
+        guard let data = try? Data(contentsOf: dir.appendingPathComponent("metrics.csv")) else { return nil }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        guard lines.count > 1 else { return nil }
+        // A half-written last line has no newline yet: take the last one that ended.
+        let complete = data.last == UInt8(ascii: "\n") ? lines : lines.dropLast()
+        guard let row = complete.last, complete.count > 1 else { return nil }
+        return Double(row.prefix { $0 != "," }).map { Int($0) }
+    }
+}
+
+/// `grok-report --watch RUN_DIR`: keeps a run's report.html live while the run trains (for a
+/// run started with --no-report, or one on another machine's shared filesystem), then builds
+/// the final page, without the live banner, once the run has completed or stopped.
+public struct ReportWatcher {
+    public var runDirectory: URL
+    public var options: ReportOptions
+    /// The least time between two live builds (and see `LiveReportBuilder.costFactor`).
+    public var minimumInterval = 60.0
+    /// How often the files are looked at.
+    public var poll = 5.0
+    /// Once the run has ended, how long the files must stay unchanged (the trainer writes
+    /// the last HTSR rows and phases.json after its last evaluation) before the final build.
+    public var settle = 10.0
+
+    public init(runDirectory: URL, options: ReportOptions) {
+        self.runDirectory = runDirectory; self.options = options
+    }
+
+    /// Watches until the run ends; `log` gets one line per build. Returns the final build.
+    public func run(log: (String) -> Void) throws -> ReportResult {
+        _ = try RunData.load(runDirectory)   // a missing or wrong directory fails at once
+        let builder = LiveReportBuilder(runDirectory: runDirectory, options: options, minimumInterval: minimumInterval)
+        var seen = fingerprint()
+        var state = RunState.of(runDirectory)
+        if state == .running {
+            log(liveLine(builder.buildNow()))
+            while true {
+                Thread.sleep(forTimeInterval: poll)
+                state = RunState.of(runDirectory)
+                if state != .running { break }
+                let now = fingerprint()
+                if now != seen, builder.isDue {
+                    seen = now
+                    log(liveLine(builder.buildNow()))
+                }
+            }
+        }
+        // Let the trainer's last writes land before the final page.
+        var quietSince = newestChange()
+        var last = fingerprint()
+        while Date().timeIntervalSince(quietSince) < settle && DirectoryLock.isHeld(directory: runDirectory) != false {
+            Thread.sleep(forTimeInterval: min(poll, settle))
+            let f = fingerprint()
+            if f != last { last = f; quietSince = Date() }
+        }
+        var final = options
+        final.live = false
+        let result = try RunReport.build(runDirectory: runDirectory, options: final)
+        log("run \(state == .completed ? "completed" : "stopped"): final report \(result.report?.path ?? "not written")")
+        return result
+    }
+
+    func liveLine(_ r: ReportResult?) -> String {
+        guard r != nil else { return "live report: build failed (will retry)" }
+        let step = RunState.lastMetricsStep(runDirectory).map(String.init) ?? "?"
+        let total = RunState.totalSteps(runDirectory).map(String.init) ?? "?"
+        let f = DateFormatter()
+        f.dateFormat = "HH:mm:ss"
+        return "live report at \(f.string(from: Date())): step \(step) of \(total)"
+    }
+
+    /// When one of the files a report reads last changed.
+    func newestChange() -> Date {
+        ["metrics.csv", "htsr.csv", "phases.json"].compactMap { name in
+            (try? FileManager.default.attributesOfItem(atPath: runDirectory.appendingPathComponent(name).path))?[.modificationDate] as? Date
+        }.max() ?? .distantPast
+    }
+
+    /// Sizes and modification times of the files a report reads.
+    func fingerprint() -> [String] {
+        ["metrics.csv", "htsr.csv", "phases.json"].map { name in
+            let a = try? FileManager.default.attributesOfItem(atPath: runDirectory.appendingPathComponent(name).path)
+            let size = (a?[.size] as? NSNumber)?.int64Value ?? -1
+            let date = (a?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            return "\(name):\(size):\(date)"
+        }
+    }
+}
