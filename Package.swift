@@ -59,7 +59,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-analyze", dependencies: [
-            "HTSR", "WeightFiles", "Tensors", "Charts", "Report", "Linalg", "GrokCore", "ToolSupport",
+            "HTSR", "WeightFiles", "Tensors", "Charts", "Report", "Diagnostics", "Phases", "Linalg", "GrokCore", "ToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-report", dependencies: [

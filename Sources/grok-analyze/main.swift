@@ -17,6 +17,7 @@ struct GrokAnalyze: ParsableCommand {
           grok-analyze runs/NAME --layers fc1.weight    every snapshot of a run, in step order
           grok-analyze weights/ --format json           a folder of .safetensors/.npy files
           grok-analyze w.npy --randomize --charts figs  correlation traps, figures 4 and 5
+          grok-analyze relabel runs/NAME                a run's htsr.csv and phases.json again, from its snapshots
           grok-analyze bench                            analyzer speed against LAPACK alone
 
         1-D/0-D tensors (biases), 3-D tensors and integer tensors are skipped with a note.
@@ -24,7 +25,7 @@ struct GrokAnalyze: ParsableCommand {
         the others are still analysed; the exit status is then 1.
         See `grok-analyze analyze --help` for every option.
         """,
-        subcommands: [Analyze.self, Bench.self],
+        subcommands: [Analyze.self, Relabel.self, Bench.self],
         defaultSubcommand: Analyze.self)
 }
 

@@ -6,6 +6,7 @@ import Datasets
 import Model
 import Training
 import Diagnostics
+import Phases
 import Report
 import ToolSupport
 
@@ -116,6 +117,12 @@ struct Train: ParsableCommand {
     @Option(help: "Phases: grokked when it has covered this fraction. (default: 0.9)")
     var grokkedFraction: Double?
 
+    @Option(help: "HTSR phases: the trap count the rule reads: centered (the weight mean's spike removed) or weightwatcher (num_traps as WeightWatcher counts it). (default: centered)")
+    var htsrTraps: TrapCount?
+
+    @Option(help: "HTSR phases: the rule reads each layer's alpha as a causal running median over this many decades of step (0 = the raw per-snapshot alpha). (default: 0.25)")
+    var htsrAlphaWindow: Double?
+
     @Option(help: "Run directory. (default: runs/<date>-<hyperparameter tag>)")
     var out: String?
 
@@ -171,6 +178,8 @@ struct Train: ParsableCommand {
         if let v = collapseSustain { d.collapseSustain = v }
         if let v = riseFraction { d.riseFraction = v }
         if let v = grokkedFraction { d.grokkedFraction = v }
+        if let v = htsrTraps { d.htsrTraps = v }
+        if let v = htsrAlphaWindow { d.htsrAlphaWindow = v }
         try d.validate()
         return d
     }
@@ -271,6 +280,7 @@ extension TrainingConfig.Dataset: ExpressibleByArgument {}
 extension EvaluationSchedule: ExpressibleByArgument {}
 extension Loss: ExpressibleByArgument {}
 extension HTSRMode: ExpressibleByArgument {}
+extension TrapCount: ExpressibleByArgument {}
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
