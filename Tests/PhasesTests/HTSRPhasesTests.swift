@@ -10,7 +10,7 @@ func rows(_ step: Int, _ a1: Double?, _ t1: Int?, _ a2: Double?, _ t2: Int?) -> 
 }
 
 /// The rule on raw per-snapshot alpha: these tests are about the rule's logic, not the smoothing.
-let raw: HTSRThresholds = { var t = raw; t.alphaWindowDecades = 0; return t }()
+let raw: HTSRThresholds = { var t = HTSRThresholds(); t.alphaWindowDecades = 0; return t }()
 
 final class HTSRPhasesTests: XCTestCase {
     func testKnownTransitions() {
