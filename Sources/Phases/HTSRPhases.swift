@@ -59,7 +59,7 @@ public struct HTSRThresholds: Codable, Sendable, Equatable {
     public var holdLastLabel: Bool = true
     public var sustain: Int = 1
     /// Window of the causal running median of alpha, in decades of step (0 = raw alpha).
-    public var alphaWindowDecades: Double = 0.25
+    public var alphaWindowDecades: Double = 0.1
     public var trapCount: TrapCount = .centered
 
     public init() {}

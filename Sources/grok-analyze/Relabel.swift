@@ -30,7 +30,7 @@ struct Relabel: ParsableCommand {
     @Option(help: "The trap count the rule reads: centered or weightwatcher. (default: the run's setting, else centered)")
     var htsrTraps: TrapCount?
 
-    @Option(help: "Window of alpha's causal running median, in decades of step (0 = raw alpha). (default: the run's setting, else 0.25)")
+    @Option(help: "Window of alpha's causal running median, in decades of step (0 = raw alpha). (default: the run's setting, else 0.1)")
     var htsrAlphaWindow: Double?
 
     @Option(help: "Threads for the layers of one snapshot.")

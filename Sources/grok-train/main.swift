@@ -120,7 +120,7 @@ struct Train: ParsableCommand {
     @Option(help: "HTSR phases: the trap count the rule reads: centered (the weight mean's spike removed) or weightwatcher (num_traps as WeightWatcher counts it). (default: centered)")
     var htsrTraps: TrapCount?
 
-    @Option(help: "HTSR phases: the rule reads each layer's alpha as a causal running median over this many decades of step (0 = the raw per-snapshot alpha). (default: 0.25)")
+    @Option(help: "HTSR phases: the rule reads each layer's alpha as a causal running median over this many decades of step (0 = the raw per-snapshot alpha). (default: 0.1)")
     var htsrAlphaWindow: Double?
 
     @Option(help: "Run directory. (default: runs/<date>-<hyperparameter tag>)")
