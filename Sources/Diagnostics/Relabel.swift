@@ -38,7 +38,17 @@ public enum RunRelabel {
     public static func relabel(directory dir: URL, options: Options = Options(),
                                progress: (String) -> Void = { _ in }) throws -> Result {
         let run = RunDirectory(dir)
-        let config = try run.readConfig()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw GrokError("\(dir.path) is not a directory")
+        }
+        guard FileManager.default.fileExists(atPath: run.configURL.path) else {
+            throw GrokError("\(run.configURL.path) is missing: \(dir.path) is not a GrokLab run directory")
+        }
+        let config: TrainingConfig
+        do { config = try run.readConfig() } catch {
+            throw GrokError("\(run.configURL.path) is not a valid GrokLab config")
+        }
         var settings = try DiagnosticsSettings.read(configURL: run.configURL)
         if let v = options.htsrMode { settings.htsr = v }
         if let v = options.trapCount { settings.htsrTraps = v }
@@ -47,6 +57,8 @@ public enum RunRelabel {
         let lock = try DirectoryLock(directory: dir, holder: "process (a grok-train or a relabel)")
         defer { lock.release() }
 
+        // Read everything needed before rewriting anything.
+        let accuracy = try RunFiles.readAccuracy(run.metricsURL)
         let htsrURL = dir.appendingPathComponent("htsr.csv")
         var written: [URL] = []
         var analysed = 0
@@ -78,7 +90,6 @@ public enum RunRelabel {
             rows = try RunFiles.readHTSR(htsrURL)
         }
 
-        let accuracy = try RunFiles.readAccuracy(run.metricsURL)
         let config2 = settings.configuration
         let report = PhasesReport(accuracy: accuracy, htsr: rows.map(\.phasePoint),
                                   thresholds: config2.thresholds, htsrThresholds: config2.htsrThresholds)

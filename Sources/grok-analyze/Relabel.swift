@@ -11,11 +11,10 @@ struct Relabel: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-analyse a run's snapshots (htsr.csv) and relabel its phases (phases.json) without training.",
         discussion: """
-        The analysis is the live run's: the HTSR mode and seed of its config.json, the same
-        per-snapshot shuffles. The files the run had before its first relabel are kept as
-        htsr.before-relabel.csv and phases.before-relabel.json. Prints the confusion matrix
-        (accuracy phase x HTSR label) with per-phase recall, for this rule and the baseline
-        (raw alpha, WeightWatcher's trap count). Run `grok-report RUN_DIR` afterwards for the figures.
+        The analysis is the live run's: the HTSR mode and seed of its config.json, the same per-snapshot shuffles. \
+        The files the run had before its first relabel are kept as htsr.before-relabel.csv and phases.before-relabel.json. \
+        Prints the confusion matrix (accuracy phase x HTSR label) with per-phase recall, for this rule and the \
+        baseline (raw alpha, WeightWatcher's trap count). Run `grok-report RUN_DIR` afterwards for the figures.
         """)
 
     @Argument(help: "The run directory.")
@@ -24,7 +23,7 @@ struct Relabel: ParsableCommand {
     @Flag(help: "Keep htsr.csv as it is; only relabel the phases from it.")
     var phasesOnly = false
 
-    @Option(help: "Analyse with this HTSR mode instead of the run's: plain or paper.")
+    @Option(help: "Analyse with this HTSR mode instead of the run's (plain or paper).")
     var htsr: HTSRMode?
 
     @Option(help: "The trap count the rule reads: centered or weightwatcher. (default: the run's setting, else centered)")
