@@ -215,8 +215,10 @@ public final class RunDiagnostics: TrainingObserver {
         }
         if !r.finalLayers.isEmpty {
             let layers = r.finalLayers.map { l in
-                let alpha = l.alpha.map { String(format: "alpha %.2f", $0) } ?? "alpha n/a"
-                let traps = l.numTraps.map { "\($0) traps" } ?? "traps n/a"
+                var alpha = l.alpha.map { String(format: "alpha %.2f", $0) } ?? "alpha n/a"
+                if l.alpha != nil, let s = l.alphaSigma { alpha += String(format: " ± %.2f", s) }
+                var traps = l.numTraps.map { "\($0) traps" } ?? "traps n/a"
+                if let c = l.numTrapsCentered { traps += " (\(c) with the mean removed)" }
                 return "\(l.layer) \(alpha), \(traps)"
             }
             lines.append("final HTSR (step \(r.finalLayers.map(\.step).max() ?? 0)): " + layers.joined(separator: "; "))
