@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "Diagnostics",
                 dependencies: ["Training", "HTSR", "Measures", "Phases", "Report", "Tensors", "GrokCore"]),
         .target(name: "Charts", dependencies: ["GrokCore"]),
-        .target(name: "Report", dependencies: ["Charts", "HTSR", "Tensors", "Linalg", "GrokCore"]),
+        .target(name: "Report", dependencies: ["Charts", "Phases", "HTSR", "Tensors", "Linalg", "GrokCore"]),
         // Sweeps: grids of grok-train runs (child processes or a Slurm array) and their summary.
         .target(name: "Sweep", dependencies: ["Report", "Charts", "GrokCore"]),
         // Files to named weight matrices (grok-analyze's input side).
@@ -65,7 +65,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-analyze", dependencies: [
-            "HTSR", "WeightFiles", "Charts", "Report", "Linalg", "GrokCore", "ToolSupport",
+            "HTSR", "WeightFiles", "Tensors", "Charts", "Report", "Diagnostics", "Phases", "Linalg", "GrokCore", "ToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-report", dependencies: [

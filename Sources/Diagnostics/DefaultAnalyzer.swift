@@ -31,6 +31,7 @@ public struct HTSRLayerAnalyzer: LayerAnalyzer {
             r.logSpectralNorm = a.logSpectralNorm; r.stableRank = a.stableRank
             r.mpSoftrank = a.mpSoftrank; r.numSpikes = a.numSpikes; r.numTraps = a.numTraps
             r.ksStat = a.ksStat; r.ksPvalue = a.ksPvalue; r.maxTrapHeight = a.maxTrapHeight
+            r.meanStdRatio = a.meanStdRatio; r.meanSpike = a.meanSpike; r.numTrapsCentered = a.numTrapsCentered
             return r
         }
     }

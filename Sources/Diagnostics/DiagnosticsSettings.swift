@@ -17,6 +17,11 @@ public struct DiagnosticsSettings: Codable, Sendable, Equatable {
     public var grokkedFraction: Double = PhaseThresholds().grokkedFraction
     /// Snapshot files kept (--keep-snapshots); nil = all. Saved so a resumed run keeps the same.
     public var keepSnapshots: SnapshotRetention? = nil
+    /// HTSR phase rule: which trap count (nil = centered) and the window of alpha's causal
+    /// running median in decades of step (nil = HTSRThresholds' default; 0 = raw alpha).
+    /// Optional so that config.json files written before they existed still read.
+    public var htsrTraps: TrapCount?
+    public var htsrAlphaWindow: Double?
 
     public init() {}
 
@@ -27,6 +32,9 @@ public struct DiagnosticsSettings: Codable, Sendable, Equatable {
         guard collapseSustain >= 1 else { throw GrokError("--collapse-sustain must be at least 1, got \(collapseSustain)") }
         guard riseFraction > 0, riseFraction < grokkedFraction, grokkedFraction < 1 else {
             throw GrokError("phase fractions must satisfy 0 < --rise-fraction < --grokked-fraction < 1")
+        }
+        if let w = htsrAlphaWindow, !(w >= 0 && w <= 3) {
+            throw GrokError("--htsr-alpha-window must be between 0 and 3 decades, got \(w)")
         }
     }
 
@@ -39,7 +47,16 @@ public struct DiagnosticsSettings: Codable, Sendable, Equatable {
         c.thresholds.sustain = collapseSustain
         c.thresholds.riseFraction = riseFraction
         c.thresholds.grokkedFraction = grokkedFraction
+        c.htsrThresholds = htsrThresholds
         return c
+    }
+
+    /// The HTSR phase rule these settings ask for.
+    public var htsrThresholds: HTSRThresholds {
+        var t = HTSRThresholds()
+        if let v = htsrTraps { t.trapCount = v }
+        if let v = htsrAlphaWindow { t.alphaWindowDecades = v }
+        return t
     }
 
     /// As a JSON object for config.json.

@@ -55,6 +55,11 @@ public struct HTSRRow: Sendable, Equatable {
     public var ksStat: Double?
     public var ksPvalue: Double?
     public var maxTrapHeight: Double?
+    /// Mean of the entries over their std; the mean alone made a trap; traps once the mean's
+    /// rank-one component is removed from the shuffle (see HTSR's LayerAnalysis).
+    public var meanStdRatio: Double?
+    public var meanSpike: Bool?
+    public var numTrapsCentered: Int?
     /// "ok", "failed: <reason>" or "skipped: <reason>".
     public var status: String
 
@@ -66,7 +71,8 @@ public struct HTSRRow: Sendable, Equatable {
     public static let columns = ["step", "layer", "N", "M", "alpha", "D", "xmin", "xmax", "sigma",
                                  "num_pl_spikes", "alpha_weighted", "log_norm", "log_spectral_norm",
                                  "stable_rank", "mp_softrank", "num_spikes", "num_traps", "ks_stat",
-                                 "ks_pvalue", "max_trap_height", "status"]
+                                 "ks_pvalue", "max_trap_height", "mean_std_ratio", "mean_spike",
+                                 "num_traps_centered", "status"]
 
     /// The row as one CSV line (no newline). Text cells lose commas, quotes and line breaks
     /// (replaced by ';', '\'' and ' ') so every reader can split on commas.
@@ -76,7 +82,8 @@ public struct HTSRRow: Sendable, Equatable {
         let cells = [String(step), clean(layer), String(N), String(M), d(alpha), d(D), d(xmin), d(xmax),
                      d(sigma), i(numPLSpikes), d(alphaWeighted), d(logNorm), d(logSpectralNorm),
                      d(stableRank), d(mpSoftrank), i(numSpikes), i(numTraps), d(ksStat), d(ksPvalue),
-                     d(maxTrapHeight), clean(status)]
+                     d(maxTrapHeight), d(meanStdRatio), meanSpike.map { $0 ? "true" : "false" } ?? "",
+                     i(numTrapsCentered), clean(status)]
         return cells.joined(separator: ",")
     }
 
@@ -93,12 +100,15 @@ public struct HTSRRow: Sendable, Equatable {
         logSpectralNorm = d("log_spectral_norm"); stableRank = d("stable_rank")
         mpSoftrank = d("mp_softrank"); numSpikes = i("num_spikes"); numTraps = i("num_traps")
         ksStat = d("ks_stat"); ksPvalue = d("ks_pvalue"); maxTrapHeight = d("max_trap_height")
+        meanStdRatio = d("mean_std_ratio"); numTrapsCentered = i("num_traps_centered")
+        meanSpike = cells["mean_spike"].flatMap { $0 == "true" ? true : ($0 == "false" ? false : nil) }
     }
 
     /// The numbers the phase rule reads. A row whose status is not "ok" still carries the
     /// values that were computed (e.g. alpha when only the trap fit failed); missing ones are nil.
     public var phasePoint: HTSRLayerPoint {
-        HTSRLayerPoint(step: step, layer: layer, alpha: alpha, numTraps: numTraps)
+        HTSRLayerPoint(step: step, layer: layer, alpha: alpha, numTraps: numTraps,
+                       numTrapsCentered: numTrapsCentered, alphaSigma: sigma)
     }
 }
 

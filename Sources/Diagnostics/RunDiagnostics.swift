@@ -190,6 +190,22 @@ public final class RunDiagnostics: TrainingObserver {
         return (observeSeconds, queue.sync { state.seconds })
     }
 
+    /// The confusion matrix as summary lines: one per accuracy phase, then the balanced
+    /// recall next to the baseline rule's (raw alpha, WeightWatcher's trap count).
+    public static func confusionLines(_ r: PhasesReport) -> [String] {
+        guard let c = r.confusion else { return [] }
+        var lines = ["HTSR labels per accuracy phase (evaluations, HTSR labels, recall):"]
+        lines += c.lines.map { "  " + $0 }
+        func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", 100 * $0) } ?? "n/a" }
+        var rule = "rule: "
+        if let t = r.htsrThresholds {
+            rule += t.alphaWindowDecades > 0 ? String(format: "alpha = causal median over %.2g decades", t.alphaWindowDecades) : "raw alpha"
+            rule += ", \(t.trapCount.rawValue) traps"
+        }
+        lines.append("  balanced recall \(pct(c.balancedRecall)) (\(rule)); baseline rule (raw alpha, WeightWatcher's traps): \(pct(r.baselineConfusion?.balancedRecall))")
+        return lines
+    }
+
     func summary(_ r: PhasesReport, htsrSeconds: Double, wall: Double) -> [String] {
         var lines: [String] = []
         let segments = r.accuracy.map { "\($0.phase.rawValue) \($0.startStep)-\($0.endStep)" }
@@ -199,8 +215,10 @@ public final class RunDiagnostics: TrainingObserver {
         }
         if !r.finalLayers.isEmpty {
             let layers = r.finalLayers.map { l in
-                let alpha = l.alpha.map { String(format: "alpha %.2f", $0) } ?? "alpha n/a"
-                let traps = l.numTraps.map { "\($0) traps" } ?? "traps n/a"
+                var alpha = l.alpha.map { String(format: "alpha %.2f", $0) } ?? "alpha n/a"
+                if l.alpha != nil, let s = l.alphaSigma { alpha += String(format: " ± %.2f", s) }
+                var traps = l.numTraps.map { "\($0) traps" } ?? "traps n/a"
+                if let c = l.numTrapsCentered { traps += " (\(c) with the mean removed)" }
                 return "\(l.layer) \(alpha), \(traps)"
             }
             lines.append("final HTSR (step \(r.finalLayers.map(\.step).max() ?? 0)): " + layers.joined(separator: "; "))
@@ -209,9 +227,7 @@ public final class RunDiagnostics: TrainingObserver {
         var collapse = "anti-grokking: collapse step by accuracy \(step(r.collapseStep)), by HTSR \(step(r.htsrCollapseStep))"
         if let lead = r.leadSteps { collapse += ", HTSR lead \(lead) steps" + (lead > 0 ? " (HTSR warned earlier)" : "") }
         lines.append(collapse)
-        if let a = r.agreement {
-            lines.append(String(format: "HTSR vs accuracy labels agree on %.1f%% of %d steps", 100 * a, r.agreementSteps))
-        }
+        lines += Self.confusionLines(r)
         let w = max(wall, 1e-9)
         lines.append(String(format: "diagnostics time: %.2f s in observe() on the training thread (%.2f%% of %.1f s); HTSR and phases: %.2f s on a background thread, concurrent with training (%.2f s per snapshot)",
                             observeSeconds, 100 * observeSeconds / w, wall, htsrSeconds,

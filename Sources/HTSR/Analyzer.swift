@@ -44,6 +44,8 @@ public enum HTSRAnalyzer {
             return out
         }
         if let reason = magnitudeProblem(entries, N: N, M: M) { out.status = .fitFailed(reason); return out }
+        let moments = EntryMoments(entries)
+        out.meanStdRatio = moments.sd > 0 ? finite(moments.mean / moments.sd) : nil
         let esd: ESD
         do { esd = try ESDBuilder.esd(layer.kind) } catch {
             out.status = .fitFailed("eigenvalues: \(error)"); return out
@@ -110,7 +112,9 @@ public enum HTSRAnalyzer {
             }
         }
 
-        if options.randomize { randomize(layer, esd: esd, entries: entries, options: options, into: &out) }
+        if options.randomize {
+            randomize(layer, esd: esd, entries: entries, moments: moments, options: options, into: &out)
+        }
         return out
     }
 
@@ -129,16 +133,21 @@ public enum HTSRAnalyzer {
     }
 
     /// Correlation traps: the ESD of shuffled copies of W, its MP fit, and what stands out.
-    static func randomize(_ layer: LayerInput, esd: ESD, entries: [Double], options: HTSROptions,
-                          into out: inout LayerAnalysis) {
+    static func randomize(_ layer: LayerInput, esd: ESD, entries: [Double], moments: EntryMoments,
+                          options: HTSROptions, into out: inout LayerAnalysis) {
         var rng = SeededRandom(seed: options.seed, stream: layer.name)
         var rand: [Double] = []
+        var centered: [Double]? = options.centeredTraps ? [] : nil
         let extra: [Double]
         do {
             for _ in 0..<(esd.M < poolBelowM ? pooledShuffles : 1) {
-                rand.append(contentsOf: try ESDBuilder.shuffledEigenvalues(layer.kind, rng: &rng))
+                let r = try ESDBuilder.shuffledEigenvalues(layer.kind, rng: &rng,
+                                                           centeringBy: options.centeredTraps ? moments.mean : nil)
+                rand.append(contentsOf: r.raw)
+                if let c = r.centered { centered?.append(contentsOf: c) }
             }
             rand.sort()
+            centered?.sort()
             extra = try ESDBuilder.shuffledEigenvalues(layer.kind, rng: &rng)
         } catch {
             if out.status == .ok { out.status = .fitFailed("randomized eigenvalues: \(error)") }
@@ -185,6 +194,45 @@ public enum HTSRAnalyzer {
                        entries: Array(ranked.dropFirst(j).prefix(k)))
         }
         out.maxTrapHeight = out.traps?.first?.height
+
+        if let centered {
+            centeredTraps(rand: rand, centered: centered, esd: esd, moments: moments,
+                          threshold: mp.spikeThresholdOriginal, into: &out)
+        }
+    }
+
+    /// The traps left once the weight mean is removed (see `LayerAnalysis.numTrapsCentered`),
+    /// and whether the mean alone made one (`meanSpike`). `threshold` is the raw randomized
+    /// fit's trap threshold (original scale): the flag compares both ESDs against the same
+    /// line, so it does not depend on how the refit moves the edge.
+    static func centeredTraps(rand: [Double], centered: [Double], esd: ESD, moments: EntryMoments,
+                              threshold: Double, into out: inout LayerAnalysis) {
+        guard let mp = MarchenkoPastur.fit(ascending: centered, Q: esd.Q, M: esd.M) else {
+            if out.status == .ok { out.status = .fitFailed("centered randomized MP fit: no density above the KDE threshold") }
+            return
+        }
+        out.numTrapsCentered = mp.numSpikes
+        out.randSigmaMPCentered = mp.sigma
+        let above = rand.reduce(0) { $0 + ($1 > threshold ? 1 : 0) }
+        let aboveCentered = centered.reduce(0) { $0 + ($1 > threshold ? 1 : 0) }
+        // BBP: a rank-one component of strength theta = |mu| sqrt(N M) on noise of entry std s
+        // leaves the bulk only when theta > s (N M)^(1/4).
+        let bbp = pow(Double(esd.N) * Double(esd.M), -0.25)
+        let strong = moments.sd > 0 && abs(moments.mean) / moments.sd > bbp
+        out.meanSpike = strong && aboveCentered < above
+    }
+}
+
+/// Mean and (population) standard deviation of a layer's entries.
+struct EntryMoments {
+    let mean: Double
+    let sd: Double
+
+    init(_ values: [Double]) {
+        let n = Double(max(values.count, 1))
+        let m = values.reduce(0, +) / n
+        mean = m
+        sd = (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / n).squareRoot()
     }
 }
 

@@ -28,7 +28,7 @@ public enum HTSRBenchmark {
             lines.append(pad("\(rows)x\(cols)", 12) + pad(format(lapack), 22) + pad(format(full), 22)
                          + String(format: "%.2fx one decomposition (%.2fx two)", full / lapack, full / (2 * lapack)))
         }
-        lines.append("(randomized analysis = 3 decompositions: the layer, the shuffle(s) fitted, one more shuffle for rand_distance)")
+        lines.append("(randomized analysis = 4 decompositions: the layer, the shuffle(s) fitted, the same shuffle(s) with the mean removed, one more shuffle for rand_distance)")
         return lines.joined(separator: "\n")
     }
 

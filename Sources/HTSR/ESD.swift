@@ -35,15 +35,30 @@ enum ESDBuilder {
     /// entry and destroys every correlation between them: what stays outside the MP bulk
     /// afterwards is due to outlier entries (a correlation trap), not learned structure.
     static func shuffledEigenvalues(_ kind: LayerInput.Kind, rng: inout SeededRandom) throws -> [Double] {
+        try shuffledEigenvalues(kind, rng: &rng, centeringBy: nil).raw
+    }
+
+    /// The same, and when `mean` is given also the ESD of that same shuffle with `mean`
+    /// subtracted from every entry: the shuffled matrix without its rank-one mean component
+    /// (X - mu 1 1^T is exactly X minus its projection on the all-ones direction when mu is
+    /// the mean of the entries). The generator advances exactly as without centering.
+    static func shuffledEigenvalues(_ kind: LayerInput.Kind, rng: inout SeededRandom,
+                                    centeringBy mean: Double?) throws -> (raw: [Double], centered: [Double]?) {
         switch kind {
         case .dense(let w):
             var v = w.values
             shuffle(&v, using: &rng)
-            return try Spectral.squaredSingularValues(Matrix(rows: w.rows, cols: w.cols, values: v))
+            let raw = try Spectral.squaredSingularValues(Matrix(rows: w.rows, cols: w.cols, values: v))
+            guard let mean else { return (raw, nil) }
+            for i in v.indices { v[i] -= mean }
+            return (raw, try Spectral.squaredSingularValues(Matrix(rows: w.rows, cols: w.cols, values: v)))
         case .conv2d(let values, let o, let i, let kh, let kw):
             var v = values
             shuffle(&v, using: &rng)
-            return try convEigenvalues(v, out: o, in: i, kh: kh, kw: kw)
+            let raw = try convEigenvalues(v, out: o, in: i, kh: kh, kw: kw)
+            guard let mean else { return (raw, nil) }
+            for j in v.indices { v[j] -= mean }
+            return (raw, try convEigenvalues(v, out: o, in: i, kh: kh, kw: kw))
         }
     }
 

@@ -69,6 +69,24 @@ public struct LayerAnalysis: Sendable, Codable, Equatable {
     public var maxTrapHeight: Double?
     public var traps: [TrapDetail]?
 
+    // The weight mean's part in the traps (beyond the reference). Shuffling keeps the mean mu of
+    // the entries, and a mean is a rank-one component mu * 1 1^T of singular value
+    // |mu| sqrt(N M): above the bulk edge once |mu| / std exceeds about
+    // (sqrt(N) + sqrt(M)) / sqrt(N M) (0.106 for 784 x 200). WeightWatcher then counts it as a
+    // trap although no entry is an outlier. These say how much of num_traps is only the mean.
+    /// Mean of all entries over their standard deviation (signed); nil when the std is 0.
+    public var meanStdRatio: Double?
+    /// The weight mean alone puts a randomized eigenvalue beyond the trap threshold: the mean
+    /// component is strong enough to separate from the bulk (|mu| / std > (N M)^(-1/4), the
+    /// BBP threshold) and removing it from the same shuffle leaves fewer eigenvalues above
+    /// the same threshold.
+    public var meanSpike: Bool?
+    /// Traps of the shuffled matrix with its rank-one mean component removed (entries minus
+    /// their mean, the same shuffle), the MP fit redone on that ESD.
+    public var numTrapsCentered: Int?
+    /// The centered randomized ESD's MP fit.
+    public var randSigmaMPCentered: Double?
+
     // For charts (options keepEigenvalues / keepDCurve).
     public var eigenvalues: [Double]?
     public var randEigenvalues: [Double]?
@@ -123,6 +141,10 @@ public struct LayerAnalysis: Sendable, Codable, Equatable {
         case ksPvalue = "ks_pvalue"
         case maxTrapHeight = "max_trap_height"
         case traps
+        case meanStdRatio = "mean_std_ratio"
+        case meanSpike = "mean_spike"
+        case numTrapsCentered = "num_traps_centered"
+        case randSigmaMPCentered = "rand_sigma_mp_centered"
         case eigenvalues
         case randEigenvalues = "rand_eigenvalues"
         case xminCandidates = "xmin_candidates"

@@ -20,6 +20,9 @@ public struct HTSROptions: Sendable {
     /// Seed of the shuffles. Each layer draws from its own stream SeededRandom(seed, name),
     /// so results do not depend on thread count or layer order.
     public var seed: UInt64 = 0
+    /// With `randomize`: also analyse each shuffle with the weight mean removed
+    /// (`num_traps_centered`, `mean_spike`); one more eigenvalue decomposition per shuffle.
+    public var centeredTraps = true
     /// Fit the Marchenko-Pastur bulk (sigma_mp, num_spikes, mp_softrank, bulk_max/min).
     public var mpFit = true
     /// Keep the eigenvalues (and randomized eigenvalues) in the result, for charts.

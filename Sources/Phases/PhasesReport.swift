@@ -34,29 +34,59 @@ public struct PhaseComparison: Sendable, Equatable {
 public struct FinalLayer: Codable, Sendable, Equatable {
     public let layer: String
     public let step: Int
+    /// WeightWatcher's alpha at that step and its standard error (the fit's sigma).
     public let alpha: Double?
+    public let alphaSigma: Double?
+    /// The alpha the phase rule used (the steadier one); nil for layers outside the rule.
+    public let ruleAlpha: Double?
     public let numTraps: Int?
+    public let numTrapsCentered: Int?
 
-    public init(layer: String, step: Int, alpha: Double?, numTraps: Int?) {
+    public init(layer: String, step: Int, alpha: Double?, numTraps: Int?, alphaSigma: Double? = nil,
+                ruleAlpha: Double? = nil, numTrapsCentered: Int? = nil) {
         self.layer = layer; self.step = step; self.alpha = alpha; self.numTraps = numTraps
+        self.alphaSigma = alphaSigma; self.ruleAlpha = ruleAlpha; self.numTrapsCentered = numTrapsCentered
     }
 
-    enum CodingKeys: String, CodingKey { case layer, step, alpha, numTraps = "num_traps" }
+    enum CodingKeys: String, CodingKey {
+        case layer, step, alpha, alphaSigma = "alpha_sigma", ruleAlpha = "rule_alpha"
+        case numTraps = "num_traps", numTrapsCentered = "num_traps_centered"
+    }
 
     public func encode(to e: Encoder) throws {
+        func f(_ x: Double?) -> Double? { x.flatMap { $0.isFinite ? $0 : nil } }
         var c = e.container(keyedBy: CodingKeys.self)
         try c.encode(layer, forKey: .layer); try c.encode(step, forKey: .step)
-        try c.encode(alpha, forKey: .alpha); try c.encode(numTraps, forKey: .numTraps)
+        try c.encode(f(alpha), forKey: .alpha); try c.encode(f(alphaSigma), forKey: .alphaSigma)
+        try c.encode(f(ruleAlpha), forKey: .ruleAlpha)
+        try c.encode(numTraps, forKey: .numTraps); try c.encode(numTrapsCentered, forKey: .numTrapsCentered)
+    }
+
+    public init(from d: Decoder) throws {
+        let c = try d.container(keyedBy: CodingKeys.self)
+        layer = try c.decode(String.self, forKey: .layer)
+        step = try c.decode(Int.self, forKey: .step)
+        alpha = try c.decodeIfPresent(Double.self, forKey: .alpha)
+        alphaSigma = try c.decodeIfPresent(Double.self, forKey: .alphaSigma)
+        ruleAlpha = try c.decodeIfPresent(Double.self, forKey: .ruleAlpha)
+        numTraps = try c.decodeIfPresent(Int.self, forKey: .numTraps)
+        numTrapsCentered = try c.decodeIfPresent(Int.self, forKey: .numTrapsCentered)
     }
 }
 
 /// The content of a run's `phases.json` (format in HELPERS.md, plus the fields after
-/// `lead_steps`). Unset values are written as null.
+/// `lead_steps`). Unset values are written as null. `confusion` is the comparison to read
+/// (accuracy phase x HTSR label, per-phase recall); `agreement` (coarse labels equal, over
+/// the evaluations HTSR labelled) is kept for older readers. `baseline_confusion` is the same
+/// matrix for the rule as it was before the steadier alpha and the centered traps (raw alpha,
+/// WeightWatcher's trap count, the same thresholds), so a run shows what the changes buy.
 public struct PhasesReport: Codable, Sendable, Equatable {
     public var accuracy: [PhaseSegment]
     public var htsr: [PhaseSegment]
     public var agreement: Double?
     public var agreementSteps: Int
+    public var confusion: PhaseConfusion?
+    public var baselineConfusion: PhaseConfusion?
     public var collapseStep: Int?
     public var htsrCollapseStep: Int?
     public var leadSteps: Int?
@@ -75,6 +105,7 @@ public struct PhasesReport: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case accuracy, htsr, agreement, agreementSteps = "agreement_steps"
+        case confusion, baselineConfusion = "baseline_confusion"
         case collapseStep = "collapse_step", htsrCollapseStep = "htsr_collapse_step"
         case leadSteps = "lead_steps", collapseDetectedStep = "collapse_detected_step"
         case htsrCollapseDetectedStep = "htsr_collapse_detected_step"
@@ -93,6 +124,9 @@ public struct PhasesReport: Codable, Sendable, Equatable {
         let cmp = PhaseComparison(accuracy: acc, htsr: h)
         accuracy = acc.segments; htsr = h.segments
         agreement = cmp.agreement; agreementSteps = cmp.comparedSteps
+        confusion = h.steps.isEmpty ? nil : PhaseConfusion(accuracy: acc, htsr: h)
+        baselineConfusion = h.steps.isEmpty ? nil
+            : PhaseConfusion(accuracy: acc, htsr: HTSRPhases(points: rows, thresholds: htsrThresholds.baseline))
         collapseStep = cmp.collapseStep; htsrCollapseStep = cmp.htsrCollapseStep
         leadSteps = cmp.leadSteps
         collapseDetectedStep = acc.collapseDetectedStep; htsrCollapseDetectedStep = h.collapseDetectedStep
@@ -104,7 +138,9 @@ public struct PhasesReport: Codable, Sendable, Equatable {
         for r in rows where r.step >= (lastRow[r.layer]?.step ?? Int.min) { lastRow[r.layer] = r }
         finalLayers = lastRow.keys.sorted().map {
             let r = lastRow[$0]!
-            return FinalLayer(layer: r.layer, step: r.step, alpha: r.alpha, numTraps: r.numTraps)
+            let used = h.steps.firstIndex(of: r.step).flatMap { k in h.ruleAlpha[r.layer].flatMap { $0[k] } }
+            return FinalLayer(layer: r.layer, step: r.step, alpha: r.alpha, numTraps: r.numTraps,
+                              alphaSigma: r.alphaSigma, ruleAlpha: used, numTrapsCentered: r.numTrapsCentered)
         }
         self.thresholds = thresholds; self.htsrThresholds = htsrThresholds
     }
@@ -114,6 +150,8 @@ public struct PhasesReport: Codable, Sendable, Equatable {
         try c.encode(accuracy, forKey: .accuracy); try c.encode(htsr, forKey: .htsr)
         try c.encode(agreement.flatMap { $0.isFinite ? $0 : nil }, forKey: .agreement)
         try c.encode(agreementSteps, forKey: .agreementSteps)
+        try c.encode(confusion, forKey: .confusion)
+        try c.encode(baselineConfusion, forKey: .baselineConfusion)
         try c.encode(collapseStep, forKey: .collapseStep)
         try c.encode(htsrCollapseStep, forKey: .htsrCollapseStep)
         try c.encode(leadSteps, forKey: .leadSteps)
@@ -124,9 +162,7 @@ public struct PhasesReport: Codable, Sendable, Equatable {
         try c.encode(plateauTestAccuracy.flatMap { $0.isFinite ? $0 : nil }, forKey: .plateauTestAccuracy)
         try c.encode(peakTestAccuracy.flatMap { $0.isFinite ? $0 : nil }, forKey: .peakTestAccuracy)
         try c.encode(peakStep, forKey: .peakStep); try c.encode(evaluations, forKey: .evaluations)
-        try c.encode(finalLayers.map { l in
-            FinalLayer(layer: l.layer, step: l.step, alpha: l.alpha.flatMap { $0.isFinite ? $0 : nil }, numTraps: l.numTraps)
-        }, forKey: .finalLayers)
+        try c.encode(finalLayers, forKey: .finalLayers)
         try c.encode(thresholds, forKey: .thresholds)
         try c.encode(htsrThresholds, forKey: .htsrThresholds)
     }
@@ -138,6 +174,8 @@ public struct PhasesReport: Codable, Sendable, Equatable {
         htsr = try c.decodeIfPresent([PhaseSegment].self, forKey: .htsr) ?? []
         agreement = try c.decodeIfPresent(Double.self, forKey: .agreement)
         agreementSteps = try c.decodeIfPresent(Int.self, forKey: .agreementSteps) ?? 0
+        confusion = try? c.decodeIfPresent(PhaseConfusion.self, forKey: .confusion)
+        baselineConfusion = try? c.decodeIfPresent(PhaseConfusion.self, forKey: .baselineConfusion)
         collapseStep = try c.decodeIfPresent(Int.self, forKey: .collapseStep)
         htsrCollapseStep = try c.decodeIfPresent(Int.self, forKey: .htsrCollapseStep)
         leadSteps = try c.decodeIfPresent(Int.self, forKey: .leadSteps)

@@ -1,5 +1,6 @@
 import Foundation
 import Charts
+import Phases
 
 /// One figure of the report: its number and file name, the chart, and a sentence saying
 /// what it shows.
@@ -120,24 +121,47 @@ struct CSVFigures {
         return seen.sorted()
     }
 
-    /// Figure 2: alpha per layer over accuracy.
+    /// The phase rule's alpha window (phases.json's htsr_thresholds; the rule's default when
+    /// the file has none yet).
+    var alphaWindow: Double { run.phases?.htsrThresholds?.alphaWindowDecades ?? HTSRThresholds().alphaWindowDecades }
+
+    /// Figure 2: alpha per layer over accuracy. WeightWatcher's raw alpha per snapshot (thin,
+    /// parity) under the steadier alpha the phase rule reads (bold, FC1 and FC2), with the
+    /// fit's standard error as an error bar at each layer's last point.
     func alphaFigure() -> ReportFigure {
         var items: [PlotItem] = []
         var maxAlpha = 0.0
-        var fc12: [[Double]] = []
-        var fcSteps: [Double] = []
+        var steadyByLayer: [String: (x: [Double], y: [Double])] = [:]
+        let window = alphaWindow
         for layer in htsrLayers {
             guard let (x, y) = htsrSeries("alpha", layer: layer) else { continue }
             let fc3 = layer == "fc3"
-            items.append(.line(LineSeries(label: LayerStyle.label(layer) + (fc3 ? " (10 eigenvalues: unreliable)" : ""), x: x, y: y,
-                                          color: LayerStyle.color(layer), dash: fc3 ? .dotted : .solid, width: fc3 ? 1.6 : 2.2,
+            let ruled = layer == "fc1" || layer == "fc2"
+            let smooth = ruled && window > 0
+            let rawLabel = LayerStyle.label(layer) + (fc3 ? " (10 eigenvalues: unreliable)" : (smooth ? " raw α" : ""))
+            items.append(.line(LineSeries(label: rawLabel, x: x, y: y, color: LayerStyle.color(layer),
+                                          dash: fc3 ? .dotted : (smooth ? .dotted : .solid), width: fc3 || smooth ? 1.3 : 2.2,
                                           marker: x.count <= 40 ? .circle : .none)))
             maxAlpha = max(maxAlpha, y.filter(\.isFinite).max() ?? 0)
-            if layer == "fc1" || layer == "fc2" { fc12.append(y); fcSteps = x }
+            if ruled {
+                let steady = SteadyAlpha.causalMedian(steps: x.map { Int($0) }, values: y.map { $0.isFinite ? $0 : nil }, decades: window)
+                    .map { $0 ?? .nan }
+                steadyByLayer[layer] = (x, steady)
+                if smooth {
+                    items.append(.line(LineSeries(label: LayerStyle.label(layer) + " steadier α (rule)", x: x, y: steady,
+                                                  color: LayerStyle.color(layer), width: 2.6)))
+                }
+                // The fit's standard error at the last point with a fit.
+                if let sigma = htsrSeries("sigma", layer: layer)?.y, let i = y.indices.last(where: { y[$0].isFinite && sigma.indices.contains($0) && sigma[$0].isFinite }) {
+                    items.append(.line(LineSeries(label: nil, x: [x[i], x[i]], y: [y[i] - sigma[i], y[i] + sigma[i]],
+                                                  color: LayerStyle.color(layer), width: 1.6)))
+                }
+            }
         }
-        if fc12.count == 2 && fc12[0].count == fc12[1].count {
-            let mean = zip(fc12[0], fc12[1]).map { ($0 + $1) / 2 }
-            items.append(.line(LineSeries(label: "mean of FC1, FC2", x: fcSteps, y: mean, color: .ink, dash: .dashDot, width: 1.8)))
+        if let a = steadyByLayer["fc1"], let b = steadyByLayer["fc2"], a.x == b.x {
+            let mean = zip(a.y, b.y).map { ($0 + $1) / 2 }
+            items.append(.line(LineSeries(label: "mean of FC1, FC2" + (window > 0 ? " (steadier α)" : ""), x: a.x, y: mean,
+                                          color: .ink, dash: .dashDot, width: 1.8)))
         }
         let yMax: Double? = maxAlpha > 12 ? 12 : nil
         let note = run.htsr == nil ? "htsr.csv not written yet" : (items.isEmpty ? "no alpha values in htsr.csv" : nil)
@@ -147,8 +171,12 @@ struct CSVFigures {
                                    + PhaseStyle.boundaries(accuracySpans),
                                note: note, weight: 1.35)
         let acc = accuracyPanel(bands: accuracyBands, title: "Accuracy (shaded by accuracy phase)")
-        var caption = "Top: the fitted power-law exponent α of each layer's empirical spectral density against log10(step); "
-        caption += "the dashed horizontal line is α = 2 (below it a layer counts as over-trained), dashed verticals are the accuracy-phase boundaries. "
+        var caption = "Top: the fitted power-law exponent α of each layer's empirical spectral density against log10(step)"
+        if window > 0 {
+            caption += String(format: ": WeightWatcher's α per snapshot (thin, dotted) and, bold, the steadier α the phase rule reads, a causal running median over the evaluations of the last %.2g decades of step (the KS-optimal xmin can switch between two nearly equal minima from one snapshot to the next, making the raw α jump)", window)
+        }
+        caption += "; the vertical bar at each hidden layer's last point is ± the fit's standard error σ = (α − 1)/√(tail size). "
+        caption += "The dashed horizontal line is α = 2 (below it a layer counts as over-trained), dashed verticals are the accuracy-phase boundaries. "
         caption += "FC3 (10 x 200) has only 10 eigenvalues, so its fit is unreliable and it is left out of the mean."
         if maxAlpha > 12 { caption += " The α axis is cut at 12." }
         caption += " Bottom: train and test accuracy."
@@ -157,15 +185,26 @@ struct CSVFigures {
                                          panels: [alphaPanel, acc], sharedX: true, idPrefix: "f2"))
     }
 
-    /// Figure 3: correlation traps per layer over accuracy.
+    /// Figure 3: correlation traps per layer over accuracy: WeightWatcher's count and the count
+    /// with the weight mean removed (what the phase rule reads by default).
     func trapsFigure() -> ReportFigure {
         var items: [PlotItem] = []
         var maxTraps = 0.0
+        var hasCentered = false
         for layer in htsrLayers {
             guard let (x, y) = htsrSeries("num_traps", layer: layer), y.contains(where: \.isFinite) else { continue }
             maxTraps = max(maxTraps, y.filter(\.isFinite).max() ?? 0)
-            items.append(.line(LineSeries(label: LayerStyle.label(layer), x: x, y: y, color: LayerStyle.color(layer),
-                                          dash: layer == "fc3" ? .dotted : .solid, width: 2, marker: x.count <= 40 ? .circle : .none)))
+            let centered = htsrSeries("num_traps_centered", layer: layer).flatMap { $0.y.contains(where: \.isFinite) ? $0 : nil }
+            items.append(.line(LineSeries(label: LayerStyle.label(layer) + (centered != nil ? " (WeightWatcher)" : ""), x: x, y: y,
+                                          color: LayerStyle.color(layer), dash: centered != nil ? .dashed : (layer == "fc3" ? .dotted : .solid),
+                                          width: centered != nil ? 1.4 : 2, marker: x.count <= 40 ? .circle : .none)))
+            if let c = centered {
+                hasCentered = true
+                maxTraps = max(maxTraps, c.y.filter(\.isFinite).max() ?? 0)
+                items.append(.line(LineSeries(label: LayerStyle.label(layer) + " (mean removed)", x: c.x, y: c.y,
+                                              color: LayerStyle.color(layer), dash: layer == "fc3" ? .dotted : .solid, width: 2.4,
+                                              marker: x.count <= 40 ? .square : .none)))
+            }
         }
         let note: String?
         if run.htsr == nil { note = "htsr.csv not written yet" }
@@ -175,7 +214,11 @@ struct CSVFigures {
                                y: AxisSpec("traps", min: -0.4, max: max(maxTraps, 3) + 0.4), items: items,
                                referenceLines: PhaseStyle.boundaries(accuracySpans), note: note, weight: 1.2)
         let acc = accuracyPanel(bands: accuracyBands, title: "Accuracy (shaded by accuracy phase)")
-        let caption = "Top: the number of correlation traps per layer (eigenvalues of the element-shuffled weight matrix beyond the Marchenko-Pastur bulk edge plus the Tracy-Widom margin) against log10(step). Bottom: train and test accuracy."
+        var caption = "Top: the number of correlation traps per layer (eigenvalues of the element-shuffled weight matrix beyond the Marchenko-Pastur bulk edge plus the Tracy-Widom margin) against log10(step)."
+        if hasCentered {
+            caption += " Dashed: WeightWatcher's count. Solid: the count once the rank-one mean component is removed from the shuffled matrix (MP fit redone), which the phase rule reads: shuffling keeps the weights' mean, and a mean μ alone gives one eigenvalue near μ²NM, above the bulk once |μ|/std exceeds about (√N + √M)/√(NM), with no outlier entry behind it."
+        }
+        caption += " Bottom: train and test accuracy."
         return ReportFigure(number: 3, name: "traps", title: "Correlation traps", caption: caption,
                             chart: Chart(title: "\(run.name): correlation traps", width: 800, height: 640,
                                          panels: [trapsPanel, acc], sharedX: true, idPrefix: "f3"))

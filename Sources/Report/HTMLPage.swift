@@ -1,5 +1,6 @@
 import Foundation
 import Charts
+import Phases
 
 /// report.html: one self-contained page (inline SVG, inline CSS, nothing fetched), written
 /// as well-formed XHTML so any XML parser can check it.
@@ -99,13 +100,17 @@ struct HTMLPage {
             h += card("HTSR collapse step", Format.step(p.htsrCollapseStep), "first anti-grokking step (α, traps)")
             let lead = p.leadSteps.map { ($0 >= 0 ? "HTSR warns " : "HTSR lags by ") + Format.step(abs($0)) + " steps" + ($0 >= 0 ? " early" : "") }
             h += card("HTSR lead time", Format.step(p.leadSteps), lead ?? "no collapse (yet)")
-            h += card("label agreement", Format.percent(p.agreement), "accuracy vs HTSR phases")
+            if let c = p.confusion {
+                let base = p.baselineConfusion.map { "baseline rule " + Format.percent($0.balancedRecall) } ?? "per-phase recall below"
+                h += card("HTSR recall (balanced)", Format.percent(c.balancedRecall), base)
+            }
         }
         h += "</div>\n"
 
         if let p = run.phases {
             h += "<h3>Phase boundaries</h3>\n"
             h += phaseTable(p.accuracy, p.htsr)
+            if let c = p.confusion { h += confusionTable(c, baseline: p.baselineConfusion, rule: p.htsrThresholds) }
             if !p.extra.isEmpty {
                 h += "<table><tr><th>phases.json</th><th>value</th></tr>\n"
                 for (k, v) in p.extra { h += "<tr><td>\(e(k))</td><td>\(e(v))</td></tr>\n" }
@@ -119,16 +124,42 @@ struct HTMLPage {
         if s.finalHTSR.isEmpty {
             h += "<p>HTSR: htsr.csv is missing or empty, so there is no α or trap count yet.</p>\n"
         } else {
-            h += "<table><tr><th>layer</th><th>step</th><th>α</th><th>traps</th><th>KS (MP fit)</th><th>KS p-value</th><th>status</th></tr>\n"
+            h += "<table><tr><th>layer</th><th>step</th><th>α ± σ</th><th>traps (WeightWatcher)</th><th>traps (mean removed)</th><th>KS (MP fit)</th><th>KS p-value</th><th>status</th></tr>\n"
             for r in s.finalHTSR {
+                let alpha = Format.number(r.alpha) + (r.alphaSigma.map { " ± " + Format.number($0, digits: 2) } ?? "")
                 h += "<tr><td>\(e(LayerStyle.label(r.layer)))</td><td class=\"num\">\(e(Format.step(r.step)))</td>"
-                h += "<td class=\"num\">\(e(Format.number(r.alpha)))</td><td class=\"num\">\(e(r.traps.map { Format.step($0) } ?? "–"))</td>"
+                h += "<td class=\"num\">\(e(alpha))</td><td class=\"num\">\(e(r.traps.map { Format.step($0) } ?? "–"))</td>"
+                h += "<td class=\"num\">\(e(r.trapsCentered.map { Format.step($0) } ?? "–"))</td>"
                 h += "<td class=\"num\">\(e(Format.number(r.ksStat)))</td><td class=\"num\">\(e(Format.number(r.ksPvalue, digits: 2)))</td>"
                 h += "<td>\(e(r.status))</td></tr>\n"
             }
             h += "</table>\n"
         }
         return h
+    }
+
+    /// Accuracy phase (rows) x HTSR label (columns), counted over evaluations, with each
+    /// accuracy phase's recall under this rule and the baseline rule.
+    func confusionTable(_ c: PhaseConfusion, baseline: PhaseConfusion?, rule: HTSRThresholds?) -> String {
+        var h = "<h3>HTSR labels against accuracy phases</h3>\n"
+        var ruleText = "the HTSR rule"
+        if let t = rule {
+            ruleText = (t.alphaWindowDecades > 0 ? "α as a causal running median over \(Format.number(t.alphaWindowDecades)) decades of step" : "raw α per snapshot")
+                + ", " + (t.trapCount == .centered ? "traps with the weight mean removed" : "WeightWatcher's trap count")
+        }
+        h += "<p class=\"sub\">Evaluations (evenly spread in log step) by accuracy phase and HTSR label; rule: \(e(ruleText)). "
+        h += "Recall = share of a phase's evaluations with the HTSR label it expects (memorizing and pre-grokking expect pre-grokking, grokking and grokked expect grokking); "
+        h += "the baseline is raw α with WeightWatcher's trap count.</p>\n"
+        h += "<table><tr><th>accuracy phase</th>"
+        for col in PhaseConfusion.htsrPhases { h += "<th>HTSR \(e(col.rawValue))</th>" }
+        h += "<th>expects</th><th>recall</th><th>baseline recall</th></tr>\n"
+        for (i, phase) in PhaseConfusion.accuracyPhases.enumerated() where c.total(phase) > 0 {
+            h += "<tr><td><span class=\"swatch\" style=\"background: \(PhaseStyle.color(phase.rawValue).hex)\"></span>\(e(phase.rawValue))</td>"
+            for n in c.counts[i] { h += "<td class=\"num\">\(n)</td>" }
+            h += "<td>\(e(PhaseConfusion.expected(phase).rawValue))</td><td class=\"num\">\(e(Format.percent(c.recall(phase))))</td>"
+            h += "<td class=\"num\">\(e(Format.percent(baseline?.recall(phase))))</td></tr>\n"
+        }
+        return h + "</table>\n"
     }
 
     func phaseTable(_ acc: [PhaseSpan], _ htsr: [PhaseSpan]) -> String {

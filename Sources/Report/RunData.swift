@@ -1,5 +1,6 @@
 import Foundation
 import GrokCore
+import Phases
 
 /// A stretch of steps with one phase label (from phases.json).
 public struct PhaseSpan: Sendable, Equatable {
@@ -16,6 +17,12 @@ public struct PhaseSummary: Sendable {
     public var collapseStep: Double?
     public var htsrCollapseStep: Double?
     public var leadSteps: Double?
+    /// Accuracy phase x HTSR label with per-phase recall, for the rule used and the baseline
+    /// (raw alpha, WeightWatcher's traps); nil in files written before they existed.
+    public var confusion: PhaseConfusion?
+    public var baselineConfusion: PhaseConfusion?
+    /// The HTSR rule's settings (its alpha window and trap count), when the file has them.
+    public var htsrThresholds: HTSRThresholds?
     /// Every other scalar field, for the summary table.
     public var extra: [(String, String)] = []
 }
@@ -125,6 +132,11 @@ public struct RunData: Sendable {
         out.collapseStep = d["collapse_step"]?.number
         out.htsrCollapseStep = d["htsr_collapse_step"]?.number
         out.leadSteps = d["lead_steps"]?.number
+        if let full = try? JSONDecoder().decode(PhasesReport.self, from: Data(contentsOf: url)) {
+            out.confusion = full.confusion
+            out.baselineConfusion = full.baselineConfusion
+            out.htsrThresholds = full.htsrThresholds
+        }
         let known: Set<String> = ["accuracy", "htsr", "agreement", "collapse_step", "htsr_collapse_step", "lead_steps"]
         for k in d.keys.sorted() where !known.contains(k) {
             switch d[k]! {

@@ -11,7 +11,8 @@ public struct RunSummary: Sendable {
     public var finalTestAccuracy: Double?
     public var finalL2Norm: Double?
     /// Per layer at the last step of htsr.csv: (layer, step, alpha, traps, status).
-    public var finalHTSR: [(layer: String, step: Double, alpha: Double?, traps: Double?, ksStat: Double?, ksPvalue: Double?, status: String)] = []
+    public var finalHTSR: [(layer: String, step: Double, alpha: Double?, alphaSigma: Double?, traps: Double?, trapsCentered: Double?,
+                            ksStat: Double?, ksPvalue: Double?, status: String)] = []
 
     init(_ run: RunData) {
         if let m = run.metrics, let s = m.numbers("step") {
@@ -31,9 +32,10 @@ public struct RunSummary: Sendable {
             let last = s.filter(\.isFinite).max()
             let alpha = h.numbers("alpha"), traps = h.numbers("num_traps"), status = h.strings("status")
             let ks = h.numbers("ks_stat"), kp = h.numbers("ks_pvalue")
+            let sigma = h.numbers("sigma"), centered = h.numbers("num_traps_centered")
             for i in 0..<s.count where s[i] == last {
                 func v(_ c: [Double]?) -> Double? { c.flatMap { $0[i].isFinite ? $0[i] : nil } }
-                finalHTSR.append((l[i], s[i], v(alpha), v(traps), v(ks), v(kp), status?[i] ?? ""))
+                finalHTSR.append((l[i], s[i], v(alpha), v(sigma), v(traps), v(centered), v(ks), v(kp), status?[i] ?? ""))
             }
             finalHTSR.sort { $0.layer < $1.layer }
         }

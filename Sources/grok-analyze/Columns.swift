@@ -83,6 +83,11 @@ struct Column {
         .double("ww_softrank", table: true, randomized: true) { $0.wwSoftrank },
         .double("ww_maxdist", randomized: true) { $0.wwMaxdist },
         .double("max_trap_height", randomized: true) { $0.maxTrapHeight },
+        // Beyond WeightWatcher: how much of num_traps is only the weight mean.
+        .double("mean_std_ratio") { $0.meanStdRatio },
+        Column("mean_spike", table: true, randomized: true) { $0.meanSpike.map { .text($0 ? "true" : "false") } },
+        .int("num_traps_centered", table: true, randomized: true) { $0.numTrapsCentered },
+        .double("rand_sigma_mp_centered", randomized: true) { $0.randSigmaMPCentered },
         Column("status") { .text($0.status.description) },
     ]
 
@@ -91,7 +96,10 @@ struct Column {
         let byName = Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, $0) })
         var names = ["N", "M", "alpha", "alpha_weighted", "D", "xmin", "xmax", "sigma", "num_pl_spikes", "log_norm",
                      "log_spectral_norm", "stable_rank", "mp_softrank", "num_spikes", "sigma_mp"]
-        if randomized { names += ["num_traps", "rand_num_spikes", "rand_sigma_mp", "ks_stat", "ks_pvalue", "ww_softrank"] }
+        if randomized {
+            names += ["num_traps", "rand_num_spikes", "rand_sigma_mp", "ks_stat", "ks_pvalue", "ww_softrank",
+                      "mean_spike", "num_traps_centered"]
+        }
         return names.map { byName[$0]! } + [byName["status"]!]
     }
 }

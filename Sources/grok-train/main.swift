@@ -7,6 +7,8 @@ import Model
 import Training
 import Diagnostics
 import Runs
+import Phases
+import Report
 import ToolSupport
 
 /// `grok-train`: trains the grokking MLP from scratch and records a run directory.
@@ -128,6 +130,12 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Phases: grokked when it has covered this fraction. (default: 0.9)")
     var grokkedFraction: Double?
 
+    @Option(help: "HTSR phases: the trap count the rule reads: centered (the weight mean's spike removed) or weightwatcher (num_traps as WeightWatcher counts it). (default: centered)")
+    var htsrTraps: TrapCount?
+
+    @Option(help: "HTSR phases: the rule reads each layer's alpha as a causal running median over this many decades of step (0 = the raw per-snapshot alpha). (default: 0.1)")
+    var htsrAlphaWindow: Double?
+
     @Option(help: "Run directory. (default: runs/<date>-<hyperparameter tag>)")
     var out: String?
 
@@ -187,6 +195,8 @@ struct Train: ParsableCommand {
         if let v = riseFraction { d.riseFraction = v }
         if let v = grokkedFraction { d.grokkedFraction = v }
         if let v = keepSnapshots { d.keepSnapshots = try SnapshotRetention(parsing: v) }
+        if let v = htsrTraps { d.htsrTraps = v }
+        if let v = htsrAlphaWindow { d.htsrAlphaWindow = v }
         try d.validate()
         return d
     }
@@ -278,6 +288,7 @@ extension HTSRMode: ExpressibleByArgument {}
 extension KernelChoice: ExpressibleByArgument {}
 extension BatchOrder.Mode: ExpressibleByArgument {}
 extension SubsetMode: ExpressibleByArgument {}
+extension TrapCount: ExpressibleByArgument {}
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(

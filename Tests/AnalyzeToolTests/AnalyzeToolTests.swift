@@ -80,6 +80,9 @@ final class AnalyzeToolTests: XCTestCase {
             XCTAssertNil(item["step"])
             XCTAssertNotNil(item["alpha"] as? Double)
             XCTAssertNotNil(item["num_traps"] as? Int, "--randomize fills the trap metrics")
+            XCTAssertNotNil(item["num_traps_centered"] as? Int, "and the mean-aware ones")
+            XCTAssertNotNil(item["mean_spike"] as? Bool)
+            XCTAssertNotNil(item["mean_std_ratio"] as? Double)
             XCTAssertEqual(item["status"] as? String, "ok")
             XCTAssertNil(item["eigenvalues"], "spectra are not dumped")
         }
@@ -144,7 +147,8 @@ final class AnalyzeToolTests: XCTestCase {
         let header = try XCTUnwrap(r.stdout.split(separator: "\n").first).split(separator: " ").map(String.init)
         XCTAssertEqual(header, ["layer_id", "name", "N", "M", "alpha", "alpha_weighted", "D", "xmin", "xmax", "sigma", "num_pl_spikes",
                                 "log_norm", "log_spectral_norm", "stable_rank", "mp_softrank", "num_spikes", "sigma_mp",
-                                "num_traps", "rand_num_spikes", "rand_sigma_mp", "ks_stat", "ks_pvalue", "ww_softrank", "status"])
+                                "num_traps", "rand_num_spikes", "rand_sigma_mp", "ks_stat", "ks_pvalue", "ww_softrank",
+                                "mean_spike", "num_traps_centered", "status"])
         let fc1 = try XCTUnwrap(r.stdout.split(separator: "\n").first { $0.contains("fc1.weight") }).split(separator: " ")
         XCTAssertEqual(fc1[4].count, 5, "alpha with 4 significant digits: \(fc1[4])")
         XCTAssertTrue(r.stdout.contains("fc2.weight: skipped: M = 4"), r.stdout)

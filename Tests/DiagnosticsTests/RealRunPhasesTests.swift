@@ -72,6 +72,41 @@ final class RealRunPhasesTests: XCTestCase {
         }
         XCTAssertEqual(report.finalLayers.map(\.layer), ["fc1", "fc2", "fc3"])
         XCTAssertNotNil(report.finalLayers.first?.alpha)
+        XCTAssertNotNil(report.confusion)
+        XCTAssertEqual(report.confusion?.evaluations, steps.count)
+        XCTAssertTrue(result.summary.contains { $0.contains("balanced recall") }, "\(result.summary)")
+
+        // Relabel from the snapshots: the live run's analysis again (its mode, its per-step
+        // shuffles), the originals kept beside the new files.
+        let htsrURL = dir.appendingPathComponent("htsr.csv"), phasesURL = dir.appendingPathComponent("phases.json")
+        let originalText = try String(contentsOf: htsrURL, encoding: .utf8)
+        let before = try RunFiles.readHTSR(htsrURL)
+        var o = RunRelabel.Options()
+        o.htsrMode = .plain   // this test's config.json has no diagnostics settings (default: paper)
+        let relabel = try RunRelabel.relabel(directory: dir, options: o)
+        XCTAssertEqual(relabel.analysedSnapshots, steps.count)
+        let after = try RunFiles.readHTSR(htsrURL)
+        XCTAssertEqual(after.map(\.step), before.map(\.step))
+        XCTAssertEqual(after.map(\.numTraps), before.map(\.numTraps))
+        XCTAssertEqual(after.map(\.numTrapsCentered), before.map(\.numTrapsCentered))
+        for (a, b) in zip(after, before) {
+            XCTAssertEqual(a.alpha == nil, b.alpha == nil)
+            if let x = a.alpha, let y = b.alpha { XCTAssertEqual(x, y, accuracy: 1e-9 * y) }
+        }
+        XCTAssertEqual(try PhasesReport.read(from: phasesURL).htsr, report.htsr)
+        let backup = dir.appendingPathComponent("htsr.before-relabel.csv")
+        XCTAssertEqual(try String(contentsOf: backup, encoding: .utf8), originalText)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("phases.before-relabel.json").path))
+
+        // Phases only, with WeightWatcher's count: htsr.csv untouched, the first backup kept.
+        let relabelled = try String(contentsOf: htsrURL, encoding: .utf8)
+        o.reanalyze = false
+        o.trapCount = .weightwatcher
+        let second = try RunRelabel.relabel(directory: dir, options: o)
+        XCTAssertEqual(second.analysedSnapshots, 0)
+        XCTAssertEqual(second.report.htsrThresholds?.trapCount, .weightwatcher)
+        XCTAssertEqual(try String(contentsOf: htsrURL, encoding: .utf8), relabelled)
+        XCTAssertEqual(try String(contentsOf: backup, encoding: .utf8), originalText)
     }
 }
 

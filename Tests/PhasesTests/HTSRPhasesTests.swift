@@ -9,6 +9,9 @@ func rows(_ step: Int, _ a1: Double?, _ t1: Int?, _ a2: Double?, _ t2: Int?) -> 
      HTSRLayerPoint(step: step, layer: "fc3", alpha: 0.5, numTraps: 4)]  // ignored by the rule
 }
 
+/// The rule on raw per-snapshot alpha: these tests are about the rule's logic, not the smoothing.
+let raw: HTSRThresholds = { var t = HTSRThresholds(); t.alphaWindowDecades = 0; return t }()
+
 final class HTSRPhasesTests: XCTestCase {
     func testKnownTransitions() {
         var points: [HTSRLayerPoint] = []
@@ -20,7 +23,7 @@ final class HTSRPhasesTests: XCTestCase {
         points += rows(600, 0.9, 7, 1.3, 1)     // anti-grokking (0.9 / 1.3, traps 7 / 1)
         points += rows(700, nil, nil, 1.3, 1)   // fc1 fit failed: unknown
         points += rows(800, 1.5, 2, 2.5, 0)     // anti-grokking again
-        let h = HTSRPhases(points: points.shuffled())
+        let h = HTSRPhases(points: points.shuffled(), thresholds: raw)
         XCTAssertEqual(h.steps, [100, 200, 300, 400, 500, 600, 700, 800])
         XCTAssertEqual(h.labels, [.preGrokking, .preGrokking, .preGrokking, .grokking, .grokking,
                                   .antiGrokking, .unknown, .antiGrokking])
@@ -34,32 +37,32 @@ final class HTSRPhasesTests: XCTestCase {
         // fc1 has alpha < 2 without traps, fc2 has traps with alpha 2.5: not anti-grokking,
         // and not grokking either (traps present): the previous label holds.
         let points = rows(1, 3.0, 0, 2.5, 0) + rows(2, 1.5, 0, 2.5, 3)
-        XCTAssertEqual(HTSRPhases(points: points).labels, [.grokking, .grokking])
-        var t = HTSRThresholds(); t.holdLastLabel = false
+        XCTAssertEqual(HTSRPhases(points: points, thresholds: raw).labels, [.grokking, .grokking])
+        var t = raw; t.holdLastLabel = false
         XCTAssertEqual(HTSRPhases(points: points, thresholds: t).labels, [.grokking, .unknown])
     }
 
     func testStrictPaperPreGrokkingRule() {
         let points = rows(1, 6.0, 0, 4.5, 0)
-        XCTAssertEqual(HTSRPhases(points: points).labels, [.preGrokking])
-        var t = HTSRThresholds(); t.preGrokkingOthersMax = 4.0
+        XCTAssertEqual(HTSRPhases(points: points, thresholds: raw).labels, [.preGrokking])
+        var t = raw; t.preGrokkingOthersMax = 4.0
         XCTAssertEqual(HTSRPhases(points: points, thresholds: t).labels, [.unknown])
         XCTAssertEqual(HTSRPhases(points: rows(1, 6.0, 0, 3.9, 0), thresholds: t).labels, [.preGrokking])
     }
 
     func testMissingLayersAndEmptyInput() {
-        XCTAssertEqual(HTSRPhases(points: []).labels, [])
+        XCTAssertEqual(HTSRPhases(points: [], thresholds: raw).labels, [])
         let onlyFc1 = [HTSRLayerPoint(step: 3, layer: "fc1", alpha: 3, numTraps: 0)]
-        XCTAssertEqual(HTSRPhases(points: onlyFc1).labels, [.unknown])
+        XCTAssertEqual(HTSRPhases(points: onlyFc1, thresholds: raw).labels, [.unknown])
         let nanAlpha = rows(4, .nan, 0, 3, 0)
-        XCTAssertEqual(HTSRPhases(points: nanAlpha).labels, [.unknown])
+        XCTAssertEqual(HTSRPhases(points: nanAlpha, thresholds: raw).labels, [.unknown])
     }
 
     func testSustainDelaysHTSRCollapse() {
         let points = rows(1, 3, 0, 3, 0) + rows(2, 1.5, 2, 3, 0) + rows(3, 3, 0, 3, 0)
             + rows(4, 1.5, 2, 3, 0) + rows(5, 1.4, 3, 3, 0)
-        XCTAssertEqual(HTSRPhases(points: points).collapseStep, 2)
-        var t = HTSRThresholds(); t.sustain = 2
+        XCTAssertEqual(HTSRPhases(points: points, thresholds: raw).collapseStep, 2)
+        var t = raw; t.sustain = 2
         let h = HTSRPhases(points: points, thresholds: t)
         XCTAssertEqual(h.collapseStep, 4)
         XCTAssertEqual(h.collapseDetectedStep, 5)
@@ -81,7 +84,7 @@ final class PhaseComparisonTests: XCTestCase {
         h += rows(10, 6, 0, 6, 0); h += rows(20, 5, 0, 3, 0); h += rows(30, 3, 0, 3, 0)
         h += rows(40, 3, 0, 2.5, 0); h += rows(50, 1.5, 1, 2.5, 0); h += rows(60, 1.5, 1, 2, 0)
         h += rows(70, nil, nil, 2, 0)
-        let cmp = PhaseComparison(accuracy: a, htsr: HTSRPhases(points: h))
+        let cmp = PhaseComparison(accuracy: a, htsr: HTSRPhases(points: h, thresholds: raw))
         // Compared: 10..60 (70 unknown, 80 missing) = 6; agree at 10, 20, 30, 40, 60 = 5.
         XCTAssertEqual(cmp.comparedSteps, 6)
         XCTAssertEqual(cmp.agreement!, 5.0 / 6.0, accuracy: 1e-15)
@@ -92,7 +95,7 @@ final class PhaseComparisonTests: XCTestCase {
 
     func testNoCollapseGivesNilLead() {
         let a = AccuracyPhases(points: grokkingCurve(upTo: 100_000))
-        let h = HTSRPhases(points: rows(50_000, 1.5, 3, 2, 0))
+        let h = HTSRPhases(points: rows(50_000, 1.5, 3, 2, 0), thresholds: raw)
         let cmp = PhaseComparison(accuracy: a, htsr: h)
         XCTAssertEqual(cmp.htsrCollapseStep, 50_000)
         XCTAssertNil(cmp.collapseStep)
@@ -122,8 +125,10 @@ final class PhasesReportTests: XCTestCase {
         XCTAssertEqual(back.collapseStep, collapse)
         XCTAssertEqual(back.htsrCollapseStep, 1_000_000)
         XCTAssertEqual(back.leadSteps, collapse - 1_000_000)
-        XCTAssertEqual(back.finalLayers, [FinalLayer(layer: "fc1", step: 10_000_000, alpha: 0.9, numTraps: 7),
-                                          FinalLayer(layer: "fc2", step: 10_000_000, alpha: 1.3, numTraps: 1),
+        // The rule's alpha: the causal median over 0.25 decades holds only the step itself here
+        // (the evaluations are a decade apart); fc3 is not a rule layer.
+        XCTAssertEqual(back.finalLayers, [FinalLayer(layer: "fc1", step: 10_000_000, alpha: 0.9, numTraps: 7, ruleAlpha: 0.9),
+                                          FinalLayer(layer: "fc2", step: 10_000_000, alpha: 1.3, numTraps: 1, ruleAlpha: 1.3),
                                           FinalLayer(layer: "fc3", step: 10_000_000, alpha: 0.5, numTraps: 4)])
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
         let first = (json["accuracy"] as! [[String: Any]])[0]

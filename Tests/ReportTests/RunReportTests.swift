@@ -65,8 +65,30 @@ final class RunReportTests: XCTestCase {
         // figure 2: three layers plus the mean over FC1 and FC2, the alpha = 2 line
         let f2 = try XMLDoc.parse(fig.appendingPathComponent("2-alpha.svg"))
         let legend = f2.elements.filter { $0.attributes["class"] == "legend-entry" }.map(\.text)
-        XCTAssertTrue(legend.contains("FC1") && legend.contains("FC2") && legend.contains("mean of FC1, FC2"))
+        // figure 2: raw alpha per layer, the rule's steadier alpha on top for FC1 and FC2, their mean
+        for l in ["FC1", "FC2"] { XCTAssertTrue(legend.contains(l + " raw α") && legend.contains(l + " steadier α (rule)"), "\(legend)") }
+        XCTAssertTrue(legend.contains("mean of FC1, FC2 (steadier α)"), "\(legend)")
         XCTAssertTrue(f2.elements.contains { $0.attributes["class"] == "refline-label" && $0.text == "α = 2" })
+        // figure 3 of a file without num_traps_centered (written before it existed): one count per layer
+        let f3 = try XMLDoc.parse(fig.appendingPathComponent("3-traps.svg"))
+        let legend3 = f3.elements.filter { $0.attributes["class"] == "legend-entry" }.map(\.text)
+        XCTAssertTrue(legend3.contains("FC1") && !legend3.contains { $0.contains("mean removed") }, "\(legend3)")
+    }
+
+    /// With num_traps_centered, figure 3 draws both counts per layer.
+    func testTrapFigureShowsBothCounts() throws {
+        let dir = try makeRun()
+        let url = dir.appendingPathComponent("htsr.csv")
+        var lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[0] += ",num_traps_centered"
+        for i in 1..<lines.count { lines[i] += ",0" }
+        try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        _ = try RunReport.build(runDirectory: dir, options: options())
+        let f3 = try XMLDoc.parse(dir.appendingPathComponent("figures/3-traps.svg"))
+        let legend = f3.elements.filter { $0.attributes["class"] == "legend-entry" }.map(\.text)
+        for l in ["FC1", "FC2"] {
+            XCTAssertTrue(legend.contains(l + " (WeightWatcher)") && legend.contains(l + " (mean removed)"), "\(legend)")
+        }
     }
 
     func testRunWithoutHTSRStillDrawsFigureOneAndSaysHTSRIsMissing() throws {
