@@ -1,3 +1,4 @@
+import GrokCore
 import Foundation
 import Charts
 import Phases
@@ -144,7 +145,9 @@ struct CSVFigures {
                                           marker: x.count <= 40 ? .circle : .none)))
             maxAlpha = max(maxAlpha, y.filter(\.isFinite).max() ?? 0)
             if ruled {
-                let steady = SteadyAlpha.causalMedian(steps: x.map { Int($0) }, values: y.map { $0.isFinite ? $0 : nil }, decades: window)
+                // Steps from a damaged file may be anything: clamp before converting (no trap).
+                let steps = x.map(saturatingInt)
+                let steady = SteadyAlpha.causalMedian(steps: steps, values: y.map { $0.isFinite ? $0 : nil }, decades: window)
                     .map { $0 ?? .nan }
                 steadyByLayer[layer] = (x, steady)
                 if smooth {

@@ -22,7 +22,7 @@ public enum RunState: Sendable, Equatable {
     static func totalSteps(_ dir: URL) -> Int? {
         guard let data = try? Data(contentsOf: dir.appendingPathComponent("config.json")),
               let value = try? JSONValue.parse(data), let steps = value.object?["steps"]?.number else { return nil }
-        return Int(steps)
+        return saturatingInt(steps)
     }
 
     /// The step of metrics.csv's last complete row.
@@ -33,7 +33,7 @@ public enum RunState: Sendable, Equatable {
         // A half-written last line has no newline yet: take the last one that ended.
         let complete = data.last == UInt8(ascii: "\n") ? lines : lines.dropLast()
         guard let row = complete.last, complete.count > 1 else { return nil }
-        return Double(row.prefix { $0 != "," }).map { Int($0) }
+        return Double(row.prefix { $0 != "," }).map { saturatingInt($0) }
     }
 }
 

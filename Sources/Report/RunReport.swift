@@ -78,7 +78,7 @@ public enum RunReport {
         let summary = RunSummary(run)
         let now = Date()
         let live = options.live
-            ? LiveStatus(step: Int(summary.lastStep ?? 0), totalSteps: run.configValues["steps"].map { Int($0) },
+            ? LiveStatus(step: saturatingInt(summary.lastStep ?? 0), totalSteps: run.configValues["steps"].map { saturatingInt($0) },
                          updated: now)
             : nil
         let page = HTMLPage(run: run, summary: summary, figures: rendered, warnings: result.warnings,

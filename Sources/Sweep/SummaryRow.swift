@@ -48,13 +48,13 @@ public struct SummaryRow: Sendable {
         }
         if let m = data.metrics, let steps = m.numbers("step") {
             let train = m.numbers("train_acc") ?? [], test = m.numbers("test_acc") ?? []
-            stepsDone = steps.last(where: \.isFinite).map { Int($0) }
+            stepsDone = steps.last(where: \.isFinite).map { saturatingInt($0) }
             for i in steps.indices where steps[i].isFinite {
-                if tMem == nil, i < train.count, train[i] >= fitThreshold { tMem = Int(steps[i]) }
-                if tGrok == nil, i < test.count, test[i] >= grokThreshold { tGrok = Int(steps[i]) }
+                if tMem == nil, i < train.count, train[i] >= fitThreshold { tMem = saturatingInt(steps[i]) }
+                if tGrok == nil, i < test.count, test[i] >= grokThreshold { tGrok = saturatingInt(steps[i]) }
                 if i < test.count, test[i].isFinite {
                     testCurve.append((steps[i], test[i]))
-                    if peakTestAccuracy == nil || test[i] > peakTestAccuracy! { peakTestAccuracy = test[i]; peakTestStep = Int(steps[i]) }
+                    if peakTestAccuracy == nil || test[i] > peakTestAccuracy! { peakTestAccuracy = test[i]; peakTestStep = saturatingInt(steps[i]) }
                 }
             }
             finalTestAccuracy = test.last(where: \.isFinite)
@@ -64,8 +64,8 @@ public struct SummaryRow: Sendable {
         }
         if let p = data.phases {
             antiGrokking = p.collapseStep != nil
-            collapseStep = p.collapseStep.map { Int($0) }
-            htsrCollapseStep = p.htsrCollapseStep.map { Int($0) }
+            collapseStep = p.collapseStep.map { saturatingInt($0) }
+            htsrCollapseStep = p.htsrCollapseStep.map { saturatingInt($0) }
             leadSteps = p.leadSteps.map { Int($0) }
         }
         if let h = data.htsr, let s = h.numbers("step"), let layers = h.strings("layer") {
