@@ -122,3 +122,23 @@ public struct SGDStage {
         return (records, .epochs)
     }
 }
+
+extension TeacherTask {
+    /// The training set's own mode strengths: singular values of Syx Sxx^(-1/2) (computed as
+    /// Syx C^(-T) with Sxx = C C^T, which has the same singular values). The theory's beta_c
+    /// for this finite draw uses these, not the population's 0.9 and 0.8.
+    public func sampleEtas() throws -> [Double] {
+        let c = try cholesky(trainMoments.xx)
+        let n = c.rows
+        // Solve M C^T = Syx for M, row by row (C^T upper triangular: back substitution).
+        var m = SmallMatrix(rows: trainMoments.yx.rows, cols: n)
+        for r in 0..<m.rows {
+            for j in stride(from: n - 1, through: 0, by: -1) {
+                var s = trainMoments.yx[r, j]
+                for k in (j + 1)..<n { s -= m[r, k] * c[k, j] }
+                m[r, j] = s / c[j, j]
+            }
+        }
+        return try Spectral.svd(Matrix(rows: m.rows, cols: m.cols, values: m.values)).s
+    }
+}
