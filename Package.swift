@@ -82,7 +82,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "grok-hysteresis", dependencies: [
-            "Hysteresis", "GrokCore", "ToolSupport",
+            "Hysteresis", "Charts", "GrokCore", "ToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
