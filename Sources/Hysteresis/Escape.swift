@@ -10,6 +10,10 @@ public struct EscapeCriteria: Sendable, Equatable {
         self.plateau = plateau; self.globalMinimum = globalMinimum; self.sigma2Threshold = sigma2Threshold
     }
 
+    /// False when noise-free descent from the warm start already reaches the global minimum
+    /// (plateau within 0.02 of it): then "escape" is deterministic relaxation, not escape.
+    public var isTrapped: Bool { plateau - globalMinimum > 0.02 }
+
     /// Halfway between plateau and global minimum.
     public var midpoint: Double { (plateau + globalMinimum) / 2 }
 

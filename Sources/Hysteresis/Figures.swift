@@ -20,11 +20,12 @@ public enum HysteresisFigures {
             sigma.append(.line(LineSeries(label: "sigma2, " + label, x: x, y: pts.map(\.record.sigma2),
                                           color: color, dash: .dashed, marker: marker)))
         }
-        let refs = theoryBetaC.map { ReferenceLine(.vertical, at: $0, label: String(format: "theory %.3f", $0)) }
-        return Chart(title: "Quasi-static beta sweep (deep linear network, plain SGD)", width: 900, height: 700, panels: [
+        let refs = theoryBetaC.map { ReferenceLine(.vertical, at: $0, label: String(format: "%.3f", $0)) }
+        let unlabeled = refs.map { r -> ReferenceLine in var r = r; r.label = nil; return r }
+        return Chart(title: "Quasi-static beta sweep (plain SGD; dashed: theory beta_c)", width: 900, height: 700, panels: [
             Panel(title: "test MSE", x: AxisSpec("beta"), y: AxisSpec("test MSE"), items: mse, referenceLines: refs),
             Panel(title: "singular values of the end-to-end product", x: AxisSpec("beta"), y: AxisSpec("singular value"),
-                  items: sigma, referenceLines: refs, legend: .top),
+                  items: sigma, referenceLines: unlabeled, legend: .top),
         ], sharedX: true, idPrefix: "sweep")
     }
 

@@ -210,6 +210,9 @@ struct Trap: ParsableCommand {
         try NetworkState(network: trapNet, beta: proto.trapBeta, lr: proto.trapLR, batch: batch, epochs: proto.trapEpochs)
             .write(to: dir.appendingPathComponent("trap-state.json"))
         let criteria = proto.criteria(trap: trapNet, task: task)
+        if !criteria.isTrapped {
+            note(String(format: "warning: the warm start is not trapped at beta %.4f: noise-free descent from it reaches the global minimum (plateau %.4f, global %.4f), so escape epochs below measure deterministic relaxation, not noise-driven escape", proto.beta, criteria.plateau, criteria.globalMinimum))
+        }
         var fresh = DeepLinearNetwork(shape: shape, seed: proto.seed)
         let (freshRecords, _) = try SGDStage(settings: SGDSettings(beta: proto.beta, lr: lr, batch: batch, seed: proto.seed),
                                              maxEpochs: freshEpochs).run(&fresh, on: task)
@@ -250,6 +253,9 @@ struct Arrhenius: ParsableCommand {
         let (proto, trapNet) = try trapOptions.trap(shape: shape, task: task, batch: batch)
         let dir = try output.prepare(["arrhenius.csv", "arrhenius.svg", "arrhenius.png"])
         let criteria = proto.criteria(trap: trapNet, task: task)
+        if !criteria.isTrapped {
+            note(String(format: "warning: the warm start is not trapped at beta %.4f: noise-free descent from it reaches the global minimum (plateau %.4f, global %.4f), so escape epochs below measure deterministic relaxation, not noise-driven escape", proto.beta, criteria.plateau, criteria.globalMinimum))
+        }
         print(String(format: "references at beta %.4f: plateau %.4f, global minimum %.4f; trap sigma2 %.3g", proto.beta,
                      criteria.plateau, criteria.globalMinimum, evaluate(trapNet, on: task, beta: proto.beta, epoch: 0).sigma2))
         var points: [ArrheniusPoint] = []

@@ -85,3 +85,28 @@ final class WarmStartEscapeTests: XCTestCase {
         XCTAssertGreaterThan(t.testMSE, f.testMSE + 0.2)   // the plateau lies well above the global minimum
     }
 }
+
+final class TrapInvarianceTests: XCTestCase {
+    /// Why plain SGD cannot escape a collapsed trap: if every layer is rank one with aligned
+    /// hidden directions, every minibatch gradient keeps it so (dW_l = A_l^T G B_l^T stays in the
+    /// same row and column spaces), so sigma2 stays at round-off whatever the noise.
+    func testRankOneManifoldIsInvariantUnderMinibatchSGD() throws {
+        let task = try TeacherTask(teacher: GaussianTeacher(), trainCount: 256, testCount: 64)
+        let shape = try LinearShape(width: 6)
+        func unit(_ n: Int, _ i: Int) -> [Double] { (0..<n).map { $0 == i ? 1.0 : 0.0 } }
+        func outer(_ a: [Double], _ b: [Double], _ s: Double) -> SmallMatrix {
+            SmallMatrix(rows: a.count, cols: b.count, values: a.flatMap { ai in b.map { s * ai * $0 } })
+        }
+        var net = try DeepLinearNetwork(shape: shape, layers: [
+            outer(unit(6, 0), [0.6, 0.8], 0.7), outer(unit(6, 0), unit(6, 0), 0.7), outer([0.8, -0.6], unit(6, 0), 0.7),
+        ])
+        let stage = try SGDStage(settings: SGDSettings(beta: 0.05, lr: 0.05, batch: 4, seed: 9), maxEpochs: 300, evalEvery: 30)
+        let (records, _) = stage.run(&net, on: task)
+        XCTAssertTrue(records.allSatisfy { $0.sigma2 < 1e-12 }, "\(records.map(\.sigma2))")
+        XCTAssertGreaterThan(records.last!.singularValues[0], 0.3)   // the live mode did train
+        // One off-manifold entry in each layer breaks the invariance and the second mode grows.
+        net.layers[0][1, 1] = 0.3; net.layers[1][1, 1] = 0.3; net.layers[2][1, 1] = 0.3
+        let (after, _) = stage.run(&net, on: task)
+        XCTAssertGreaterThan(after.last!.sigma2, 0.1)
+    }
+}
