@@ -63,7 +63,7 @@ public enum HysteresisFigures {
                                                 y: full.map { log($0.meanEscapeLowerBound) }, color: Palette.blue)))
         }
         if !partial.isEmpty {
-            items.append(.scatter(ScatterSeries(label: "some runs censored (lower bound)", x: partial.map(\.noiseInverse),
+            items.append(.scatter(ScatterSeries(label: "with censored runs (counted at the budget: a lower bound)", x: partial.map(\.noiseInverse),
                                                 y: partial.map { log($0.meanEscapeLowerBound) }, color: Palette.orange, marker: .triangle)))
         }
         if let fit, let lo = full.map(\.noiseInverse).min(), let hi = full.map(\.noiseInverse).max() {

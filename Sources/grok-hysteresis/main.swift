@@ -201,7 +201,8 @@ struct Trap: ParsableCommand {
     @Option(help: "Learning rate of both runs at --beta.") var lr: Double = 0.01
     @Option(help: "Minibatch size.") var batch: Int = 64
     @Option(help: "Epochs of the trapped run (it stops early once escaped by both criteria).") var epochs: Int = 20000
-    @Option(help: "Epochs of the fresh run.") var freshEpochs: Int = 200
+    @Option(help: "Epochs of the fresh run (evaluated every epoch).") var freshEpochs: Int = 200
+    @Option(help: "Evaluate the trapped run every N epochs (the escape epoch's resolution).") var evalEvery: Int = 10
 
     func run() throws {
         let (shape, task) = try setup.build()
@@ -217,7 +218,7 @@ struct Trap: ParsableCommand {
         let (freshRecords, _) = try SGDStage(settings: SGDSettings(beta: proto.beta, lr: lr, batch: batch, seed: proto.seed),
                                              maxEpochs: freshEpochs).run(&fresh, on: task)
         let (run, trapped) = try escapeRun(from: trapNet, task: task, beta: proto.beta, lr: lr, batch: batch, seed: proto.seed,
-                                           budget: epochs, evalEvery: 1, criteria: criteria)
+                                           budget: epochs, evalEvery: evalEvery, criteria: criteria)
         let rows = freshRecords.map { "fresh," + TraceCSV.row($0) } + trapped.map { "trapped," + TraceCSV.row($0) }
         try AtomicFile.write((["run," + TraceCSV.header] + rows).joined(separator: "\n") + "\n", to: dir.appendingPathComponent("trap.csv"))
         try writeFigure(HysteresisFigures.trap(fresh: freshRecords, trapped: trapped, criteria: criteria, beta: proto.beta), dir, "trap")
