@@ -36,4 +36,10 @@ $B arrhenius --beta 0.2 --batch 8 --lrs 0.01,0.02,0.05,0.1 --seeds 5 --budget 10
 $B arrhenius --trap-epochs 100 --seeds 3 --budget 10000 --out "$here/arrhenius-uncollapsed" --force 2>&1 \
     | tee "$here/arrhenius-uncollapsed.log"
 
+# 3d. Where the separatrix is: trap stages of 200 epochs (sigma2 0.085 left) and 230 (0.024).
+for te in 200 230; do
+  $B arrhenius --trap-epochs $te --seeds 2 --budget 8000 --out "$here/arrhenius-trap$te" --force 2>&1 \
+      | tee "$here/arrhenius-trap$te.log"
+done
+
 echo "total: $(( $(date +%s) - start )) s"
