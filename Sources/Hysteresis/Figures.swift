@@ -20,9 +20,11 @@ public enum HysteresisFigures {
             sigma.append(.line(LineSeries(label: "sigma2, " + label, x: x, y: pts.map(\.record.sigma2),
                                           color: color, dash: .dashed, marker: marker)))
         }
-        let refs = theoryBetaC.map { ReferenceLine(.vertical, at: $0, label: String(format: "%.3f", $0)) }
-        let unlabeled = refs.map { r -> ReferenceLine in var r = r; r.label = nil; return r }
-        return Chart(title: "Quasi-static beta sweep (plain SGD; dashed: theory beta_c)", width: 900, height: 700, panels: [
+        // Unlabeled lines (two close betas' labels collide); the values go in the title.
+        let refs = theoryBetaC.map { ReferenceLine(.vertical, at: $0) }
+        let unlabeled = refs
+        let values = theoryBetaC.map { String(format: "%.3f", $0) }.joined(separator: ", ")
+        return Chart(title: "Quasi-static beta sweep (plain SGD; dashed: theory beta_c " + values + ")", width: 900, height: 700, panels: [
             Panel(title: "test MSE", x: AxisSpec("beta"), y: AxisSpec("test MSE"), items: mse, referenceLines: refs),
             Panel(title: "singular values of the end-to-end product", x: AxisSpec("beta"), y: AxisSpec("singular value"),
                   items: sigma, referenceLines: unlabeled, legend: .top),
