@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "grok-analyze", targets: ["grok-analyze"]),
         .executable(name: "grok-report", targets: ["grok-report"]),
         .executable(name: "grok-sweep", targets: ["grok-sweep"]),
+        .executable(name: "grok-hysteresis", targets: ["grok-hysteresis"]),
         .library(name: "GrokLab", targets: ["Training", "HTSR", "Diagnostics", "Report", "Runs", "Sweep"]),
     ],
     dependencies: [
@@ -50,6 +51,8 @@ let package = Package(
         .target(name: "Report", dependencies: ["Charts", "Phases", "HTSR", "Tensors", "Linalg", "GrokCore"]),
         // Sweeps: grids of grok-train runs (child processes or a Slurm array) and their summary.
         .target(name: "Sweep", dependencies: ["Report", "Charts", "GrokCore"]),
+        // arXiv 2606.17120: deep linear networks, L2 hysteresis and noise-driven escape.
+        .target(name: "Hysteresis", dependencies: ["Charts", "Linalg", "GrokCore"], swiftSettings: fastMath),
         // Files to named weight matrices (grok-analyze's input side).
         .target(name: "WeightFiles", dependencies: ["Tensors", "GrokCore"]),
 
@@ -78,6 +81,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .executableTarget(name: "grok-hysteresis", dependencies: [
+            "Hysteresis", "Charts", "GrokCore", "ToolSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "HysteresisTests", dependencies: ["Hysteresis", "GrokCore"]),
         .testTarget(name: "GrokCoreTests", dependencies: ["GrokCore"]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "GrokCore"], resources: [.copy("Fixtures")]),

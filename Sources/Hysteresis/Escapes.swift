@@ -1,0 +1,114 @@
+import Foundation
+import GrokCore
+
+/// The trapping protocol of the paper's Fig. 1 and the escape-time runs built on it.
+public struct TrapProtocol: Sendable {
+    /// Where the trap is made: fresh init converged at `trapBeta` for `trapEpochs` epochs
+    /// (lr `trapLR`, batch `batch`).
+    public var trapBeta: Double
+    public var trapEpochs: Int
+    public var trapLR: Double
+    /// Where it is continued.
+    public var beta: Double
+    public var batch: Int
+    public var seed: UInt64
+
+    public init(trapBeta: Double, trapEpochs: Int, trapLR: Double, beta: Double, batch: Int, seed: UInt64) throws {
+        _ = try SGDSettings(beta: trapBeta, lr: trapLR, batch: batch)
+        _ = try SGDSettings(beta: beta, lr: trapLR, batch: batch)
+        guard trapEpochs >= 0 else { throw GrokError("--trap-epochs must be >= 0") }
+        self.trapBeta = trapBeta; self.trapEpochs = trapEpochs; self.trapLR = trapLR
+        self.beta = beta; self.batch = batch; self.seed = seed
+    }
+
+    /// The trapped state (or the state of an --init-from file when given by the caller instead).
+    public func makeTrap(shape: LinearShape, task: TeacherTask) throws -> DeepLinearNetwork {
+        var net = DeepLinearNetwork(shape: shape, seed: seed)
+        _ = try SGDStage(settings: SGDSettings(beta: trapBeta, lr: trapLR, batch: batch, seed: seed),
+                         maxEpochs: trapEpochs, evalEvery: max(trapEpochs, 1)).run(&net, on: task)
+        return net
+    }
+
+    /// Reference levels at `beta` without minibatch noise: the trap relaxed by full-batch GD
+    /// (the plateau) and a fresh init relaxed the same way (the global minimum).
+    public func criteria(trap: DeepLinearNetwork, task: TeacherTask, steps: Int = 20000, lr: Double = 0.02) -> EscapeCriteria {
+        var plateau = trap
+        relaxWithoutNoise(&plateau, on: task, beta: beta, lr: lr, steps: steps)
+        var fresh = DeepLinearNetwork(shape: trap.shape, seed: seed)
+        relaxWithoutNoise(&fresh, on: task, beta: beta, lr: lr, steps: steps)
+        return EscapeCriteria(plateau: evaluate(plateau, on: task, beta: beta, epoch: 0).testMSE,
+                              globalMinimum: evaluate(fresh, on: task, beta: beta, epoch: 0).testMSE)
+    }
+}
+
+/// One continuation run from the trap: its escape epochs (nil = censored at `budget`).
+public struct EscapeRun: Sendable {
+    public var lr: Double
+    public var batch: Int
+    public var seed: UInt64
+    public var budget: Int
+    public var escape: EscapeEpochs
+    public var final: EpochRecord
+}
+
+/// Continues `trap` at `beta` with SGD(lr, batch, seed) until both escape criteria fired or the
+/// budget ran out.
+public func escapeRun(from trap: DeepLinearNetwork, task: TeacherTask, beta: Double, lr: Double, batch: Int,
+                      seed: UInt64, budget: Int, evalEvery: Int, criteria: EscapeCriteria) throws -> (EscapeRun, [EpochRecord]) {
+    var net = trap
+    var mse: Int?, sigma: Int?
+    let stage = try SGDStage(settings: SGDSettings(beta: beta, lr: lr, batch: batch, seed: seed),
+                             maxEpochs: budget, evalEvery: evalEvery)
+    let (records, _) = stage.run(&net, on: task) { r in
+        if mse == nil, criteria.crossedMidpoint(r) { mse = r.epoch }
+        if sigma == nil, r.sigma2 > criteria.sigma2Threshold { sigma = r.epoch }
+        return mse != nil && sigma != nil
+    }
+    return (EscapeRun(lr: lr, batch: batch, seed: seed, budget: budget,
+                      escape: EscapeEpochs(byMSE: mse, bySigma2: sigma), final: records.last!), records)
+}
+
+/// Least-squares line y = a + b x with its R^2 (nil with fewer than two distinct x).
+public struct LineFit: Sendable, Equatable {
+    public var intercept: Double
+    public var slope: Double
+    public var rSquared: Double
+
+    public static func fit(x: [Double], y: [Double]) -> LineFit? {
+        precondition(x.count == y.count)
+        let n = Double(x.count)
+        guard x.count >= 2 else { return nil }
+        let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
+        let sxx = x.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
+        guard sxx > 0 else { return nil }
+        let sxy = zip(x, y).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
+        let slope = sxy / sxx, intercept = my - slope * mx
+        let ssTot = y.reduce(0) { $0 + ($1 - my) * ($1 - my) }
+        let ssRes = zip(x, y).reduce(0) { $0 + pow($1.1 - intercept - slope * $1.0, 2) }
+        return LineFit(intercept: intercept, slope: slope, rSquared: ssTot > 0 ? 1 - ssRes / ssTot : 1)
+    }
+}
+
+/// The Arrhenius summary at one lr: escape times of the runs that escaped, and how many were
+/// censored (never escaped within the budget; kept, not dropped: their mean is a lower bound).
+public struct ArrheniusPoint: Sendable {
+    public var lr: Double
+    public var batch: Int
+    public var runs: [EscapeRun]
+    public init(lr: Double, batch: Int, runs: [EscapeRun]) { self.lr = lr; self.batch = batch; self.runs = runs }
+    public var noiseInverse: Double { Double(batch) / lr }
+    public var escapeTimes: [Int] { runs.compactMap(\.escape.byMSE) }
+    public var censored: Int { runs.count - escapeTimes.count }
+    /// Mean escape epoch counting censored runs at their budget (a lower bound when any are).
+    public var meanEscapeLowerBound: Double {
+        Double(runs.reduce(0) { $0 + ($1.escape.byMSE ?? $1.budget) }) / Double(max(runs.count, 1))
+    }
+
+    public static let csvHeader = "lr,batch,batch_over_lr,seed,budget,escape_epoch_mse,escape_epoch_sigma2,censored,final_test_mse,final_sigma2"
+
+    public var csvRows: [String] {
+        runs.map { r in
+            "\(lr),\(batch),\(noiseInverse),\(r.seed),\(r.budget),\(r.escape.byMSE.map(String.init) ?? ""),\(r.escape.bySigma2.map(String.init) ?? ""),\(r.escape.byMSE == nil),\(r.final.testMSE),\(r.final.sigma2)"
+        }
+    }
+}
