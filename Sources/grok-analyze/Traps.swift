@@ -78,7 +78,7 @@ struct Traps: ParsableCommand {
         case .csv: print(TrapsOutput.csv(report), terminator: "")
         case .table: print(TrapsOutput.table(report), terminator: "")
         }
-        fflush(stdout)
+        fflush(nil)   // the report before the note on stderr
         if let saved = report.saved { FileHandle.standardError.write(Data("wrote \(saved)\n".utf8)) }
     }
 }
