@@ -18,7 +18,7 @@ struct GrokAnalyze: ParsableCommand {
           grok-analyze weights/ --format json           a folder of .safetensors/.npy
           grok-analyze w.npy --randomize --charts figs  traps; figures 4 and 5
           grok-analyze relabel runs/NAME                htsr.csv, phases.json anew
-          grok-analyze traps RUN/snapshots/step-N.safetensors   locate, ablate, measure traps
+          grok-analyze traps snap.safetensors           locate, ablate traps; effect
           grok-analyze bench                            analyzer speed against LAPACK
 
         Options of `grok-analyze PATH...` (the default subcommand, analyze):
