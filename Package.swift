@@ -59,6 +59,9 @@ let package = Package(
         // One training run, start or resume to report: what grok-train (and grok-sweep) run.
         .target(name: "Runs", dependencies: ["Training", "Diagnostics", "Report", "Datasets", "Model", "Linalg", "GrokCore"]),
 
+        // What ablating a layer's correlation traps does to the model (grok-analyze traps).
+        .target(name: "TrapEffects", dependencies: ["HTSR", "Training", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
+
         // Thin command-line tools, and what they share (one-line errors, BLAS kernel choice).
         .target(name: "ToolSupport", dependencies: [
             "Linalg", "GrokCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -69,6 +72,7 @@ let package = Package(
         ]),
         .executableTarget(name: "grok-analyze", dependencies: [
             "HTSR", "WeightFiles", "Tensors", "Charts", "Report", "Diagnostics", "Phases", "Linalg", "GrokCore", "ToolSupport",
+            "TrapEffects",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-report", dependencies: [
@@ -104,6 +108,7 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "Charts", "Tensors", "GrokCore"]),
         .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "Tensors"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Report", "Diagnostics", "GrokCore"]),
+        .testTarget(name: "TrapEffectsTests", dependencies: ["TrapEffects", "HTSR", "Training", "Datasets", "Tensors", "GrokCore"]),
         .testTarget(name: "AnalyzeToolTests", dependencies: ["Tensors", "GrokCore"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -22,6 +22,8 @@ public struct DiagnosticsSettings: Codable, Sendable, Equatable {
     /// Optional so that config.json files written before they existed still read.
     public var htsrTraps: TrapCount?
     public var htsrAlphaWindow: Double?
+    /// What the run does when the HTSR anti-grokking rule first fires (nil = continue).
+    public var onWarning: WarningAction?
 
     public init() {}
 
@@ -48,6 +50,7 @@ public struct DiagnosticsSettings: Codable, Sendable, Equatable {
         c.thresholds.riseFraction = riseFraction
         c.thresholds.grokkedFraction = grokkedFraction
         c.htsrThresholds = htsrThresholds
+        c.onWarning = onWarning ?? .continue
         return c
     }
 
@@ -80,6 +83,17 @@ public struct DiagnosticsSettings: Codable, Sendable, Equatable {
         do { return try dec.decode(DiagnosticsSettings.self, from: JSONSerialization.data(withJSONObject: d)) }
         catch { throw GrokError("\(configURL.path): the \"diagnostics\" settings are not valid (\(error))") }
     }
+}
+
+/// What a run does when the HTSR anti-grokking rule (phases.json's, the data-free early
+/// warning) first fires. Every action records the step in phases.json and says it.
+public enum WarningAction: String, Codable, Sendable, CaseIterable {
+    /// Keep training.
+    case `continue`
+    /// Also write warning-checkpoint.safetensors (the weights at the warning step).
+    case checkpoint
+    /// Write it and end the run as an interrupt would (checkpoint.safetensors; resumable).
+    case stop
 }
 
 /// The accuracy-based phase of every evaluated step, added as the last column of metrics.csv

@@ -23,6 +23,7 @@ public final class RunDiagnostics: TrainingObserver {
         /// Threads the HTSR analyzer may use for the layers of one snapshot.
         public var htsrThreads = 1
         public var maxPendingSnapshots = 16
+        public var onWarning: WarningAction = .continue
         public init() {}
     }
 
@@ -79,7 +80,9 @@ public final class RunDiagnostics: TrainingObserver {
         let (points, background, thresholds, htsrThresholds) = (accuracy, background, configuration.thresholds, configuration.htsrThresholds)
         try queue.sync {
             background.log = log
-            try background.writePhases(points: points, to: phases, thresholds, htsrThresholds)
+            let report = try background.writePhases(points: points, to: phases, thresholds, htsrThresholds)
+            // A resumed run whose warning already fired does not act on it again.
+            background.warningHandled = report.warningStep != nil
         }
         if let resumed = context.resumedFromStep {
             try backfillHTSR(directory: context.directory, through: resumed)
@@ -109,6 +112,7 @@ public final class RunDiagnostics: TrainingObserver {
         guard let phasesURL else { return }
         let (background, analyzer, slots) = (background, analyzer, slots)
         let (thresholds, htsrThresholds) = (configuration.thresholds, configuration.htsrThresholds)
+        let action = configuration.onWarning
         var stepRandom = SeededRandom(seed: runSeed, stream: "htsr-\(snapshot.step)")
         let seed = stepRandom.next()  // per step, so a resumed run draws the same shuffles
         slots.wait()
@@ -127,7 +131,12 @@ public final class RunDiagnostics: TrainingObserver {
                     for i in rows.indices { rows[i].step = snapshot.step }
                     try log.append(rows)
                 }
-                try background.writePhases(points: points, to: phasesURL, thresholds, htsrThresholds)
+                let report = try background.writePhases(points: points, to: phasesURL, thresholds, htsrThresholds)
+                if !background.warningHandled, let w = report.warningStep, w == snapshot.step {
+                    background.warningHandled = true
+                    try WarningResponse.act(action, snapshot: snapshot, report: report,
+                                            directory: phasesURL.deletingLastPathComponent())
+                }
             } catch {
                 background.failure = error as? GrokError ?? GrokError("diagnostics: \(error)")
             }
@@ -227,6 +236,7 @@ public final class RunDiagnostics: TrainingObserver {
         var collapse = "anti-grokking: collapse step by accuracy \(step(r.collapseStep)), by HTSR \(step(r.htsrCollapseStep))"
         if let lead = r.leadSteps { collapse += ", HTSR lead \(lead) steps" + (lead > 0 ? " (HTSR warned earlier)" : "") }
         lines.append(collapse)
+        lines.append(WarningResponse.summaryLine(r))
         lines += Self.confusionLines(r)
         let w = max(wall, 1e-9)
         lines.append(String(format: "diagnostics time: %.2f s in observe() on the training thread (%.2f%% of %.1f s); HTSR and phases: %.2f s on a background thread, concurrent with training (%.2f s per snapshot)",
@@ -243,6 +253,8 @@ public final class RunDiagnostics: TrainingObserver {
 final class BackgroundState: @unchecked Sendable {
     var log: HTSRLog?
     var seconds = 0.0
+    /// The early warning fired and was acted on (once per run).
+    var warningHandled = false
     private var error: GrokError?
     private let lock = NSLock()
 

@@ -87,11 +87,20 @@ public enum PowerLaw {
     /// fix_fingers = clip_xmax: refit with the r = 2...9 largest eigenvalues removed; accept
     /// the first fit whose alpha is more than 1 below the raw alpha (num_fingers = r - 1);
     /// stop (keeping the raw fit) at the first alpha <= 2.
+    ///
+    /// A refit that fails fails the whole layer, as in WeightWatcher 0.7.7 (it reports
+    /// alpha = raw_alpha = -1): on a small layer (10 eigenvalues, fixture c2_gauss_200x10) the
+    /// refit without the 3 largest leaves 7 eigenvalues, too few for the small-N estimator's
+    /// tail of 8. Keeping the raw fit there would report an alpha the reference does not have.
     public static func fitClippingFingers(ascending evals: [Double], keepDCurve: Bool = false)
         throws(GrokError) -> (fit: PowerLawFit, numFingers: Int, raw: PowerLawFit) {
         let raw = try fit(ascending: evals, keepDCurve: keepDCurve)
         for r in 2...9 where r < evals.count {
-            guard let clipped = try? fit(ascending: Array(evals.dropLast(r)), keepDCurve: keepDCurve) else { break }
+            let clipped: PowerLawFit
+            do { clipped = try fit(ascending: Array(evals.dropLast(r)), keepDCurve: keepDCurve) } catch {
+                throw GrokError("clip_xmax: the refit without the \(r) largest eigenvalues failed (\(error.message)); "
+                                + "like WeightWatcher 0.7.7, the layer's fit fails (unclipped alpha was \(raw.alpha))")
+            }
             if clipped.alpha + 1.0 < raw.alpha { return (clipped, r - 1, raw) }
             if clipped.alpha <= 2.0 { break }
         }

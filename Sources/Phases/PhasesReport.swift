@@ -102,6 +102,12 @@ public struct PhasesReport: Codable, Sendable, Equatable {
     public var finalLayers: [FinalLayer]
     public var thresholds: PhaseThresholds?
     public var htsrThresholds: HTSRThresholds?
+    /// The data-free early warning: the first step the HTSR rule labels anti-grokking (no
+    /// sustain needed), the test accuracy there and at the last evaluation: what a user who
+    /// stopped at the warning would have kept, next to the peak and the end.
+    public var warningStep: Int?
+    public var warningTestAccuracy: Double?
+    public var finalTestAccuracy: Double?
 
     enum CodingKeys: String, CodingKey {
         case accuracy, htsr, agreement, agreementSteps = "agreement_steps"
@@ -113,6 +119,7 @@ public struct PhasesReport: Codable, Sendable, Equatable {
         case plateauTestAccuracy = "plateau_test_acc", peakTestAccuracy = "peak_test_acc"
         case peakStep = "peak_step", evaluations, finalLayers = "final_layers"
         case thresholds, htsrThresholds = "htsr_thresholds"
+        case warningStep = "warning_step", warningTestAccuracy = "warning_test_acc", finalTestAccuracy = "final_test_acc"
     }
 
     /// Labels a run both ways and compares the labelings.
@@ -143,6 +150,10 @@ public struct PhasesReport: Codable, Sendable, Equatable {
                               alphaSigma: r.alphaSigma, ruleAlpha: used, numTrapsCentered: r.numTrapsCentered)
         }
         self.thresholds = thresholds; self.htsrThresholds = htsrThresholds
+        let sorted = points.sorted { $0.step < $1.step }
+        warningStep = h.labels.firstIndex(of: .antiGrokking).map { h.steps[$0] }
+        warningTestAccuracy = warningStep.flatMap { w in sorted.last { $0.step <= w }?.testAccuracy }
+        finalTestAccuracy = sorted.last?.testAccuracy
     }
 
     public func encode(to e: Encoder) throws {
@@ -165,6 +176,9 @@ public struct PhasesReport: Codable, Sendable, Equatable {
         try c.encode(finalLayers, forKey: .finalLayers)
         try c.encode(thresholds, forKey: .thresholds)
         try c.encode(htsrThresholds, forKey: .htsrThresholds)
+        try c.encode(warningStep, forKey: .warningStep)
+        try c.encode(warningTestAccuracy.flatMap { $0.isFinite ? $0 : nil }, forKey: .warningTestAccuracy)
+        try c.encode(finalTestAccuracy.flatMap { $0.isFinite ? $0 : nil }, forKey: .finalTestAccuracy)
     }
 
     /// Readers tolerate missing optional fields (older or hand-written files).
@@ -191,6 +205,9 @@ public struct PhasesReport: Codable, Sendable, Equatable {
         finalLayers = try c.decodeIfPresent([FinalLayer].self, forKey: .finalLayers) ?? []
         thresholds = try? c.decodeIfPresent(PhaseThresholds.self, forKey: .thresholds)
         htsrThresholds = try? c.decodeIfPresent(HTSRThresholds.self, forKey: .htsrThresholds)
+        warningStep = try c.decodeIfPresent(Int.self, forKey: .warningStep)
+        warningTestAccuracy = try c.decodeIfPresent(Double.self, forKey: .warningTestAccuracy)
+        finalTestAccuracy = try c.decodeIfPresent(Double.self, forKey: .finalTestAccuracy)
     }
 
     public func jsonData() throws -> Data {

@@ -100,6 +100,10 @@ struct HTMLPage {
             h += card("HTSR collapse step", Format.step(p.htsrCollapseStep), "first anti-grokking step (α, traps)")
             let lead = p.leadSteps.map { ($0 >= 0 ? "HTSR warns " : "HTSR lags by ") + Format.step(abs($0)) + " steps" + ($0 >= 0 ? " early" : "") }
             h += card("HTSR lead time", Format.step(p.leadSteps), lead ?? "no collapse (yet)")
+            h += card("HTSR early warning", Format.step(p.warningStep),
+                      p.warningStep == nil ? "not fired (yet)"
+                          : "test accuracy there " + Format.percent(p.warningTestAccuracy) + "; peak " + Format.percent(s.peakTestAccuracy)
+                            + ", end " + Format.percent(s.finalTestAccuracy))
             if let c = p.confusion {
                 let base = p.baselineConfusion.map { "baseline rule " + Format.percent($0.balancedRecall) } ?? "per-phase recall below"
                 h += card("HTSR recall (balanced)", Format.percent(c.balancedRecall), base)

@@ -23,6 +23,9 @@ public struct PhaseSummary: Sendable {
     public var baselineConfusion: PhaseConfusion?
     /// The HTSR rule's settings (its alpha window and trap count), when the file has them.
     public var htsrThresholds: HTSRThresholds?
+    /// The data-free early warning (first HTSR anti-grokking label) and the test accuracy there.
+    public var warningStep: Double?
+    public var warningTestAccuracy: Double?
     /// Every other scalar field, for the summary table.
     public var extra: [(String, String)] = []
 }
@@ -132,12 +135,15 @@ public struct RunData: Sendable {
         out.collapseStep = d["collapse_step"]?.number
         out.htsrCollapseStep = d["htsr_collapse_step"]?.number
         out.leadSteps = d["lead_steps"]?.number
+        out.warningStep = d["warning_step"]?.number
+        out.warningTestAccuracy = d["warning_test_acc"]?.number
         if let full = try? JSONDecoder().decode(PhasesReport.self, from: Data(contentsOf: url)) {
             out.confusion = full.confusion
             out.baselineConfusion = full.baselineConfusion
             out.htsrThresholds = full.htsrThresholds
         }
-        let known: Set<String> = ["accuracy", "htsr", "agreement", "collapse_step", "htsr_collapse_step", "lead_steps"]
+        let known: Set<String> = ["accuracy", "htsr", "agreement", "collapse_step", "htsr_collapse_step", "lead_steps",
+                                  "warning_step", "warning_test_acc", "final_test_acc"]
         for k in d.keys.sorted() where !known.contains(k) {
             switch d[k]! {
             case .array, .object: continue

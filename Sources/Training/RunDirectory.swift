@@ -22,7 +22,7 @@ public struct RunDirectory: Sendable {
     /// (or a temporary file of an interrupted atomic write), so it never deletes a user's files.
     public static let runEntryNames: Set<String> = [
         "config.json", "metrics.csv", "timing.csv", "htsr.csv", "phases.json", "snapshots",
-        "checkpoint.safetensors", "figures", "report.html", DirectoryLock.fileName,
+        "checkpoint.safetensors", "warning-checkpoint.safetensors", "figures", "report.html", DirectoryLock.fileName,
     ]
 
     static func isTemporaryFile(_ name: String) -> Bool { name.hasPrefix(".") && name.contains(".tmp-") }

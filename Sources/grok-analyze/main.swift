@@ -18,6 +18,7 @@ struct GrokAnalyze: ParsableCommand {
           grok-analyze weights/ --format json           a folder of .safetensors/.npy
           grok-analyze w.npy --randomize --charts figs  traps; figures 4 and 5
           grok-analyze relabel runs/NAME                htsr.csv, phases.json anew
+          grok-analyze traps snap.safetensors           locate, ablate traps; effect
           grok-analyze bench                            analyzer speed against LAPACK
 
         Options of `grok-analyze PATH...` (the default subcommand, analyze):
@@ -29,7 +30,7 @@ struct GrokAnalyze: ParsableCommand {
         that cannot be read gets one line on stderr, `error: <path>: <problem>`,
         and the others are still analysed; the exit status is then 1.
         """,
-        subcommands: [Analyze.self, Relabel.self, Bench.self],
+        subcommands: [Analyze.self, Relabel.self, Traps.self, Bench.self],
         defaultSubcommand: Analyze.self)
 }
 

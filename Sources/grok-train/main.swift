@@ -136,6 +136,9 @@ struct Train: ParsableCommand {
     @Option(help: "HTSR phases: the rule reads each layer's alpha as a causal running median over this many decades of step (0 = the raw per-snapshot alpha). (default: 0.1)")
     var htsrAlphaWindow: Double?
 
+    @Option(help: "When the HTSR anti-grokking rule first fires (FC1/FC2 alpha < 2 with traps; the data-free early warning): continue, checkpoint (also write warning-checkpoint.safetensors) or stop (write it and end the run cleanly; --resume continues). The step goes to phases.json and the run summary. (default: continue)")
+    var onWarning: WarningAction?
+
     @Option(help: "Run directory. (default: runs/<date>-<hyperparameter tag>)")
     var out: String?
 
@@ -197,6 +200,7 @@ struct Train: ParsableCommand {
         if let v = keepSnapshots { d.keepSnapshots = try SnapshotRetention(parsing: v) }
         if let v = htsrTraps { d.htsrTraps = v }
         if let v = htsrAlphaWindow { d.htsrAlphaWindow = v }
+        if let v = onWarning { d.onWarning = v }
         try d.validate()
         return d
     }
@@ -289,6 +293,7 @@ extension KernelChoice: ExpressibleByArgument {}
 extension BatchOrder.Mode: ExpressibleByArgument {}
 extension SubsetMode: ExpressibleByArgument {}
 extension TrapCount: ExpressibleByArgument {}
+extension WarningAction: ExpressibleByArgument {}
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(

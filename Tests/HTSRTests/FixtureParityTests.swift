@@ -47,7 +47,7 @@ final class FixtureParityTests: XCTestCase {
     }
 
     /// fix_fingers = clip_xmax against an independent NumPy implementation of the spec
-    /// (Fixtures/clip_xmax_reference.py; WeightWatcher's JSON has no clipped fits).
+    /// (Fixtures/clip_xmax_reference.py), to 1e-9.
     func testClipXmaxMatchesReference() throws {
         let ref = try Fixtures.reference("clip_xmax_reference.json")
         var options = HTSROptions()
@@ -56,6 +56,11 @@ final class FixtureParityTests: XCTestCase {
         for name in Fixtures.names {
             let r = HTSRAnalyzer.analyze(LayerInput(name: name, matrix: try Fixtures.matrix(name)), options: options)
             let row = try XCTUnwrap(ref[name])
+            if row["status"] as? String == "failed" {
+                guard case .fitFailed = r.status else { XCTFail("\(name): \(r.status), reference failed"); continue }
+                XCTAssertNil(r.alpha, name)
+                continue
+            }
             XCTAssertEqual(r.numFingers, row["num_fingers"] as? Int, name)
             XCTAssertEqual(r.numPLSpikes, row["num_pl_spikes"] as? Int, name)
             for (key, got) in [("alpha", r.alpha), ("raw_alpha", r.rawAlpha), ("xmin", r.xmin), ("xmax", r.xmax),
@@ -69,6 +74,52 @@ final class FixtureParityTests: XCTestCase {
         let a = HTSRAnalyzer.analyze(LayerInput(name: "a", matrix: try Fixtures.matrix("a_gauss_784x200")), options: options)
         XCTAssertEqual(try XCTUnwrap(a.alpha), 4.85, accuracy: 0.005)
         XCTAssertEqual(try XCTUnwrap(a.rawAlpha), 8.96, accuracy: 0.005)
+    }
+
+    /// fix_fingers = clip_xmax against WeightWatcher 0.7.7's own output on all eight fixtures
+    /// (weightwatcher-0.7.7.clip_xmax.json). Its failed fit (status "failed", alpha -1, every
+    /// fit column -1) is our fitFailed with no alpha, and the reason is kept in the status.
+    func testClipXmaxMatchesWeightWatcher() throws {
+        let ref = try Fixtures.reference("weightwatcher-0.7.7.clip_xmax.json")
+        XCTAssertEqual(ref.count, 8)
+        var options = HTSROptions()
+        options.fixFingers = .clipXmax
+        var failed: [String] = []
+        for name in Fixtures.names {
+            let r = HTSRAnalyzer.analyze(LayerInput(name: name, matrix: try Fixtures.matrix(name)), options: options)
+            let row = try XCTUnwrap(ref[name], name)
+            if row["status"] as? String == "failed" {
+                failed.append(name)
+                XCTAssertEqual(row["alpha"] as? Int, -1)
+                guard case .fitFailed(let reason) = r.status else { XCTFail("\(name): \(r.status), WeightWatcher failed"); continue }
+                XCTAssertTrue(reason.contains("clip_xmax"), reason)
+                XCTAssertTrue(reason.contains("3 largest"), reason)
+                XCTAssertNil(r.alpha, name); XCTAssertNil(r.rawAlpha, name); XCTAssertNil(r.xmin, name)
+                XCTAssertNil(r.alphaWeighted, name); XCTAssertNil(r.numPLSpikes, name)
+                // The rest of the layer is still measured, as WeightWatcher does.
+                for key in ["log_norm", "stable_rank", "sigma_mp", "bulk_max"] {
+                    let path = try XCTUnwrap(Self.doubleMetrics.first { $0.0 == key }).1
+                    XCTAssertLessThanOrEqual(relativeError(try XCTUnwrap(r[keyPath: path]), try XCTUnwrap(row[key] as? Double)), 1e-6,
+                                             "\(name) \(key)")
+                }
+                continue
+            }
+            XCTAssertEqual(r.status, .ok, name)
+            XCTAssertEqual(row["status"] as? String, "success", name)
+            XCTAssertEqual(r.numFingers, row["num_fingers"] as? Int, name)
+            XCTAssertEqual(r.warning, row["warning"] as? String, name)
+            for (key, path) in Self.doubleMetrics {
+                let want = try XCTUnwrap(row[key] as? Double, "\(name) \(key)")
+                let got = try XCTUnwrap(r[keyPath: path], "\(name) \(key)")
+                XCTAssertLessThanOrEqual(relativeError(got, want), 1e-6, "\(name) \(key): \(got) vs WeightWatcher \(want)")
+            }
+            let raw = try XCTUnwrap(row["raw_alpha"] as? Double)
+            XCTAssertLessThanOrEqual(relativeError(try XCTUnwrap(r.rawAlpha), raw), 1e-6, "\(name) raw_alpha")
+            for (key, path) in Self.intMetrics {
+                XCTAssertEqual(r[keyPath: path], row[key] as? Int, "\(name) \(key)")
+            }
+        }
+        XCTAssertEqual(failed, ["c2_gauss_200x10"])
     }
 
     func testOrientationDoesNotMatter() throws {

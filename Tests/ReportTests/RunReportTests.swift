@@ -43,6 +43,8 @@ final class RunReportTests: XCTestCase {
         XCTAssertTrue(text.contains(String(format: "%.1f%%", SyntheticRun.testAcc(steps[best]) * 100)))
         XCTAssertTrue(text.contains("903,575"), "HTSR lead time from phases.json")
         XCTAssertTrue(text.contains("2,371,374"), "collapse step")
+        XCTAssertTrue(text.contains("HTSR early warning") && text.contains("1,234,567") && text.contains("test accuracy there 81.2"),
+                      "the early warning card from phases.json")
         // final alpha of FC1 at the last HTSR step, in the summary table
         let fc1Final = try XCTUnwrap(html.named("tr").first { $0.text.hasPrefix("FC1") })
         XCTAssertTrue(fc1Final.text.contains("10,000,000"))

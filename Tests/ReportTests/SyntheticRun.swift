@@ -68,6 +68,7 @@ enum SyntheticRun {
               {"phase": "grokking", "start_step": 146780, "end_step": 1000000},
               {"phase": "anti-grokking", "start_step": 1467799, "end_step": 10000000}],
      "agreement": 0.83, "collapse_step": 2371374, "htsr_collapse_step": 1467799, "lead_steps": 903575,
+     "warning_step": 1234567, "warning_test_acc": 0.8125, "final_test_acc": 0.5,
      "rule": "paper"}
     """
 
