@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 swift build -c release --product grok-train
-.build/release/grok-train --preset paper --out runs/htsr-anti-grokking "$@"
+.build/release/grok-train --preset paper --threads 1 --out runs/htsr-anti-grokking "$@"
