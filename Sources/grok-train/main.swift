@@ -33,7 +33,8 @@ struct Train: ParsableCommand {
 
         Output (--out): config.json, metrics.csv (one row per evaluation, flushed at
         once), timing.csv, snapshots/step-<10 digits>.safetensors (PyTorch names and
-        layouts), checkpoint.safetensors. Ctrl-C writes a checkpoint and stops.
+        layouts), checkpoint.safetensors; clamp.csv (step, factor) with a norm
+        intervention. Ctrl-C writes a checkpoint and stops.
         """,
         subcommands: [Bench.self])
 
@@ -136,6 +137,9 @@ struct Train: ParsableCommand {
     @Option(help: "HTSR phases: the rule reads each layer's alpha as a causal running median over this many decades of step (0 = the raw per-snapshot alpha). (default: 0.1)")
     var htsrAlphaWindow: Double?
 
+    @OptionGroup(title: "Norm interventions (one at a time)")
+    var norm: NormFlags
+
     @Option(help: "Run directory. (default: runs/<date>-<hyperparameter tag>)")
     var out: String?
 
@@ -181,6 +185,7 @@ struct Train: ParsableCommand {
         if let v = threads { c.threads = try Self.checkedThreads(v) }
         if let v = kernels { c.kernels = v }
         if let v = snapshotDtype { c.snapshotDtype = v }
+        c.normControl = try norm.control()
         try c.validate()
         return c
     }
@@ -262,7 +267,7 @@ struct Train: ParsableCommand {
             ("--rise-fraction", riseFraction != nil), ("--grokked-fraction", grokkedFraction != nil),
             ("--force", force),
         ]
-        return set.filter(\.1).map(\.0)
+        return set.filter(\.1).map(\.0) + norm.given
     }
 
     static func timestamp() -> String {
