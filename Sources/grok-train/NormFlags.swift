@@ -18,7 +18,7 @@ struct NormFlags: ParsableArguments {
     @Option(help: ArgumentHelp("The free run (its directory) W_C is read from with --clamp-ref auto.", valueName: "DIR"))
     var clampRefRun: String?
 
-    @Option(parsing: .unconditional, help: "--clamp-ref auto: test accuracy at or above this counts as grokked (the same default as grok-sweep's --grok-threshold). (default: 0.8)")
+    @Option(parsing: .unconditional, help: ArgumentHelp("--clamp-ref auto: test accuracy at or above this counts as grokked (the same default as grok-sweep's --grok-threshold). (default: 0.8)", valueName: "X"))
     var grokThreshold: Double?
 
     @Flag(help: "Omnigrok's constrained-norm runs: after every step rescale ALL parameters (biases too) so their total norm stays at its value at initialization. Needs --wd 0.")
