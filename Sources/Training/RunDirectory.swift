@@ -8,6 +8,8 @@ public struct RunDirectory: Sendable {
     public var configURL: URL { url.appendingPathComponent("config.json") }
     public var metricsURL: URL { url.appendingPathComponent("metrics.csv") }
     public var timingURL: URL { url.appendingPathComponent("timing.csv") }
+    /// Only in runs with a norm intervention: the factor it applied at each evaluated step.
+    public var clampURL: URL { url.appendingPathComponent("clamp.csv") }
     public var snapshotsURL: URL { url.appendingPathComponent("snapshots") }
     public var checkpointURL: URL { url.appendingPathComponent("checkpoint.safetensors") }
 
@@ -21,7 +23,7 @@ public struct RunDirectory: Sendable {
     /// write there. `--force` replaces a directory only when everything in it is one of these
     /// (or a temporary file of an interrupted atomic write), so it never deletes a user's files.
     public static let runEntryNames: Set<String> = [
-        "config.json", "metrics.csv", "timing.csv", "htsr.csv", "phases.json", "snapshots",
+        "config.json", "metrics.csv", "timing.csv", "clamp.csv", "htsr.csv", "phases.json", "snapshots",
         "checkpoint.safetensors", "warning-checkpoint.safetensors", "figures", "report.html", DirectoryLock.fileName,
     ]
 

@@ -41,6 +41,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var kernelChoice: KernelChoice { kernels ?? .dense }
     /// Precision of the snapshot files; nil = the training precision (--snapshot-dtype).
     public var snapshotDtype: Precision? = nil
+    /// A norm intervention after every optimizer step (see NormControl); nil = none.
+    public var normControl: NormControl? = nil
 
     /// The paper's anti-grokking run (Prakash & Martin 2025): MNIST,
     /// 1,000 balanced images, 784-200-200-10, init x8, MSE, AdamW lr 5e-4, wd 0, batch 200
@@ -99,6 +101,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         if subsetMode == .balanced && trainSize % 10 != 0 {
             throw bad("--train-size \(trainSize) must be a multiple of 10 for --subset balanced (the same count per digit)")
         }
+        try normControl?.validate(steps: steps, wd: wd)
     }
 
     /// Checks the network against the data: input width = pixels per image, output width = 10 classes.

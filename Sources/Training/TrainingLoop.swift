@@ -98,9 +98,14 @@ final class TrainingLoop<T: BLASScalar> {
     }
 
     func run(resume: Bool) throws -> RunResult {
-        // 1. Starting point: fresh weights, or the checkpoint of a run being resumed.
+        // 1. Starting point: fresh weights, or the checkpoint of a run being resumed. The fresh
+        // weights are drawn either way: their norm is --constrain-norm's target.
         var startStep = 0
         var trainSeconds = 0.0, otherSeconds = 0.0
+        var rng = SeededRandom(seed: config.seed, stream: "init")
+        model.initialize(scale: config.initScale, rng: &rng)
+        let normIntervention = config.normControl?.intervention(shape: shape, initialNorm: model.norms().total, as: T.self)
+        var normFactor = 1.0   // the factor normIntervention applied after the latest step
         if resume {
             let ckpt = try Checkpoint<T>.read(from: directory.checkpointURL, parameterCount: shape.parameterCount)
             // The checkpoint holds parameters and optimizer state in file (PyTorch) layout.
@@ -113,9 +118,6 @@ final class TrainingLoop<T: BLASScalar> {
             otherSeconds = ckpt.otherSeconds
             removeSnapshots(after: startStep)
             directory.removeStaleTemporaryFiles()
-        } else {
-            var rng = SeededRandom(seed: config.seed, stream: "init")
-            model.initialize(scale: config.initScale, rng: &rng)
         }
 
         // 2. Output files and observers.
@@ -126,6 +128,9 @@ final class TrainingLoop<T: BLASScalar> {
         let metrics = try CSVLog(url: directory.metricsURL, header: baseColumns + extraColumns, keepThroughStep: keep)
         let timing = try CSVLog(url: directory.timingURL, header: ["step", "wall_s", "train_s", "eval_s", "diagnostics_s"],
                                 keepThroughStep: keep)
+        let normLog = try config.normControl.map { _ in
+            try CSVLog(url: directory.clampURL, header: ["step", "factor"], keepThroughStep: keep)
+        }
         let context = RunContext(directory: directory.url, shape: shape, probeInputs: probeInputs,
                                  probeLabels: probeLabels, seed: config.seed,
                                  resumedFromStep: resume ? startStep : nil)
@@ -165,6 +170,7 @@ final class TrainingLoop<T: BLASScalar> {
             }
             let t2 = clock()
             metrics.append(row)
+            normLog?.append([String(step), csvNumber(normFactor)])
             try fileParameters.withUnsafeBufferPointer {
                 try SnapshotFile.write(shape: shape, parameters: $0, step: step, to: directory.snapshotURL(step: step),
                                        dtype: config.snapshotDtype)
@@ -211,6 +217,7 @@ final class TrainingLoop<T: BLASScalar> {
             step += 1
             let batch = batches.batch(step: step, order: &order)
             let loss = TrainingStep.run(model, optimizer, batch: batch, loss: lossKind)
+            if let normIntervention { normFactor = normIntervention.apply(afterStep: step, to: model.parameters) }
             guard loss.isFinite else {   // the caller says it (once), with what is kept
                 return try finish(.diverged(step: step), step: step - 1)
             }

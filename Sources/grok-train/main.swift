@@ -33,7 +33,8 @@ struct Train: ParsableCommand {
 
         Output (--out): config.json, metrics.csv (one row per evaluation, flushed at
         once), timing.csv, snapshots/step-<10 digits>.safetensors (PyTorch names and
-        layouts), checkpoint.safetensors. Ctrl-C writes a checkpoint and stops.
+        layouts), checkpoint.safetensors; clamp.csv (step, factor) with a norm
+        intervention. Ctrl-C writes a checkpoint and stops.
         """,
         subcommands: [Bench.self])
 
@@ -139,6 +140,9 @@ struct Train: ParsableCommand {
     @Option(help: "When the HTSR anti-grokking rule first fires (FC1/FC2 alpha < 2 with traps; the data-free early warning): continue, checkpoint (also write warning-checkpoint.safetensors) or stop (write it and end the run cleanly; --resume continues). The step goes to phases.json and the run summary. (default: continue)")
     var onWarning: WarningAction?
 
+    @OptionGroup(title: "Norm interventions (one at a time)")
+    var norm: NormFlags
+
     @Option(help: "Run directory. (default: runs/<date>-<hyperparameter tag>)")
     var out: String?
 
@@ -184,6 +188,7 @@ struct Train: ParsableCommand {
         if let v = threads { c.threads = try Self.checkedThreads(v) }
         if let v = kernels { c.kernels = v }
         if let v = snapshotDtype { c.snapshotDtype = v }
+        c.normControl = try norm.control()
         try c.validate()
         return c
     }
@@ -266,7 +271,7 @@ struct Train: ParsableCommand {
             ("--rise-fraction", riseFraction != nil), ("--grokked-fraction", grokkedFraction != nil),
             ("--force", force),
         ]
-        return set.filter(\.1).map(\.0)
+        return set.filter(\.1).map(\.0) + norm.given
     }
 
     static func timestamp() -> String {

@@ -1,0 +1,62 @@
+import XCTest
+import Foundation
+import Training
+
+/// grok-train's norm-intervention flags, through the real executable.
+final class NormFlagsTests: XCTestCase {
+    func expectOneLineError(_ args: [String], mentioning words: [String], line: UInt = #line) throws {
+        let r = try Tool.run("grok-train", args + ["--steps", "100", "--check"])
+        XCTAssertNotEqual(r.status, 0, "\(args) should fail", line: line)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr, line: line)
+        XCTAssertTrue(r.stderr.hasPrefix("error: "), r.stderr, line: line)
+        for w in words { XCTAssertTrue(r.stderr.contains(w), "'\(w)' missing in: \(r.stderr)", line: line) }
+    }
+
+    /// A fake free run: config.json and a metrics.csv whose test accuracy crosses 0.8 at step 300.
+    func fakeRun(grokking: Bool) throws -> URL {
+        let dir = temporaryDirectory("freerun")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try "{}\n".write(to: dir.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        let last = grokking ? "0.85" : "0.79"
+        try """
+        step,train_loss,train_acc,test_loss,test_acc,l2_norm,l2_weights
+        0,1,0.1,1,0.1,95,94
+        100,0.1,1,0.9,0.5,80,79.5
+        300,0.1,1,0.5,\(last),60,59.25
+        400,0.1,1,0.5,0.9,55,54
+        """.replacingOccurrences(of: "0.9,55", with: grokking ? "0.9,55" : "0.7,55").appending("\n")
+            .write(to: dir.appendingPathComponent("metrics.csv"), atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    func testClampRefAutoReadsTheNormAtTheGrokStep() throws {
+        let run = try fakeRun(grokking: true); defer { try? FileManager.default.removeItem(at: run) }
+        let r = try Tool.run("grok-train", ["--clamp-norm", "1.1", "--clamp-from", "50", "--clamp-ref", "auto",
+                                            "--clamp-ref-run", run.path, "--steps", "100", "--check"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let clamp = (json?["norm_control"] as? [String: Any])?["clamp"] as? [String: Any]
+        XCTAssertEqual(clamp?["reference_norm"] as? Double, 59.25)
+        XCTAssertEqual(clamp?["rho"] as? Double, 1.1)
+        XCTAssertEqual(clamp?["from_step"] as? Int, 50)
+        // A higher threshold picks the later evaluation.
+        let r9 = try Tool.run("grok-train", ["--clamp-norm", "1.1", "--clamp-ref", "auto", "--clamp-ref-run", run.path,
+                                             "--grok-threshold", "0.9", "--steps", "100", "--check"])
+        XCTAssertTrue(r9.stdout.contains("\"reference_norm\" : 54"), r9.stdout + r9.stderr)
+    }
+
+    func testBadInputIsAOneLineError() throws {
+        let never = try fakeRun(grokking: false); defer { try? FileManager.default.removeItem(at: never) }
+        try expectOneLineError(["--clamp-norm", "1.1"], mentioning: ["--clamp-ref"])
+        try expectOneLineError(["--clamp-norm", "0", "--clamp-ref", "50"], mentioning: ["--clamp-norm", "positive"])
+        try expectOneLineError(["--clamp-norm", "-1", "--clamp-ref", "50"], mentioning: ["--clamp-norm", "positive"])
+        try expectOneLineError(["--clamp-norm", "1", "--clamp-ref", "50", "--clamp-from", "1e3"], mentioning: ["beyond --steps"])
+        try expectOneLineError(["--clamp-norm", "1", "--clamp-ref", "x"], mentioning: ["--clamp-ref"])
+        try expectOneLineError(["--clamp-norm", "1", "--clamp-ref", "auto"], mentioning: ["--clamp-ref-run"])
+        try expectOneLineError(["--clamp-norm", "1", "--clamp-ref", "auto", "--clamp-ref-run", never.path], mentioning: ["never grokked"])
+        try expectOneLineError(["--constrain-norm", "--wd", "0.01"], mentioning: ["--constrain-norm", "--wd 0"])
+        try expectOneLineError(["--rescale-once", "1.1"], mentioning: ["--at"])
+        try expectOneLineError(["--rescale-once", "1.1", "--at", "500"], mentioning: ["--at"])
+        try expectOneLineError(["--constrain-norm", "--rescale-once", "2", "--at", "5"], mentioning: ["one norm intervention"])
+    }
+}
