@@ -13,15 +13,7 @@ final class NormControlTests: XCTestCase {
     @discardableResult
     func train(_ config: TrainingConfig, in dir: URL, resume: Bool = false,
                observers: [TrainingObserver] = []) throws -> RunResult {
-        let run = RunDirectory(dir)
-        if !resume {
-            try run.create(force: false)
-            try run.writeConfig(config, extra: [:])
-        }
-        StopSignal.reset()
-        defer { StopSignal.reset() }
-        return try Trainer.run(config: config, data: Self.data, directory: run, resume: resume,
-                               observers: observers, progress: ProgressReporter(totalSteps: config.steps, quiet: true))
+        try trainRun(config, data: Self.data, in: dir, resume: resume, observers: observers)
     }
 
     func table(_ url: URL) throws -> (header: [String], rows: [[Double]]) {

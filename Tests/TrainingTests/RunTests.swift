@@ -24,6 +24,21 @@ func temporaryDirectory(_ name: String) -> URL {
     return url
 }
 
+/// Trains `config` on `data` in `dir` (a new run directory, or the one to resume), quietly.
+@discardableResult
+func trainRun(_ config: TrainingConfig, data: DataSplit, in dir: URL, resume: Bool = false,
+              observers: [TrainingObserver] = []) throws -> RunResult {
+    let run = RunDirectory(dir)
+    if !resume {
+        try run.create(force: false)
+        try run.writeConfig(config, extra: [:])
+    }
+    StopSignal.reset()
+    defer { StopSignal.reset() }
+    return try Trainer.run(config: config, data: data, directory: run, resume: resume,
+                           observers: observers, progress: ProgressReporter(totalSteps: config.steps, quiet: true))
+}
+
 /// Stops the run (as SIGINT would) when it observes a given step.
 final class StopAt: TrainingObserver {
     let step: Int
@@ -43,15 +58,7 @@ final class RunTests: XCTestCase {
     @discardableResult
     func train(_ config: TrainingConfig, in dir: URL, resume: Bool = false,
                observers: [TrainingObserver] = []) throws -> RunResult {
-        let run = RunDirectory(dir)
-        if !resume {
-            try run.create(force: false)
-            try run.writeConfig(config, extra: [:])
-        }
-        StopSignal.reset()
-        defer { StopSignal.reset() }
-        return try Trainer.run(config: config, data: Self.data, directory: run, resume: resume,
-                               observers: observers, progress: ProgressReporter(totalSteps: config.steps, quiet: true))
+        try trainRun(config, data: Self.data, in: dir, resume: resume, observers: observers)
     }
 
     func bytes(_ url: URL) throws -> Data { try Data(contentsOf: url) }

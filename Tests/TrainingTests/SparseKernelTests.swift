@@ -122,13 +122,9 @@ final class SparseKernelTests: XCTestCase {
             c.steps = 2000; c.snapshots = 10; c.threads = 1; c.kernels = k
             let dir = temporaryDirectory("kernels-\(k)")
             defer { try? FileManager.default.removeItem(at: dir) }
-            let run = RunDirectory(dir)
-            try run.create(force: false)
-            try run.writeConfig(c, extra: [:])
-            let result = try Trainer.run(config: c, data: Self.data, directory: run, resume: false, observers: [],
-                                         progress: ProgressReporter(totalSteps: c.steps, quiet: true))
+            let result = try trainRun(c, data: Self.data, in: dir)
             XCTAssertEqual(result.outcome, .completed)
-            let text = try String(contentsOf: run.metricsURL, encoding: .utf8)
+            let text = try String(contentsOf: RunDirectory(dir).metricsURL, encoding: .utf8)
             metrics[k] = text.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map { Double($0)! } }
         }
         let s = metrics[.sparse]!, d = metrics[.dense]!
