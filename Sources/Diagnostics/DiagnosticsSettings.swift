@@ -22,6 +22,10 @@ public struct DiagnosticsSettings: Codable, Sendable, Equatable {
     /// Optional so that config.json files written before they existed still read.
     public var htsrTraps: TrapCount?
     public var htsrAlphaWindow: Double?
+    /// How HTSR tells pre-grokking from grokking, and the stable-rank fall that marks it
+    /// (nil = HTSRThresholds' defaults).
+    public var htsrRule: HTSRRule?
+    public var htsrStableRankDrop: Double?
     /// What the run does when the HTSR anti-grokking rule first fires (nil = continue).
     public var onWarning: WarningAction?
 
@@ -37,6 +41,9 @@ public struct DiagnosticsSettings: Codable, Sendable, Equatable {
         }
         if let w = htsrAlphaWindow, !(w >= 0 && w <= 3) {
             throw GrokError("--htsr-alpha-window must be between 0 and 3 decades, got \(w)")
+        }
+        if let d = htsrStableRankDrop, !(d > 0 && d < 1) {
+            throw GrokError("--htsr-stable-rank-drop must be a fraction in (0, 1), got \(d)")
         }
     }
 
@@ -59,6 +66,8 @@ public struct DiagnosticsSettings: Codable, Sendable, Equatable {
         var t = HTSRThresholds()
         if let v = htsrTraps { t.trapCount = v }
         if let v = htsrAlphaWindow { t.alphaWindowDecades = v }
+        if let v = htsrRule { t.rule = v }
+        if let v = htsrStableRankDrop { t.stableRankDrop = v }
         return t
     }
 

@@ -108,7 +108,7 @@ public struct HTSRRow: Sendable, Equatable {
     /// values that were computed (e.g. alpha when only the trap fit failed); missing ones are nil.
     public var phasePoint: HTSRLayerPoint {
         HTSRLayerPoint(step: step, layer: layer, alpha: alpha, numTraps: numTraps,
-                       numTrapsCentered: numTrapsCentered, alphaSigma: sigma)
+                       numTrapsCentered: numTrapsCentered, alphaSigma: sigma, stableRank: stableRank)
     }
 }
 

@@ -24,6 +24,9 @@ public enum RunRelabel {
         /// Override the rule's trap count and alpha window (nil: the run's settings).
         public var trapCount: TrapCount?
         public var alphaWindowDecades: Double?
+        /// Override the rule and its stable-rank fall (nil: the run's settings).
+        public var rule: HTSRRule?
+        public var stableRankDrop: Double?
         /// Threads for the layers of one snapshot.
         public var threads = 1
         public init() {}
@@ -53,6 +56,8 @@ public enum RunRelabel {
         if let v = options.htsrMode { settings.htsr = v }
         if let v = options.trapCount { settings.htsrTraps = v }
         if let v = options.alphaWindowDecades { settings.htsrAlphaWindow = v }
+        if let v = options.rule { settings.htsrRule = v }
+        if let v = options.stableRankDrop { settings.htsrStableRankDrop = v }
         try settings.validate()
         let lock = try DirectoryLock(directory: dir, holder: "process (a grok-train or a relabel)")
         defer { lock.release() }

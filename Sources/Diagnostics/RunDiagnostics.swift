@@ -200,18 +200,14 @@ public final class RunDiagnostics: TrainingObserver {
     }
 
     /// The confusion matrix as summary lines: one per accuracy phase, then the balanced
-    /// recall next to the baseline rule's (raw alpha, WeightWatcher's trap count).
+    /// recall next to the baseline's (the paper's alpha rule, raw alpha, WeightWatcher's traps).
     public static func confusionLines(_ r: PhasesReport) -> [String] {
         guard let c = r.confusion else { return [] }
         var lines = ["HTSR labels per accuracy phase (evaluations, HTSR labels, recall):"]
         lines += c.lines.map { "  " + $0 }
         func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", 100 * $0) } ?? "n/a" }
-        var rule = "rule: "
-        if let t = r.htsrThresholds {
-            rule += t.alphaWindowDecades > 0 ? String(format: "alpha = causal median over %.2g decades", t.alphaWindowDecades) : "raw alpha"
-            rule += ", \(t.trapCount.rawValue) traps"
-        }
-        lines.append("  balanced recall \(pct(c.balancedRecall)) (\(rule)); baseline rule (raw alpha, WeightWatcher's traps): \(pct(r.baselineConfusion?.balancedRecall))")
+        lines.append("  balanced recall \(pct(c.balancedRecall)); baseline (the paper's rule with raw alpha and WeightWatcher's traps): \(pct(r.baselineConfusion?.balancedRecall))")
+        if let t = r.htsrThresholds { lines.append("  rule: \(t.ruleDescription)") }
         return lines
     }
 

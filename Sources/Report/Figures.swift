@@ -174,6 +174,7 @@ struct CSVFigures {
                                    + PhaseStyle.boundaries(accuracySpans),
                                note: note, weight: 1.35)
         let acc = accuracyPanel(bands: accuracyBands, title: "Accuracy (shaded by accuracy phase)")
+        let rank = stableRankPanel()
         var caption = "Top: the fitted power-law exponent α of each layer's empirical spectral density against log10(step)"
         if window > 0 {
             caption += String(format: ": WeightWatcher's α per snapshot (thin, dotted) and, bold, the steadier α the phase rule reads, a causal running median over the evaluations of the last %.2g decades of step (the KS-optimal xmin can switch between two nearly equal minima from one snapshot to the next, making the raw α jump)", window)
@@ -182,10 +183,35 @@ struct CSVFigures {
         caption += "The dashed horizontal line is α = 2 (below it a layer counts as over-trained), dashed verticals are the accuracy-phase boundaries. "
         caption += "FC3 (10 x 200) has only 10 eigenvalues, so its fit is unreliable and it is left out of the mean."
         if maxAlpha > 12 { caption += " The α axis is cut at 12." }
-        caption += " Bottom: train and test accuracy."
-        return ReportFigure(number: 2, name: "alpha", title: "HTSR α per layer", caption: caption,
-                            chart: Chart(title: "\(run.name): α per layer", width: 800, height: 680,
-                                         panels: [alphaPanel, acc], sharedX: true, idPrefix: "f2"))
+        caption += " Middle: each layer's stable rank (‖W‖²_F / ‖W‖²_2, no fit involved) over its value at the first analysed snapshot, shaded by the HTSR label; "
+        caption += String(format: "under the stable-rank rule (the default) grokking starts where FC1 or FC2 falls below the dashed line at %.3g. ", rankThreshold)
+        caption += "Bottom: train and test accuracy."
+        return ReportFigure(number: 2, name: "alpha", title: "HTSR α and stable rank per layer", caption: caption,
+                            chart: Chart(title: "\(run.name): α and stable rank per layer", width: 800, height: 900,
+                                         panels: [alphaPanel, rank, acc], sharedX: true, idPrefix: "f2"))
+    }
+
+    /// The stable-rank rule's threshold (phases.json's, else the default).
+    var rankThreshold: Double { 1 - (run.phases?.htsrThresholds?.stableRankDrop ?? HTSRThresholds().stableRankDrop) }
+
+    /// Figure 2's middle panel: stable rank over its first value per layer, shaded by the
+    /// HTSR labels, with the stable-rank rule's threshold.
+    func stableRankPanel() -> Panel {
+        var items: [PlotItem] = []
+        for layer in htsrLayers {
+            guard let (x, y) = htsrSeries("stable_rank", layer: layer),
+                  let first = y.first(where: { $0.isFinite && $0 > 0 }) else { continue }
+            items.append(.line(LineSeries(label: LayerStyle.label(layer), x: x, y: y.map { $0 / first },
+                                          color: LayerStyle.color(layer), dash: layer == "fc3" ? .dotted : .solid,
+                                          width: layer == "fc3" ? 1.3 : 2.2)))
+        }
+        let bands = PhaseStyle.bands(run.phases?.htsr ?? [], firstStep: firstPositiveStep)
+        let note = run.htsr == nil ? "htsr.csv not written yet" : (items.isEmpty ? "no stable_rank values in htsr.csv" : nil)
+        return Panel(title: "Stable rank / initial (shaded by HTSR label)", x: stepAxis, y: AxisSpec("ratio", min: 0),
+                     items: items, bands: bands,
+                     referenceLines: [ReferenceLine(.horizontal, at: rankThreshold, label: String(format: "%.3g", rankThreshold),
+                                                    color: Color(r: 0x44, g: 0x44, b: 0x44), dash: .dashed, width: 1.4)],
+                     note: note, weight: 0.9)
     }
 
     /// Figure 3: correlation traps per layer over accuracy: WeightWatcher's count and the count

@@ -147,13 +147,10 @@ struct HTMLPage {
     func confusionTable(_ c: PhaseConfusion, baseline: PhaseConfusion?, rule: HTSRThresholds?) -> String {
         var h = "<h3>HTSR labels against accuracy phases</h3>\n"
         var ruleText = "the HTSR rule"
-        if let t = rule {
-            ruleText = (t.alphaWindowDecades > 0 ? "α as a causal running median over \(Format.number(t.alphaWindowDecades)) decades of step" : "raw α per snapshot")
-                + ", " + (t.trapCount == .centered ? "traps with the weight mean removed" : "WeightWatcher's trap count")
-        }
+        if let t = rule { ruleText = t.ruleDescription }
         h += "<p class=\"sub\">Evaluations (evenly spread in log step) by accuracy phase and HTSR label; rule: \(e(ruleText)). "
         h += "Recall = share of a phase's evaluations with the HTSR label it expects (memorizing and pre-grokking expect pre-grokking, grokking and grokked expect grokking); "
-        h += "the baseline is raw α with WeightWatcher's trap count.</p>\n"
+        h += "the baseline is the paper's α thresholds with raw α and WeightWatcher's trap count.</p>\n"
         h += "<table><tr><th>accuracy phase</th>"
         for col in PhaseConfusion.htsrPhases { h += "<th>HTSR \(e(col.rawValue))</th>" }
         h += "<th>expects</th><th>recall</th><th>baseline recall</th></tr>\n"

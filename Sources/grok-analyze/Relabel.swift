@@ -14,7 +14,7 @@ struct Relabel: ParsableCommand {
         The analysis is the live run's: the HTSR mode and seed of its config.json, the same per-snapshot shuffles. \
         The files the run had before its first relabel are kept as htsr.before-relabel.csv and phases.before-relabel.json. \
         Prints the confusion matrix (accuracy phase x HTSR label) with per-phase recall, for this rule and the \
-        baseline (raw alpha, WeightWatcher's trap count). Run `grok-report RUN_DIR` afterwards for the figures.
+        baseline (the paper's alpha rule with raw alpha and WeightWatcher's trap count). Run `grok-report RUN_DIR` afterwards for the figures.
         """)
 
     @Argument(help: "The run directory.")
@@ -32,6 +32,12 @@ struct Relabel: ParsableCommand {
     @Option(help: "Window of alpha's causal running median, in decades of step (0 = raw alpha). (default: the run's setting, else 0.1)")
     var htsrAlphaWindow: Double?
 
+    @Option(help: "How pre-grokking is told from grokking: stable-rank or paper (the paper's alpha thresholds). (default: the run's setting, else stable-rank)")
+    var htsrRule: HTSRRule?
+
+    @Option(parsing: .unconditional, help: "Stable-rank rule: the fractional fall of a layer's stable rank that marks grokking. (default: the run's setting, else 0.03)")
+    var htsrStableRankDrop: Double?
+
     @Option(help: "Threads for the layers of one snapshot.")
     var threads: Int = 1
 
@@ -46,6 +52,8 @@ struct Relabel: ParsableCommand {
         o.htsrMode = htsr
         o.trapCount = htsrTraps
         o.alphaWindowDecades = htsrAlphaWindow
+        o.rule = htsrRule
+        o.stableRankDrop = htsrStableRankDrop
         o.threads = threads
         let result = try RunRelabel.relabel(directory: URL(fileURLWithPath: directory), options: o) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
@@ -56,7 +64,7 @@ struct Relabel: ParsableCommand {
         print("phases (HTSR): " + (segments.isEmpty ? "none" : segments))
         for line in RunDiagnostics.confusionLines(r) { print(line) }
         if let b = r.baselineConfusion {
-            print("baseline rule (raw alpha, WeightWatcher's traps):")
+            print("baseline (the paper's alpha rule, raw alpha, WeightWatcher's traps):")
             for line in b.lines { print("  " + line) }
         }
     }
@@ -64,3 +72,4 @@ struct Relabel: ParsableCommand {
 
 extension HTSRMode: ExpressibleByArgument {}
 extension TrapCount: ExpressibleByArgument {}
+extension HTSRRule: ExpressibleByArgument {}

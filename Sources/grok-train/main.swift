@@ -137,6 +137,12 @@ struct Train: ParsableCommand {
     @Option(help: "HTSR phases: the rule reads each layer's alpha as a causal running median over this many decades of step (0 = the raw per-snapshot alpha). (default: 0.1)")
     var htsrAlphaWindow: Double?
 
+    @Option(help: "HTSR phases: how pre-grokking is told from grokking: stable-rank (grokking once FC1 or FC2's stable rank has fallen by --htsr-stable-rank-drop below its initial value; alpha does not separate the two on our MNIST runs) or paper (the paper's alpha thresholds: a layer >= 5 is pre-grokking, mean alpha in [2, 4] without traps is grokking). Anti-grokking is alpha < 2 with traps under both. (default: stable-rank)")
+    var htsrRule: HTSRRule?
+
+    @Option(parsing: .unconditional, help: "HTSR phases, stable-rank rule: the fractional fall of a layer's stable rank that marks grokking. (default: 0.03)")
+    var htsrStableRankDrop: Double?
+
     @Option(help: "When the HTSR anti-grokking rule first fires (FC1/FC2 alpha < 2 with traps; the data-free early warning): continue, checkpoint (also write warning-checkpoint.safetensors) or stop (write it and end the run cleanly; --resume continues). The step goes to phases.json and the run summary. (default: continue)")
     var onWarning: WarningAction?
 
@@ -205,6 +211,8 @@ struct Train: ParsableCommand {
         if let v = keepSnapshots { d.keepSnapshots = try SnapshotRetention(parsing: v) }
         if let v = htsrTraps { d.htsrTraps = v }
         if let v = htsrAlphaWindow { d.htsrAlphaWindow = v }
+        if let v = htsrRule { d.htsrRule = v }
+        if let v = htsrStableRankDrop { d.htsrStableRankDrop = v }
         if let v = onWarning { d.onWarning = v }
         try d.validate()
         return d
@@ -269,6 +277,8 @@ struct Train: ParsableCommand {
             ("--sparsity-threshold", sparsityThreshold != nil), ("--fit-threshold", fitThreshold != nil),
             ("--collapse-drop", collapseDrop != nil), ("--collapse-sustain", collapseSustain != nil),
             ("--rise-fraction", riseFraction != nil), ("--grokked-fraction", grokkedFraction != nil),
+            ("--htsr-traps", htsrTraps != nil), ("--htsr-alpha-window", htsrAlphaWindow != nil),
+            ("--htsr-rule", htsrRule != nil), ("--htsr-stable-rank-drop", htsrStableRankDrop != nil),
             ("--force", force),
         ]
         return set.filter(\.1).map(\.0) + norm.given
@@ -298,6 +308,7 @@ extension KernelChoice: ExpressibleByArgument {}
 extension BatchOrder.Mode: ExpressibleByArgument {}
 extension SubsetMode: ExpressibleByArgument {}
 extension TrapCount: ExpressibleByArgument {}
+extension HTSRRule: ExpressibleByArgument {}
 extension WarningAction: ExpressibleByArgument {}
 
 struct Bench: ParsableCommand {

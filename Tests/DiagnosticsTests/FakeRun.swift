@@ -22,6 +22,9 @@ struct ScheduledAnalyzer: LayerAnalyzer {
             case (_, ..<100): r.alpha = 3; r.numTraps = 0
             default: r.alpha = 2.5; r.numTraps = 0
             }
+            // The stable rank falls by 20% at step 100: grokking under the stable-rank rule
+            // exactly where the alpha schedule says grokking under the paper's rule.
+            r.stableRank = step < 100 ? 50 : 40
             r.ksPvalue = Double(seed % 1000) / 1000
             r.logNorm = m.values[0]
             return r

@@ -9,8 +9,8 @@ func rows(_ step: Int, _ a1: Double?, _ t1: Int?, _ a2: Double?, _ t2: Int?) -> 
      HTSRLayerPoint(step: step, layer: "fc3", alpha: 0.5, numTraps: 4)]  // ignored by the rule
 }
 
-/// The rule on raw per-snapshot alpha: these tests are about the rule's logic, not the smoothing.
-let raw: HTSRThresholds = { var t = HTSRThresholds(); t.alphaWindowDecades = 0; return t }()
+/// The paper's alpha rule on raw per-snapshot alpha: these tests are about its logic, not the smoothing.
+let raw: HTSRThresholds = { var t = HTSRThresholds(); t.alphaWindowDecades = 0; t.rule = .paper; return t }()
 
 final class HTSRPhasesTests: XCTestCase {
     func testKnownTransitions() {

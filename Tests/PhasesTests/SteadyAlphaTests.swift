@@ -38,7 +38,8 @@ final class SteadyAlphaTests: XCTestCase {
         let perSnapshot = HTSRPhases(points: points, thresholds: raw)
         let flips = zip(perSnapshot.labels, perSnapshot.labels.dropFirst()).filter { $0 != $1 }.count
         XCTAssertGreaterThan(flips, 30)
-        let steady = HTSRPhases(points: points)
+        var paperRule = HTSRThresholds(); paperRule.rule = .paper
+        let steady = HTSRPhases(points: points, thresholds: paperRule)
         XCTAssertEqual(Set(steady.labels.dropFirst(3)), [.grokking])
         XCTAssertEqual(steady.ruleAlpha["fc1"]?.last!, 3.4)
         XCTAssertEqual(perSnapshot.ruleAlpha["fc1"]?.last!, 8)
