@@ -102,6 +102,10 @@ public func lastCompleteStep(_ url: URL) -> Int? {
     let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
     let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
     let complete = text.hasSuffix("\n") ? lines[...] : lines.dropLast()
-    for line in complete.reversed() { if let s = CSVLog.step(of: line) { return s } }
+    for line in complete.reversed() {
+        // A number of any form ("1e3", "1000.0": hand-made or foreign files), as CSVTable reads it.
+        if let first = line.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false).first,
+           let s = Double(first), s.isFinite { return saturatingInt(s) }
+    }
     return nil
 }

@@ -93,5 +93,7 @@ final class MetricsFileTests: XCTestCase {
         XCTAssertNil(lastCompleteStep(run.clampURL))
         try "step,factor\n".write(to: run.clampURL, atomically: true, encoding: .utf8)
         XCTAssertNil(lastCompleteStep(run.clampURL), "a header is no row")
+        try "step,factor\n1e3,1\n2000.0,1\n".write(to: run.clampURL, atomically: true, encoding: .utf8)
+        XCTAssertEqual(lastCompleteStep(run.clampURL), 2000, "steps written as floating-point numbers")
     }
 }
