@@ -70,7 +70,7 @@ let package = Package(
             "Linalg", "GrokCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-train", dependencies: [
-            "Runs", "Training", "Diagnostics", "Datasets", "Model", "Linalg", "GrokCore", "ToolSupport",
+            "Runs", "RunFiles", "Training", "Diagnostics", "Datasets", "Model", "Linalg", "GrokCore", "ToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-analyze", dependencies: [
@@ -79,7 +79,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-report", dependencies: [
-            "Report", "ToolSupport",
+            "Report", "RunFiles", "ToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -32,20 +32,29 @@ public enum ConfigFile {
     /// Writes `settings` (snake_case keys) with the members of `extra` added, sorted keys,
     /// atomically. `extra` values are JSONSerialization's (String, NSNumber, arrays, dictionaries).
     public static func write<T: Encodable>(_ settings: T, extra: [String: Any], to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        var dict = (try JSONSerialization.jsonObject(with: encoder.encode(settings))) as? [String: Any] ?? [:]
+        try AtomicFile.write(data(settings, extra: extra), to: url)
+    }
+
+    /// The file's bytes for `settings` and `extra` (sorted keys, so equal settings give equal
+    /// bytes; grok-train --check prints them).
+    public static func data<T: Encodable>(_ settings: T, extra: [String: Any]) throws -> Data {
+        var dict = try object(settings)
         for (k, v) in extra { dict[k] = v }
         let data = try JSONSerialization.data(withJSONObject: dict, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        try AtomicFile.write(data + Data("\n".utf8), to: url)
+        return data + Data("\n".utf8)
     }
 
     /// `settings` as a JSON object for `extra` (snake_case keys), e.g. the "diagnostics" member.
     public static func jsonObject<T: Encodable>(_ settings: T) -> [String: Any] {
+        (try? object(settings)) ?? [:]
+    }
+
+    static func object<T: Encodable>(_ settings: T) throws -> [String: Any] {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        guard let data = try? encoder.encode(settings),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+        guard let object = try JSONSerialization.jsonObject(with: encoder.encode(settings)) as? [String: Any] else {
+            throw GrokError("the settings are not a JSON object")
+        }
         return object
     }
 
