@@ -37,8 +37,11 @@ let package = Package(
         .target(name: "Model", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
         .target(name: "Optim", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
         .target(name: "Tensors", dependencies: ["GrokCore"]),
+        // A run directory's layout, file names and formats: the one owner of every file in it
+        // (typed readers and writers that training, diagnostics, reports and sweeps share).
+        .target(name: "RunFiles", dependencies: ["HTSR", "Phases", "Model", "Tensors", "Linalg", "GrokCore"]),
         .target(name: "Training",
-                dependencies: ["Datasets", "Model", "Optim", "Tensors", "Linalg", "GrokCore"],
+                dependencies: ["RunFiles", "Datasets", "Model", "Optim", "Tensors", "Linalg", "GrokCore"],
                 swiftSettings: fastMath),
 
         // Analysis side.
@@ -46,37 +49,37 @@ let package = Package(
         .target(name: "Measures", dependencies: ["Model", "Linalg", "GrokCore"], swiftSettings: fastMath),
         .target(name: "Phases", dependencies: ["GrokCore"]),
         .target(name: "Diagnostics",
-                dependencies: ["Training", "HTSR", "Measures", "Phases", "Report", "Tensors", "GrokCore"]),
+                dependencies: ["Training", "RunFiles", "HTSR", "Measures", "Phases", "Report", "Tensors", "GrokCore"]),
         .target(name: "Charts", dependencies: ["GrokCore"]),
-        .target(name: "Report", dependencies: ["Charts", "Phases", "HTSR", "Tensors", "Linalg", "GrokCore"]),
+        .target(name: "Report", dependencies: ["RunFiles", "Charts", "Phases", "HTSR", "Tensors", "Linalg", "GrokCore"]),
         // Sweeps: grids of grok-train runs (child processes or a Slurm array) and their summary.
-        .target(name: "Sweep", dependencies: ["Report", "Charts", "GrokCore"]),
+        .target(name: "Sweep", dependencies: ["RunFiles", "Report", "Charts", "GrokCore"]),
         // arXiv 2606.17120: deep linear networks, L2 hysteresis and noise-driven escape.
         .target(name: "Hysteresis", dependencies: ["Charts", "Linalg", "GrokCore"], swiftSettings: fastMath),
         // Files to named weight matrices (grok-analyze's input side).
-        .target(name: "WeightFiles", dependencies: ["Tensors", "GrokCore"]),
+        .target(name: "WeightFiles", dependencies: ["RunFiles", "Tensors", "GrokCore"]),
 
         // One training run, start or resume to report: what grok-train (and grok-sweep) run.
-        .target(name: "Runs", dependencies: ["Training", "Diagnostics", "Report", "Datasets", "Model", "Linalg", "GrokCore"]),
+        .target(name: "Runs", dependencies: ["RunFiles", "Training", "Diagnostics", "Report", "Datasets", "Model", "Linalg", "GrokCore"]),
 
         // What ablating a layer's correlation traps does to the model (grok-analyze traps).
-        .target(name: "TrapEffects", dependencies: ["HTSR", "Training", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
+        .target(name: "TrapEffects", dependencies: ["RunFiles", "HTSR", "Training", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
 
         // Thin command-line tools, and what they share (one-line errors, BLAS kernel choice).
         .target(name: "ToolSupport", dependencies: [
             "Linalg", "GrokCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-train", dependencies: [
-            "Runs", "Training", "Diagnostics", "Datasets", "Model", "Linalg", "GrokCore", "ToolSupport",
+            "Runs", "RunFiles", "Training", "Diagnostics", "Datasets", "Model", "Linalg", "GrokCore", "ToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-analyze", dependencies: [
-            "HTSR", "WeightFiles", "Tensors", "Charts", "Report", "Diagnostics", "Phases", "Linalg", "GrokCore", "ToolSupport",
+            "HTSR", "RunFiles", "WeightFiles", "Tensors", "Charts", "Report", "Diagnostics", "Phases", "Linalg", "GrokCore", "ToolSupport",
             "TrapEffects",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-report", dependencies: [
-            "Report", "ToolSupport",
+            "Report", "RunFiles", "ToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -97,17 +100,18 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "Linalg"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "Tensors", "Model", "Optim", "GrokCore"],
+        .testTarget(name: "RunFilesTests", dependencies: ["RunFiles", "HTSR", "Phases", "Tensors", "GrokCore"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "RunFiles", "Datasets", "Tensors", "Model", "Optim", "GrokCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "HTSRTests", dependencies: ["HTSR", "Linalg", "GrokCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MeasuresTests", dependencies: ["Measures", "Model"]),
-        .testTarget(name: "PhasesTests", dependencies: ["Phases"]),
-        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Training", "Datasets", "Model", "Phases"]),
+        .testTarget(name: "PhasesTests", dependencies: ["Phases", "RunFiles"]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "RunFiles", "Training", "Datasets", "Model", "Phases"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "GrokCore"]),
-        .testTarget(name: "RunsTests", dependencies: ["Runs", "Training", "Diagnostics", "GrokCore"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Charts", "Tensors", "GrokCore"]),
+        .testTarget(name: "RunsTests", dependencies: ["Runs", "RunFiles", "Training", "Diagnostics", "GrokCore"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "RunFiles", "Charts", "Tensors", "GrokCore"]),
         .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "Tensors"]),
-        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Report", "Diagnostics", "GrokCore"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "RunFiles", "Report", "Diagnostics", "GrokCore"]),
         .testTarget(name: "TrapEffectsTests", dependencies: ["TrapEffects", "HTSR", "Training", "Datasets", "Tensors", "GrokCore"]),
         .testTarget(name: "AnalyzeToolTests", dependencies: ["Tensors", "GrokCore"], resources: [.copy("Fixtures")]),
     ]

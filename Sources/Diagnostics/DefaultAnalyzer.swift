@@ -1,5 +1,6 @@
 import HTSR
 import Linalg
+import RunFiles
 
 /// The HTSR analyzer behind `RunDiagnostics` by default.
 func defaultAnalyzer(mode: HTSRMode, threads: Int) -> LayerAnalyzer {
@@ -24,15 +25,6 @@ public struct HTSRLayerAnalyzer: LayerAnalyzer {
         var o = options
         o.seed = seed
         let inputs = layers.map { LayerInput(name: $0.name, matrix: Matrix(rows: $0.rows, cols: $0.cols, values: $0.values)) }
-        return HTSRAnalyzer.analyze(layers: inputs, options: o).map { a in
-            var r = HTSRRow(step: step, layer: a.name, N: a.N, M: a.M, status: a.status.description)
-            r.alpha = a.alpha; r.D = a.D; r.xmin = a.xmin; r.xmax = a.xmax; r.sigma = a.sigma
-            r.numPLSpikes = a.numPLSpikes; r.alphaWeighted = a.alphaWeighted; r.logNorm = a.logNorm
-            r.logSpectralNorm = a.logSpectralNorm; r.stableRank = a.stableRank
-            r.mpSoftrank = a.mpSoftrank; r.numSpikes = a.numSpikes; r.numTraps = a.numTraps
-            r.ksStat = a.ksStat; r.ksPvalue = a.ksPvalue; r.maxTrapHeight = a.maxTrapHeight
-            r.meanStdRatio = a.meanStdRatio; r.meanSpike = a.meanSpike; r.numTrapsCentered = a.numTrapsCentered
-            return r
-        }
+        return HTSRAnalyzer.analyze(layers: inputs, options: o).map { HTSRRow(step: step, analysis: $0) }
     }
 }

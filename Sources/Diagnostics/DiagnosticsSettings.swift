@@ -2,6 +2,7 @@ import Foundation
 import GrokCore
 import Measures
 import Phases
+import RunFiles
 
 /// The diagnostics choices a user makes on the command line, saved in config.json under
 /// "diagnostics" so that `--resume` continues with the same columns and rules.
@@ -72,24 +73,13 @@ public struct DiagnosticsSettings: Codable, Sendable, Equatable {
     }
 
     /// As a JSON object for config.json.
-    public var jsonObject: [String: Any] {
-        let enc = JSONEncoder()
-        enc.keyEncodingStrategy = .convertToSnakeCase
-        guard let data = try? enc.encode(self),
-              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        return obj
-    }
+    public var jsonObject: [String: Any] { ConfigFile.jsonObject(self) }
 
     /// Reads the "diagnostics" object of a run's config.json (defaults when absent).
     public static func read(configURL: URL) throws -> DiagnosticsSettings {
-        guard let data = FileManager.default.contents(atPath: configURL.path),
-              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw GrokError("cannot read \(configURL.path)")
-        }
-        guard let d = root["diagnostics"] else { return DiagnosticsSettings() }
-        let dec = JSONDecoder()
-        dec.keyDecodingStrategy = .convertFromSnakeCase
-        do { return try dec.decode(DiagnosticsSettings.self, from: JSONSerialization.data(withJSONObject: d)) }
+        guard let root = try? ConfigFile.read(configURL) else { throw GrokError("cannot read \(configURL.path)") }
+        guard root["diagnostics"] != nil else { return DiagnosticsSettings() }
+        do { return try ConfigFile.decode(DiagnosticsSettings.self, from: configURL, key: "diagnostics") ?? DiagnosticsSettings() }
         catch { throw GrokError("\(configURL.path): the \"diagnostics\" settings are not valid (\(error))") }
     }
 }
@@ -103,22 +93,4 @@ public enum WarningAction: String, Codable, Sendable, CaseIterable {
     case checkpoint
     /// Write it and end the run as an interrupt would (checkpoint.safetensors; resumable).
     case stop
-}
-
-/// The accuracy-based phase of every evaluated step, added as the last column of metrics.csv
-/// when a run completes (the labels use the whole curve, so they are known only at the end;
-/// phases.json has them live).
-public enum PhaseColumn {
-    public static func append(to metricsURL: URL, segments: [PhaseSegment]) throws {
-        guard let data = FileManager.default.contents(atPath: metricsURL.path) else { return }
-        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        guard let header = lines.first, !header.split(separator: ",").contains("phase") else { return }
-        lines[0] = header + ",phase"
-        for i in 1..<lines.count {
-            let step = Int(lines[i].prefix { $0 != "," }) ?? -1
-            let phase = segments.first { $0.startStep <= step && step <= $0.endStep }?.phase.rawValue ?? ""
-            lines[i] += "," + phase
-        }
-        try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: metricsURL)
-    }
 }

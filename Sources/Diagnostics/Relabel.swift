@@ -2,7 +2,7 @@ import Foundation
 import GrokCore
 import Model
 import Phases
-import Tensors
+import RunFiles
 import Training
 
 /// Relabels an existing run from its files, without training again: optionally analyses every
@@ -63,8 +63,8 @@ public enum RunRelabel {
         defer { lock.release() }
 
         // Read everything needed before rewriting anything.
-        let accuracy = try RunFiles.readAccuracy(run.metricsURL)
-        let htsrURL = dir.appendingPathComponent("htsr.csv")
+        let accuracy = try MetricsFile.readAccuracy(run.metricsURL)
+        let htsrURL = run.htsrURL
         var written: [URL] = []
         var analysed = 0
         var rows: [HTSRRow]
@@ -74,32 +74,35 @@ public enum RunRelabel {
             }
             let shape = try MLPShape(widths: config.widths)
             let analyzer = HTSRLayerAnalyzer(mode: settings.htsr, threads: options.threads)
-            let steps = snapshotSteps(run.snapshotsURL)
-            guard !steps.isEmpty else { throw GrokError("\(run.snapshotsURL.path): no step-*.safetensors snapshots to analyse") }
+            let snapshots = run.snapshots()
+            guard !snapshots.isEmpty else { throw GrokError("\(run.snapshotsURL.path): no step-*.safetensors snapshots to analyse") }
             rows = []
-            for (k, step) in steps.enumerated() {
-                let layers = try snapshotLayers(run.snapshotURL(step: step), shape: shape, step: step)
+            for (k, (step, url)) in snapshots.enumerated() {
+                let layers: [LayerMatrix]
+                do {
+                    layers = try SnapshotFile.weights(SnapshotFile.read(url), shape: shape)
+                        .map { LayerMatrix(name: $0.name, rows: $0.rows, cols: $0.cols, values: $0.values) }
+                } catch { throw GrokError("\(url.path): \(error)") }
                 var stepRandom = SeededRandom(seed: config.seed, stream: "htsr-\(step)")
                 rows += analyzer.analyze(layers, step: step, seed: stepRandom.next()).map { var r = $0; r.step = step; return r }
                 analysed += 1
-                if (k + 1) % 20 == 0 || k + 1 == steps.count { progress("analysed \(k + 1)/\(steps.count) snapshots") }
+                if (k + 1) % 20 == 0 || k + 1 == snapshots.count { progress("analysed \(k + 1)/\(snapshots.count) snapshots") }
             }
-            try backUp(htsrURL, as: "htsr.before-relabel.csv")
-            let text = ([HTSRRow.columns.joined(separator: ",")] + rows.map(\.csvLine)).joined(separator: "\n") + "\n"
-            try AtomicFile.write(text, to: htsrURL)
+            try backUp(htsrURL, as: RunFileName.htsrBeforeRelabel)
+            try HTSRFile.write(rows, to: htsrURL)
             written.append(htsrURL)
         } else {
             guard FileManager.default.fileExists(atPath: htsrURL.path) else {
                 throw GrokError("\(htsrURL.path) is missing: relabel without --phases-only to analyse the snapshots")
             }
-            rows = try RunFiles.readHTSR(htsrURL)
+            rows = try HTSRFile.read(htsrURL)
         }
 
         let config2 = settings.configuration
         let report = PhasesReport(accuracy: accuracy, htsr: rows.map(\.phasePoint),
                                   thresholds: config2.thresholds, htsrThresholds: config2.htsrThresholds)
-        let phasesURL = dir.appendingPathComponent("phases.json")
-        try backUp(phasesURL, as: "phases.before-relabel.json")
+        let phasesURL = run.phasesURL
+        try backUp(phasesURL, as: RunFileName.phasesBeforeRelabel)
         try report.write(to: phasesURL)
         written.append(phasesURL)
         return Result(report: report, analysedSnapshots: analysed, files: written)
@@ -113,29 +116,6 @@ public enum RunRelabel {
         guard fm.fileExists(atPath: url.path), !fm.fileExists(atPath: backup.path) else { return }
         do { try fm.copyItem(at: url, to: backup) } catch {
             throw GrokError("cannot keep a copy of \(url.path) as \(backup.path): \(error.localizedDescription)")
-        }
-    }
-
-    /// Steps of snapshots/step-<digits>.safetensors, ascending.
-    static func snapshotSteps(_ dir: URL) -> [Int] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-        return names.compactMap { name -> Int? in
-            guard name.hasPrefix("step-"), name.hasSuffix(".safetensors") else { return nil }
-            return Int(name.dropFirst(5).dropLast(12))
-        }.sorted()
-    }
-
-    /// The weight matrices of one snapshot (fc1.weight, ... as [out, in]).
-    static func snapshotLayers(_ url: URL, shape: MLPShape, step: Int) throws -> [LayerMatrix] {
-        let file = try SafeTensors.read(url)
-        return try (0..<shape.layerCount).map { l in
-            let name = shape.layerName(l)
-            guard let t = file[name + ".weight"] else { throw GrokError("\(url.path): no \(name).weight") }
-            let rows = shape.widths[l + 1], cols = shape.widths[l]
-            guard t.shape == [rows, cols] else {
-                throw GrokError("\(url.path): \(name).weight has shape \(t.shape), expected [\(rows), \(cols)] (widths \(shape.widths))")
-            }
-            return LayerMatrix(name: name, rows: rows, cols: cols, values: try t.doubles())
         }
     }
 }

@@ -3,8 +3,8 @@ import GrokCore
 import Measures
 import Model
 import Phases
+import RunFiles
 import Training
-import Tensors
 
 /// The diagnostics of a training run: the competing progress measures (metrics.csv columns),
 /// the HTSR analysis of every snapshot (htsr.csv) and the phase labels (phases.json).
@@ -66,17 +66,15 @@ public final class RunDiagnostics: TrainingObserver {
         meter = try ProgressMeter(shape: shape, probeInputs: context.probeInputs, seed: context.seed,
                                   options: configuration.measures)
         runSeed = context.seed
-        let phases = context.directory.appendingPathComponent("phases.json")
+        let run = RunDirectory(context.directory)
+        let phases = run.phasesURL
         phasesURL = phases
         accuracy = []
-        if let resumed = context.resumedFromStep {
-            let metrics = context.directory.appendingPathComponent("metrics.csv")
-            if FileManager.default.fileExists(atPath: metrics.path) {
-                accuracy = try RunFiles.readAccuracy(metrics).filter { $0.step <= resumed }
-            }
+        if let resumed = context.resumedFromStep, FileManager.default.fileExists(atPath: run.metricsURL.path) {
+            accuracy = try MetricsFile.readAccuracy(run.metricsURL).filter { $0.step <= resumed }
         }
         let log = configuration.htsrMode == .off ? nil
-            : try HTSRLog(url: context.directory.appendingPathComponent("htsr.csv"), keepThroughStep: context.resumedFromStep)
+            : try HTSRLog(url: run.htsrURL, keepThroughStep: context.resumedFromStep)
         let (points, background, thresholds, htsrThresholds) = (accuracy, background, configuration.thresholds, configuration.htsrThresholds)
         try queue.sync {
             background.log = log
@@ -150,25 +148,12 @@ public final class RunDiagnostics: TrainingObserver {
         let state = background
         guard let written = queue.sync(execute: { state.log.map { $0.rows.map(\.step) } }) else { return }
         let done = Set(written)
-        let snapshots = directory.appendingPathComponent("snapshots")
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: snapshots.path)) ?? []
-        let steps = names.compactMap { name -> Int? in
-            guard name.hasPrefix("step-"), name.hasSuffix(".safetensors") else { return nil }
-            return Int(name.dropFirst(5).dropLast(12))
-        }.filter { $0 <= resumed && !done.contains($0) && $0 > (written.last ?? -1) }.sorted()
-        for step in steps {
-            let file = try SafeTensors.read(snapshots.appendingPathComponent(String(format: "step-%010d.safetensors", step)))
-            var parameters: [Double] = []
-            parameters.reserveCapacity(shape.parameterCount)
-            for l in 0..<shape.layerCount {
-                for part in ["weight", "bias"] {
-                    let name = shape.layerName(l) + "." + part
-                    guard let t = file[name] else { throw GrokError("snapshot step \(step) has no \(name): cannot complete htsr.csv") }
-                    parameters += try t.doubles()
-                }
-            }
-            guard parameters.count == shape.parameterCount else {
-                throw GrokError("snapshot step \(step) does not match widths \(shape.widths): cannot complete htsr.csv")
+        let snapshots = RunDirectory(directory).snapshots()
+            .filter { $0.step <= resumed && !done.contains($0.step) && $0.step > (written.last ?? -1) }
+        for (step, url) in snapshots {
+            let parameters: [Double]
+            do { parameters = try SnapshotFile.parameters(SnapshotFile.read(url), shape: shape) } catch {
+                throw GrokError("snapshot step \(step): \(error): cannot complete htsr.csv")
             }
             enqueueHTSR(WeightSnapshot(step: step, shape: shape, parameters: parameters),
                         points: accuracy.filter { $0.step <= step })
@@ -185,10 +170,6 @@ public final class RunDiagnostics: TrainingObserver {
             return (r, background.seconds, nil)
         }
         if let error { throw error }
-        if outcome == .completed {
-            try PhaseColumn.append(to: phasesURL.deletingLastPathComponent().appendingPathComponent("metrics.csv"),
-                                   segments: report.accuracy)
-        }
         return summary(report, htsrSeconds: htsrSeconds, wall: now() - startTime)
     }
 

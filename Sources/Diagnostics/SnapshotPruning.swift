@@ -1,5 +1,6 @@
 import Foundation
 import GrokCore
+import RunFiles
 import Training
 
 /// How many snapshot files a run keeps (--keep-snapshots). The metrics and HTSR rows of every
@@ -62,9 +63,7 @@ public final class SnapshotPruner: TrainingObserver {
     let retention: SnapshotRetention
     let anchors: Set<Int>
     let waitsForHTSR: Bool
-    var snapshots: URL?
-    var htsrURL: URL?
-    var metricsURL: URL?
+    var run: RunDirectory?
     var peak: (step: Int, accuracy: Double)?
     var firstStep: Int?
 
@@ -79,11 +78,9 @@ public final class SnapshotPruner: TrainingObserver {
     public var extraMetricColumns: [String] { [] }
 
     public func runStarted(_ context: RunContext) throws {
-        snapshots = context.directory.appendingPathComponent("snapshots")
-        htsrURL = context.directory.appendingPathComponent("htsr.csv")
-        metricsURL = context.directory.appendingPathComponent("metrics.csv")
-        if let from = context.resumedFromStep, let url = metricsURL,
-           let points = try? RunFiles.readAccuracy(url) {
+        let run = RunDirectory(context.directory)
+        self.run = run
+        if let from = context.resumedFromStep, let points = try? MetricsFile.readAccuracy(run.metricsURL) {
             for p in points where p.step <= from { notePeak(step: p.step, accuracy: p.testAccuracy) }
         }
     }
@@ -109,32 +106,20 @@ public final class SnapshotPruner: TrainingObserver {
     /// Returns how many snapshot files remain.
     @discardableResult
     func prune(before limit: Int, final: Bool) -> Int {
-        guard let dir = snapshots else { return 0 }
-        let fm = FileManager.default
-        let names = ((try? fm.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasPrefix("step-") && $0.hasSuffix(".safetensors") }
-        let steps = names.compactMap { Int($0.dropFirst(5).prefix(10)) }
-        let last = steps.max()
+        guard let run else { return 0 }
+        let snapshots = run.snapshots()
+        let last = snapshots.last?.step
         var analysed = Int.max
-        if waitsForHTSR && !final { analysed = lastHTSRStep() ?? -1 }
+        if waitsForHTSR && !final { analysed = lastCompleteStep(run.htsrURL) ?? -1 }
         var remaining = 0
-        for (name, step) in zip(names, steps) {
+        for (step, url) in snapshots {
             var keep = step >= limit || step > analysed
             if retention != .none {
                 keep = keep || anchors.contains(step) || step == peak?.step || step == firstStep || (final && step == last)
             }
             if keep { remaining += 1; continue }
-            try? fm.removeItem(at: dir.appendingPathComponent(name))
+            try? FileManager.default.removeItem(at: url)
         }
         return remaining
-    }
-
-    /// The step of htsr.csv's last complete line (the rows are written in step order).
-    func lastHTSRStep() -> Int? {
-        guard let url = htsrURL, let data = FileManager.default.contents(atPath: url.path) else { return nil }
-        let text = String(decoding: data.suffix(4096), as: UTF8.self)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        let complete = text.hasSuffix("\n") ? lines : lines.dropLast()
-        for line in complete.reversed() { if let s = Int(line.prefix { $0 != "," }) { return s } }
-        return nil
     }
 }

@@ -1,12 +1,12 @@
 import Foundation
 import GrokCore
 import Phases
-import Tensors
+import RunFiles
 import Training
 
 /// What happens when the HTSR anti-grokking rule first fires during a run (`--on-warning`).
 enum WarningResponse {
-    static let checkpointName = "warning-checkpoint.safetensors"
+    static let checkpointName = RunFileName.warningCheckpoint
 
     /// Says it (stderr, on its own line under the progress line); with checkpoint/stop writes
     /// the weights at the warning step; with stop asks the loop to stop as an interrupt would,
@@ -16,7 +16,7 @@ enum WarningResponse {
         var line = "HTSR warning at step \(snapshot.step): anti-grokking rule fired (FC1/FC2 alpha < \(report.htsrThresholds?.antiGrokkingAlpha ?? 2) with traps)"
         if let a = report.warningTestAccuracy { line += String(format: ", test accuracy %.4f", a) }
         if action != .continue {
-            try write(snapshot, to: directory.appendingPathComponent(checkpointName))
+            try write(snapshot, to: RunDirectory(directory).warningCheckpointURL)
             line += "; wrote \(checkpointName)"
         }
         if action == .stop {
@@ -28,13 +28,10 @@ enum WarningResponse {
 
     /// The weights in PyTorch's names and layouts (float64), the step in the metadata.
     static func write(_ s: WeightSnapshot, to url: URL) throws {
-        var tensors: [Tensor] = []
-        for l in 0..<s.shape.layerCount {
-            let w = s.weight(l)
-            tensors.append(Tensor(name: s.shape.layerName(l) + ".weight", shape: [w.rows, w.cols], doubles: Array(w.values)))
-            tensors.append(Tensor(name: s.shape.layerName(l) + ".bias", shape: [w.rows], doubles: Array(s.bias(l))))
+        try s.parameters.withUnsafeBufferPointer {
+            try SnapshotFile.write(shape: s.shape, parameters: $0, step: s.step, to: url,
+                                   metadata: ["reason": "HTSR anti-grokking warning"])
         }
-        try SafeTensors.write(tensors, metadata: ["step": String(s.step), "reason": "HTSR anti-grokking warning"], to: url)
     }
 
     /// "HTSR warning: step W (test accuracy a); peak p at step s; end e", or that none fired.

@@ -215,31 +215,4 @@ public struct PhasesReport: Codable, Sendable, Equatable {
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         return try enc.encode(self)
     }
-
-    /// Writes `phases.json` atomically (a live reader never sees half a file).
-    public func write(to url: URL) throws {
-        try AtomicFile.write(try jsonData(), to: url)
-    }
-
-    public static func read(from url: URL) throws -> PhasesReport {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw GrokError("cannot read \(url.path): \(error.localizedDescription)")
-        }
-        do { return try JSONDecoder().decode(PhasesReport.self, from: data) } catch {
-            throw GrokError("\(url.path): not a valid phases.json (\(decodingSummary(error)))")
-        }
-    }
-}
-
-/// One line describing a decoding error (JSONDecoder's own descriptions span several lines).
-func decodingSummary(_ error: Error) -> String {
-    switch error {
-    case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c),
-         DecodingError.keyNotFound(_, let c), DecodingError.dataCorrupted(let c):
-        let path = c.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-        return (path.isEmpty ? "" : "at \(path): ") + c.debugDescription.split(separator: "\n").joined(separator: " ")
-    default:
-        return String(describing: error).split(separator: "\n").joined(separator: " ")
-    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GrokCore
+import RunFiles
 
 /// Where a run stands, as far as its files tell a reader that may be on another machine.
 public enum RunState: Sendable, Equatable {
@@ -20,21 +21,11 @@ public enum RunState: Sendable, Equatable {
     }
 
     static func totalSteps(_ dir: URL) -> Int? {
-        guard let data = try? Data(contentsOf: dir.appendingPathComponent("config.json")),
-              let value = try? JSONValue.parse(data), let steps = value.object?["steps"]?.number else { return nil }
-        return saturatingInt(steps)
+        (try? ConfigFile.read(RunDirectory(dir).configURL))?["steps"]?.number.map { saturatingInt($0) }
     }
 
-    /// The step of metrics.csv's last complete row.
-    static func lastMetricsStep(_ dir: URL) -> Int? {
-        guard let data = try? Data(contentsOf: dir.appendingPathComponent("metrics.csv")) else { return nil }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
-        guard lines.count > 1 else { return nil }
-        // A half-written last line has no newline yet: take the last one that ended.
-        let complete = data.last == UInt8(ascii: "\n") ? lines : lines.dropLast()
-        guard let row = complete.last, complete.count > 1 else { return nil }
-        return Double(row.prefix { $0 != "," }).map { saturatingInt($0) }
-    }
+    /// The step of metrics.csv's last complete row (a half-written last line has no newline yet).
+    static func lastMetricsStep(_ dir: URL) -> Int? { lastCompleteStep(RunDirectory(dir).metricsURL) }
 }
 
 /// `grok-report --watch RUN_DIR`: keeps a run's report.html live while the run trains (for a
@@ -98,16 +89,19 @@ public struct ReportWatcher {
         return "live report at \(f.string(from: Date())): step \(step) of \(total)"
     }
 
+    /// The files whose changes a live report follows.
+    static let watchedFiles = [RunFileName.metrics, RunFileName.htsr, RunFileName.phases]
+
     /// When one of the files a report reads last changed.
     func newestChange() -> Date {
-        ["metrics.csv", "htsr.csv", "phases.json"].compactMap { name in
+        Self.watchedFiles.compactMap { name in
             (try? FileManager.default.attributesOfItem(atPath: runDirectory.appendingPathComponent(name).path))?[.modificationDate] as? Date
         }.max() ?? .distantPast
     }
 
     /// Sizes and modification times of the files a report reads.
     func fingerprint() -> [String] {
-        ["metrics.csv", "htsr.csv", "phases.json"].map { name in
+        Self.watchedFiles.map { name in
             let a = try? FileManager.default.attributesOfItem(atPath: runDirectory.appendingPathComponent(name).path)
             let size = (a?[.size] as? NSNumber)?.int64Value ?? -1
             let date = (a?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0

@@ -1,6 +1,8 @@
 import Foundation
 import GrokCore
 import Phases
+import RunFiles
+import Tensors
 
 /// A stretch of steps with one phase label (from phases.json).
 public struct PhaseSpan: Sendable, Equatable {
@@ -55,17 +57,17 @@ public struct RunData: Sendable {
         }
         guard isDir.boolValue else { throw GrokError("\(dir.path) is not a directory") }
         var run = RunData(directory: dir, name: dir.standardizedFileURL.lastPathComponent)
+        let files = RunDirectory(dir)
         let fm = FileManager.default
 
-        let configURL = dir.appendingPathComponent("config.json")
-        if fm.fileExists(atPath: configURL.path) {
-            do { try run.readConfig(configURL) } catch { run.warnings.append("config.json: \(error)") }
+        if fm.fileExists(atPath: files.configURL.path) {
+            do { try run.readConfig(files.configURL) } catch { run.warnings.append("config.json: \(error)") }
         } else { run.warnings.append("config.json is missing") }
 
-        for (file, keyPath) in [("metrics.csv", \RunData.metrics), ("htsr.csv", \RunData.htsr)] {
-            let url = dir.appendingPathComponent(file)
+        for (url, keyPath) in [(files.metricsURL, \RunData.metrics), (files.htsrURL, \RunData.htsr)] {
+            let file = url.lastPathComponent
             guard fm.fileExists(atPath: url.path) else {
-                run.warnings.append(file == "htsr.csv" ? "htsr.csv is missing (HTSR diagnostics not run yet or disabled)" : "\(file) is missing")
+                run.warnings.append(url == files.htsrURL ? "htsr.csv is missing (HTSR diagnostics not run yet or disabled)" : "\(file) is missing")
                 continue
             }
             do {
@@ -76,78 +78,54 @@ public struct RunData: Sendable {
             } catch { run.warnings.append("\(error)") }
         }
 
-        let phasesURL = dir.appendingPathComponent("phases.json")
-        if fm.fileExists(atPath: phasesURL.path) {
-            do { run.phases = try readPhases(phasesURL) } catch { run.warnings.append("\(error)") }
+        if fm.fileExists(atPath: files.phasesURL.path) {
+            do { run.phases = try readPhases(files.phasesURL) } catch { run.warnings.append("\(error)") }
         } else { run.warnings.append("phases.json is missing (phases not labelled yet)") }
 
-        let snapDir = dir.appendingPathComponent("snapshots")
-        if let files = try? fm.contentsOfDirectory(atPath: snapDir.path) {
-            for f in files where f.hasPrefix("step-") && f.hasSuffix(".safetensors") {
-                let digits = f.dropFirst(5).dropLast(12)
-                if let s = Int(digits) { run.snapshots.append((s, snapDir.appendingPathComponent(f))) }
-            }
-            run.snapshots.sort { $0.step < $1.step }
-        }
+        run.snapshots = files.snapshots()
         if run.snapshots.isEmpty { run.warnings.append("no snapshots/step-*.safetensors") }
         return run
     }
 
     mutating func readConfig(_ url: URL) throws {
-        let data = try Data(contentsOf: url)
         let value: JSONValue
-        do { value = try JSONValue.parse(data) } catch { throw GrokError("not valid JSON (half written?)") }
-        guard let dict = value.object else { throw GrokError("not a JSON object") }
-        // Decoding loses key order; keep the file's order by finding each key in the text.
-        let text = String(decoding: data, as: UTF8.self)
-        let ordered = dict.keys.sorted { a, b in
-            let ia = text.range(of: "\"\(a)\"")?.lowerBound, ib = text.range(of: "\"\(b)\"")?.lowerBound
-            switch (ia, ib) {
-            case let (x?, y?): return x < y
-            case (nil, _?): return false
-            case (_?, nil): return true
-            default: return a < b
-            }
-        }
-        htsrMode = dict["diagnostics"]?.object?["htsr"]?.string
-        for k in ordered {
-            config.append((k, dict[k]!.display))
-            if let n = dict[k]!.number { configValues[k] = n }
+        do { value = try ConfigFile.read(url) } catch { throw GrokError("not a valid JSON object (half written?)") }
+        htsrMode = value["diagnostics"]?["htsr"]?.string
+        for (k, v) in value.members ?? [] {
+            config.append((k, v.display))
+            if let n = v.number { configValues[k] = n }
         }
     }
 
+    /// phases.json through its one reader (PhasesReport), as the report shows it.
     static func readPhases(_ url: URL) throws -> PhaseSummary {
-        let value: JSONValue
-        do { value = try JSONValue.parse(Data(contentsOf: url)) } catch {
-            throw GrokError("phases.json is not valid JSON (half written?): ignored")
+        let report: PhasesReport
+        do { report = try PhasesReport.read(from: url) } catch {
+            throw GrokError("phases.json is not valid (half written?): ignored")
         }
-        guard let d = value.object else { throw GrokError("phases.json is not a JSON object") }
-        func spans(_ key: String) -> [PhaseSpan] {
-            (d[key]?.array ?? []).compactMap { e in
-                guard let p = e["phase"]?.string, let s = e["start_step"]?.number, let t = e["end_step"]?.number else { return nil }
-                return PhaseSpan(phase: p, startStep: s, endStep: t)
-            }
+        func spans(_ segments: [PhaseSegment]) -> [PhaseSpan] {
+            segments.map { PhaseSpan(phase: $0.phase.rawValue, startStep: Double($0.startStep), endStep: Double($0.endStep)) }
         }
         var out = PhaseSummary()
-        out.accuracy = spans("accuracy")
-        out.htsr = spans("htsr")
-        out.agreement = d["agreement"]?.number
-        out.collapseStep = d["collapse_step"]?.number
-        out.htsrCollapseStep = d["htsr_collapse_step"]?.number
-        out.leadSteps = d["lead_steps"]?.number
-        out.warningStep = d["warning_step"]?.number
-        out.warningTestAccuracy = d["warning_test_acc"]?.number
-        if let full = try? JSONDecoder().decode(PhasesReport.self, from: Data(contentsOf: url)) {
-            out.confusion = full.confusion
-            out.baselineConfusion = full.baselineConfusion
-            out.htsrThresholds = full.htsrThresholds
-        }
+        out.accuracy = spans(report.accuracy)
+        out.htsr = spans(report.htsr)
+        out.agreement = report.agreement
+        out.collapseStep = report.collapseStep.map(Double.init)
+        out.htsrCollapseStep = report.htsrCollapseStep.map(Double.init)
+        out.leadSteps = report.leadSteps.map(Double.init)
+        out.warningStep = report.warningStep.map(Double.init)
+        out.warningTestAccuracy = report.warningTestAccuracy
+        out.confusion = report.confusion
+        out.baselineConfusion = report.baselineConfusion
+        out.htsrThresholds = report.htsrThresholds
+        // The other scalar fields for the summary table, as the file would write them.
         let known: Set<String> = ["accuracy", "htsr", "agreement", "collapse_step", "htsr_collapse_step", "lead_steps",
                                   "warning_step", "warning_test_acc", "final_test_acc"]
-        for k in d.keys.sorted() where !known.contains(k) {
-            switch d[k]! {
+        let all = try JSONValue.parse(report.jsonData(), context: "phases.json")
+        for (k, v) in (all.members ?? []).sorted(by: { $0.key < $1.key }) where !known.contains(k) {
+            switch v {
             case .array, .object: continue
-            default: out.extra.append((k, d[k]!.display))
+            default: out.extra.append((k, v.display))
             }
         }
         return out

@@ -1,5 +1,6 @@
 import Foundation
 import GrokCore
+import RunFiles
 import Charts
 import HTSR
 
@@ -38,13 +39,14 @@ public enum RunReport {
     public static func build(runDirectory dir: URL, options: ReportOptions = ReportOptions()) throws -> ReportResult {
         let run = try RunData.load(dir)
         // Only a run gets figures/ and report.html: never a folder that merely exists.
-        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("config.json").path) else {
+        let files = RunDirectory(dir)
+        guard files.isRunDirectory else {
             throw GrokError("\(dir.path) is not a GrokLab run directory (no config.json); grok-report writes figures/ and report.html only into run directories")
         }
         var result = ReportResult()
         result.warnings = run.warnings
 
-        let figDir = dir.appendingPathComponent("figures")
+        let figDir = files.figuresURL
         do { try FileManager.default.createDirectory(at: figDir, withIntermediateDirectories: true) } catch {
             throw GrokError("cannot create \(figDir.path): \(error.localizedDescription)")
         }
@@ -83,7 +85,7 @@ public enum RunReport {
             : nil
         let page = HTMLPage(run: run, summary: summary, figures: rendered, warnings: result.warnings,
                             generated: ISO8601DateFormatter().string(from: now), live: live)
-        let reportURL = dir.appendingPathComponent("report.html")
+        let reportURL = files.reportURL
         try AtomicFile.write(page.render(), to: reportURL)
         result.files.append(reportURL)
         result.report = reportURL

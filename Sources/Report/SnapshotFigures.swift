@@ -51,6 +51,7 @@ struct SnapshotFigures {
     }
 }
 
+import RunFiles
 import Tensors
 import HTSR
 import Linalg
@@ -110,8 +111,7 @@ extension SnapshotFigures {
 
     /// `<layer>.weight` of a snapshot as a float64 matrix [out, in].
     func weight(_ layer: String, in url: URL) throws -> Matrix<Double> {
-        let file = try SafeTensors.read(url)
-        guard let t = file["\(layer).weight"] else { throw GrokError("\(url.lastPathComponent): no tensor \(layer).weight") }
+        guard let t = try SnapshotFile.read(url).first(where: { $0.name == "\(layer).weight" }) else { throw GrokError("\(url.lastPathComponent): no tensor \(layer).weight") }
         guard t.shape.count == 2 else { throw GrokError("\(url.lastPathComponent): \(layer).weight has shape \(t.shape), not 2-D") }
         return Matrix(rows: t.shape[0], cols: t.shape[1], values: try t.doubles())
     }

@@ -1,7 +1,6 @@
 import Foundation
 import GrokCore
-import Training
-import Report
+import RunFiles
 
 /// W_C for `grok-train --clamp-ref auto`: the total weight norm (metrics.csv's l2_weights,
 /// biases excluded) of a free run at its grokking step, the first evaluation with test
@@ -12,7 +11,7 @@ public enum GrokReference {
         guard run.isRunDirectory else {
             throw GrokError("--clamp-ref-run \(dir.path) is not a GrokLab run directory (no config.json)")
         }
-        let table = try CSVTable.read(run.metricsURL)
+        let table = try MetricsFile.read(run.metricsURL)
         guard let steps = table.numbers("step"), let accuracy = table.numbers("test_acc"),
               let norms = table.numbers("l2_weights") else {
             throw GrokError("--clamp-ref-run \(dir.path): metrics.csv lacks the step, test_acc or l2_weights column")

@@ -3,6 +3,7 @@ import GrokCore
 import Linalg
 import Datasets
 import Model
+import RunFiles
 import Training
 import Diagnostics
 import Report

@@ -1,5 +1,6 @@
 import Foundation
 import GrokCore
+import RunFiles
 
 /// Where grok-train is: next to the running executable (grok-sweep), as `swift build` and an
 /// install put them.
@@ -36,8 +37,8 @@ public final class CellProcess: @unchecked Sendable {
         let run = sweep.runURL(cell), fm = FileManager.default
         let state = CellState.read(sweep.stateURL(cell))
         if let s = state?.status, s == .done || s == .diverged { return .skip(s) }
-        if fm.fileExists(atPath: run.appendingPathComponent("checkpoint.safetensors").path),
-           fm.fileExists(atPath: run.appendingPathComponent("config.json").path) { return .resume }
+        let files = RunDirectory(run)
+        if fm.fileExists(atPath: files.checkpointURL.path), files.isRunDirectory { return .resume }
         let contents = (try? fm.contentsOfDirectory(atPath: run.path)) ?? []
         return .fresh(overwrite: !contents.isEmpty)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import GrokCore
 import Report
+import RunFiles
 
 /// One run's numbers in summary.csv, from its run directory's files (read through Report's
 /// RunData, the same reader the run report uses). Nil = not known (no file yet, never reached).
@@ -40,11 +41,10 @@ public struct SummaryRow: Sendable {
         fitThreshold = 0.99
         seed = cell.values["seed"] ?? Self.flagValue("--seed", in: cell.arguments)
         guard let data = try? RunData.load(run) else { return }
-        if let d = FileManager.default.contents(atPath: run.appendingPathComponent("config.json").path),
-           let root = (try? JSONSerialization.jsonObject(with: d)) as? [String: Any] {
-            if let f = ((root["diagnostics"] as? [String: Any])?["train_fit"] as? NSNumber)?.doubleValue { fitThreshold = f }
-            totalSteps = (root["steps"] as? NSNumber)?.intValue
-            if seed == nil { seed = (root["seed"] as? NSNumber).map { "\($0.intValue)" } }
+        if let root = try? ConfigFile.read(RunDirectory(run).configURL) {
+            if let f = root["diagnostics"]?["train_fit"]?.number { fitThreshold = f }
+            totalSteps = root["steps"]?.number.map { saturatingInt($0) }
+            if seed == nil, let s = root["seed"] { seed = s.display }
         }
         if let m = data.metrics, let steps = m.numbers("step") {
             let train = m.numbers("train_acc") ?? [], test = m.numbers("test_acc") ?? []
@@ -80,9 +80,7 @@ public struct SummaryRow: Sendable {
                 if i < traps.count, traps[i].isFinite { finalTraps[layers[i]] = traps[i] }
             }
         }
-        if let t = try? CSVTable.read(run.appendingPathComponent("timing.csv")) {
-            wallSeconds = t.numbers("wall_s")?.last(where: \.isFinite)
-        }
+        wallSeconds = TimingFile.lastWallSeconds(RunDirectory(run).timingURL)
     }
 
     static func flagValue(_ flag: String, in args: [String]) -> String? {

@@ -1,5 +1,6 @@
 import Foundation
-import Report
+import GrokCore
+import RunFiles
 
 /// The live state of one run, read from its files (metrics.csv's last row, the resolved config).
 public struct RunProgress: Sendable {
@@ -9,23 +10,15 @@ public struct RunProgress: Sendable {
 
     public static func read(_ cell: SweepCell, in sweep: SweepDirectory) -> RunProgress {
         var p = RunProgress()
-        let metrics = sweep.runURL(cell).appendingPathComponent("metrics.csv")
-        if let t = try? CSVTable.read(metrics), let s = t.numbers("step")?.last(where: \.isFinite) {
+        let metrics = RunDirectory(sweep.runURL(cell)).metricsURL
+        if let t = try? MetricsFile.read(metrics), let s = t.numbers("step")?.last(where: \.isFinite) {
             p.step = Int(s)
             p.testAccuracy = t.numbers("test_acc")?.last(where: \.isFinite)
         }
-        p.totalSteps = ResolvedConfig.steps(sweep.configURL(cell))
+        // The settings `grok-train --check` resolved for the cell (configs/<cell>.json, a config.json).
+        p.totalSteps = (try? ConfigFile.read(sweep.configURL(cell)))?["steps"]?.number.map { saturatingInt($0) }
         return p
     }
-}
-
-/// Reads the settings `grok-train --check` resolved for a cell (configs/<cell>.json).
-enum ResolvedConfig {
-    static func object(_ url: URL) -> [String: Any]? {
-        guard let d = FileManager.default.contents(atPath: url.path) else { return nil }
-        return (try? JSONSerialization.jsonObject(with: d)) as? [String: Any]
-    }
-    static func steps(_ url: URL) -> Int? { (object(url)?["steps"] as? NSNumber)?.intValue }
 }
 
 enum ProgressLine {

@@ -1,6 +1,7 @@
 import Foundation
 import GrokCore
 import Report
+import RunFiles
 
 /// One run's state as `grok-sweep status` shows it.
 public enum RunStatus: String, Sendable, CaseIterable {
@@ -33,8 +34,7 @@ public enum SweepStatus {
         let p = RunProgress.read(cell, in: sweep)
         var l = RunStatusLine(cell: cell, status: .pending, step: p.step, totalSteps: p.totalSteps,
                               testAccuracy: p.testAccuracy)
-        let timing = sweep.runURL(cell).appendingPathComponent("timing.csv")
-        l.wallSeconds = (try? CSVTable.read(timing))?.numbers("wall_s")?.last(where: \.isFinite)
+        l.wallSeconds = TimingFile.lastWallSeconds(RunDirectory(sweep.runURL(cell)).timingURL)
         let state = CellState.read(sweep.stateURL(cell))
         switch state?.status {
         case .done?: l.status = .done

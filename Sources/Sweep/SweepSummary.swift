@@ -1,6 +1,7 @@
 import Foundation
 import GrokCore
 import Charts
+import RunFiles
 
 /// `grok-sweep summary DIR` (also run when a local sweep ends): summary.csv, figures/ (SVG and
 /// PNG) and summary.html. Every run is a row of summary.csv with its status; the figures and
@@ -81,9 +82,9 @@ struct SummaryPage {
         head += layers.map { "α " + $0.uppercased() } + layers.map { "traps " + $0.uppercased() } + ["L2 norm", "wall"]
         h.append("<table><tr>" + head.map { "<th>\(e($0))</th>" }.joined() + "</tr>")
         for r in rows {
-            let report = sweep.runURL(r.cell).appendingPathComponent("report.html")
+            let report = RunDirectory(sweep.runURL(r.cell)).reportURL
             let name = FileManager.default.fileExists(atPath: report.path)
-                ? "<a href=\"\(e(r.cell.directory))/report.html\">\(e(r.cell.name))</a>" : e(r.cell.name)
+                ? "<a href=\"\(e(r.cell.directory))/\(RunFileName.report)\">\(e(r.cell.name))</a>" : e(r.cell.name)
             var c = [name, r.status == .done ? "done" : "<span class=\"bad\">\(r.status.rawValue)</span>",
                      cell(r.stepsDone), cell(r.tMem), cell(r.tGrok), cell(r.peakTestAccuracy), cell(r.finalTestAccuracy),
                      r.antiGrokking.map { $0 ? "yes, step \(r.collapseStep.map(String.init) ?? "?")" : "no" } ?? "–"]

@@ -1,8 +1,11 @@
+import Foundation
 import GrokCore
 
-/// A JSON value as parsed from a safetensors header. Objects keep their key order (the
-/// header's order carries no meaning, but error messages read better in file order).
-enum JSONValue: Equatable {
+/// A JSON value, parsed strictly (a boolean is never a number, duplicate keys are an error):
+/// the one JSON value type of GrokLab, for safetensors headers and for a run directory's
+/// config.json and phases.json (RunFiles). Objects keep their key order (file order: a
+/// report lists config.json's keys as written).
+public enum JSONValue: Equatable, Sendable {
     case object([(key: String, value: JSONValue)])
     case array([JSONValue])
     case string(String)
@@ -13,7 +16,7 @@ enum JSONValue: Equatable {
     case bool(Bool)
     case null
 
-    static func == (a: JSONValue, b: JSONValue) -> Bool {
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case let (.object(x), .object(y)):
             return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
@@ -24,6 +27,41 @@ enum JSONValue: Equatable {
         case let (.bool(x), .bool(y)): return x == y
         case (.null, .null): return true
         default: return false
+        }
+    }
+
+    /// Parses a whole JSON document; `context` (e.g. the file's path) starts error messages.
+    public static func parse(_ data: Data, context: String) throws -> JSONValue {
+        try JSONParser.parse(Array(data), context: context)
+    }
+
+    /// The number, integer or not; nil for anything else.
+    public var number: Double? {
+        switch self {
+        case .integer(let i): return Double(i)
+        case .number(let d, _): return d
+        default: return nil
+        }
+    }
+    public var string: String? { if case .string(let s) = self { return s }; return nil }
+    public var array: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
+    /// The members of an object, in file order.
+    public var members: [(key: String, value: JSONValue)]? { if case .object(let o) = self { return o }; return nil }
+    /// The member `key` of an object (nil for a missing key or a non-object).
+    public subscript(key: String) -> JSONValue? { members?.first { $0.key == key }?.value }
+
+    /// A short display string (integral numbers without a fraction, objects with sorted keys).
+    public var display: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .integer(let i): return String(i)
+        case .number(let n, _):
+            if n == n.rounded() && abs(n) < 1e15 { return String(Int64(n)) }
+            return "\(n)"
+        case .string(let s): return s
+        case .array(let a): return "[" + a.map(\.display).joined(separator: ", ") + "]"
+        case .object(let o): return "{" + o.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.display)" }.joined(separator: ", ") + "}"
         }
     }
 

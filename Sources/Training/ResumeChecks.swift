@@ -1,21 +1,14 @@
 import Foundation
 import GrokCore
+import RunFiles
 
 /// What `--resume` checks before it continues a run: the same data, and a history that
 /// matches the checkpoint. Each refusal is one line saying what differs.
 extension RunDirectory {
-    /// config.json's top-level value for `key` (the facts `writeConfig` adds beyond the
-    /// hyperparameters, such as "data_checksum"); nil when missing or unreadable.
-    public func configFact(_ key: String) -> Any? {
-        guard let data = FileManager.default.contents(atPath: configURL.path),
-              let dict = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
-        return dict[key]
-    }
-
     /// Refuses data whose checksum differs from the one config.json recorded at the start.
     /// Returns a note when the run predates checksums (nothing to compare with).
     public func verifyDataChecksum(_ checksum: String) throws -> String? {
-        guard let recorded = configFact("data_checksum") as? String else {
+        guard let recorded = (try? ConfigFile.read(configURL))?["data_checksum"]?.string else {
             return "note: \(configURL.path) records no data checksum (an older run): the data could not be checked"
         }
         guard recorded == checksum else {
@@ -32,19 +25,14 @@ extension RunDirectory {
 
     /// Refuses a metrics.csv whose rows up to the checkpoint's step are not exactly the
     /// evaluations the schedule made by then (rows lost, or from another run). Rows after the
-    /// checkpoint and a partial last line are normal after a kill: `CSVLog` drops them.
+    /// checkpoint and a partial last line are normal after a kill: `MetricsLog` drops them.
     public func verifyMetricsHistory(throughStep step: Int, evaluationSteps: [Int]) throws {
         let expected = evaluationSteps.filter { $0 <= step }
-        guard let data = FileManager.default.contents(atPath: metricsURL.path) else {
+        guard FileManager.default.fileExists(atPath: metricsURL.path) else {
             if expected.isEmpty { return }
             throw GrokError("cannot resume: \(metricsURL.path) is missing but the checkpoint is at step \(step); start again with --force")
         }
-        let text = String(decoding: data, as: UTF8.self)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if !text.hasSuffix("\n"), !lines.isEmpty { lines.removeLast() }
-        let found = lines.dropFirst().compactMap { line in
-            line.split(separator: ",", maxSplits: 1).first.flatMap { Int($0) }
-        }.filter { $0 <= step }
+        let found = try MetricsFile.steps(metricsURL).filter { $0 <= step }
         guard found != expected else { return }
         let missing = expected.first { !found.contains($0) }
         let detail = missing.map { "step \($0) is missing" }

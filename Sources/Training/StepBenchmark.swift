@@ -4,6 +4,7 @@ import Linalg
 import Model
 import Optim
 import Datasets
+import RunFiles
 import Tensors
 #if canImport(Glibc)
 import Glibc
@@ -61,17 +62,8 @@ public enum StepBenchmark {
 
     /// Weights of a trained run (a snapshot in file layout), for the trained-density timing.
     public static func trainedWeights<T: BLASScalar>(_ url: URL, shape: MLPShape, as _: T.Type) throws -> [T] {
-        let file = try SafeTensors.read(url)
-        var out: [T] = []
-        for l in 0..<shape.layerCount {
-            for part in ["weight", "bias"] {
-                let name = "\(shape.layerName(l)).\(part)"
-                guard let t = file[name] else { throw GrokError("\(url.path) has no \(name)") }
-                out += try t.doubles().map { T($0) }
-            }
-        }
-        guard out.count == shape.parameterCount else { throw GrokError("\(url.path) does not fit \(shape.widths)") }
-        return out
+        do { return try SnapshotFile.parameters(SnapshotFile.read(url), shape: shape).map { T($0) } }
+        catch { throw GrokError("\(url.path): \(error)") }
     }
 
     /// ms per step of `TrainingStep` with the given kernels and weights, and the hidden

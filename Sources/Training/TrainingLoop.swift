@@ -4,6 +4,7 @@ import Linalg
 import Datasets
 import Model
 import Optim
+import RunFiles
 
 /// How a run ended, with what to tell the user.
 public struct RunResult: Sendable {
@@ -121,15 +122,13 @@ final class TrainingLoop<T: BLASScalar> {
         }
 
         // 2. Output files and observers.
-        let baseColumns = ["step", "train_loss", "train_acc", "test_loss", "test_acc", "l2_norm", "l2_weights"]
-            + (0..<shape.layerCount).map { "l2_" + shape.layerName($0) }
+        let baseColumns = MetricsFile.baseColumns(layerNames: (0..<shape.layerCount).map(shape.layerName))
         let extraColumns = observers.flatMap { $0.extraMetricColumns }
         let keep: Int? = resume ? startStep : nil
-        let metrics = try CSVLog(url: directory.metricsURL, header: baseColumns + extraColumns, keepThroughStep: keep)
-        let timing = try CSVLog(url: directory.timingURL, header: ["step", "wall_s", "train_s", "eval_s", "diagnostics_s"],
-                                keepThroughStep: keep)
+        let metrics = try MetricsLog(url: directory.metricsURL, columns: baseColumns + extraColumns, keepThroughStep: keep)
+        let timing = try CSVLog(url: directory.timingURL, header: TimingFile.columns, keepThroughStep: keep)
         let normLog = try config.normControl.map { _ in
-            try CSVLog(url: directory.clampURL, header: ["step", "factor"], keepThroughStep: keep)
+            try CSVLog(url: directory.clampURL, header: ClampFile.columns, keepThroughStep: keep)
         }
         let context = RunContext(directory: directory.url, shape: shape, probeInputs: probeInputs,
                                  probeLabels: probeLabels, seed: config.seed,
@@ -169,8 +168,8 @@ final class TrainingLoop<T: BLASScalar> {
                 for o in observers { row += try o.observe(snapshot, metrics: m).map(csvNumber) }
             }
             let t2 = clock()
-            metrics.append(row)
-            normLog?.append([String(step), csvNumber(normFactor)])
+            try metrics.append(row)
+            try normLog?.append([String(step), csvNumber(normFactor)])
             try fileParameters.withUnsafeBufferPointer {
                 try SnapshotFile.write(shape: shape, parameters: $0, step: step, to: directory.snapshotURL(step: step),
                                        dtype: config.snapshotDtype)
@@ -181,7 +180,7 @@ final class TrainingLoop<T: BLASScalar> {
             lastCheckpointStep = step
             let t4 = clock()
             otherSeconds += t4 - t3
-            timing.append([String(step), csvNumber(trainSeconds + otherSeconds), csvNumber(trainSeconds),
+            try timing.append([String(step), csvNumber(trainSeconds + otherSeconds), csvNumber(trainSeconds),
                            csvNumber((t1 - t0) + (t4 - t2)), csvNumber(t2 - t1)])
             progress.evaluated(step: step, trainAccuracy: tr.accuracy, testAccuracy: te.accuracy,
                                trainLoss: tr.loss, testLoss: te.loss)
@@ -194,6 +193,9 @@ final class TrainingLoop<T: BLASScalar> {
             progress.finish()
             var summary: [String] = []
             for o in observers { summary += try o.runEnded(outcome) }
+            // A completed run's metrics.csv ends with each row's accuracy phase, from the labels
+            // the diagnostics left in phases.json (none without diagnostics).
+            if outcome == .completed { try metrics.addPhaseColumn(phasesFile: directory.phasesURL) }
             let total = trainSeconds + otherSeconds
             summary.append(String(format: "time: %@ in all, %.1f%% in training steps, %.1f%% in evaluation, snapshots, checkpoints and diagnostics",
                                   ProgressReporter.duration(total), 100 * trainSeconds / max(total, 1e-9),
@@ -264,12 +266,7 @@ final class TrainingLoop<T: BLASScalar> {
     /// Snapshots a killed run wrote after its last checkpoint are rewritten identically when the
     /// resumed run reaches them; removing them first keeps the folder truthful meanwhile.
     func removeSnapshots(after step: Int) {
-        let fm = FileManager.default
-        guard let names = try? fm.contentsOfDirectory(atPath: directory.snapshotsURL.path) else { return }
-        for name in names where name.hasPrefix("step-") {
-            let digits = name.dropFirst(5).prefix(10)
-            if let s = Int(digits), s > step { try? fm.removeItem(at: directory.snapshotsURL.appendingPathComponent(name)) }
-        }
+        for s in directory.snapshots() where s.step > step { try? FileManager.default.removeItem(at: s.url) }
     }
 }
 

@@ -3,6 +3,8 @@ import Foundation
 import GrokCore
 import HTSR
 import Linalg
+import Model
+import RunFiles
 import Tensors
 import Training
 
@@ -81,16 +83,16 @@ public enum TrapsTool {
         let chosen = tensors.filter { t in t.shape.count == 2 && (request.layers?.contains(t.name) ?? true) }
         guard !chosen.isEmpty else { throw GrokError("\(request.file.path): no 2-D weight tensor to analyse") }
 
-        let runURL = request.run ?? SnapshotFiles.runDirectory(of: request.file)
+        let runURL = request.run ?? RunDirectory.containing(snapshot: request.file)?.url
         var evaluator: AblationEvaluator?
         if runURL != nil || request.data != nil {
-            var config = try runURL.map(SnapshotFiles.config(ofRun:)) ?? .paper
+            var config = try runURL.map { try RunDirectory($0).readConfig() } ?? .paper
             let source = request.data ?? config.dataSource
             if case .directory(let d) = source { config.dataDir = d }
             evaluator = try AblationEvaluator(config: config, source: source, probes: request.probes,
                                               probeCount: request.probeCount, seed: request.seed)
         }
-        let baseline = try evaluator.map { try SnapshotFiles.parameters(tensors, widths: $0.config.widths) }
+        let baseline = try evaluator.map { try SnapshotFile.parameters(tensors, shape: MLPShape(widths: $0.config.widths)) }
         let measureBefore = baseline.flatMap { p in evaluator.map { $0.measure(p) } }
         let outputsBefore = baseline.flatMap { p in evaluator.map { $0.probeOutputs(p) } }
 
@@ -106,8 +108,8 @@ public enum TrapsTool {
             if !result.traps.isEmpty {
                 replacements[t.name] = result.ablated.values
                 if let evaluator, let measureBefore, let outputsBefore {
-                    let p = try SnapshotFiles.parameters(tensors, widths: evaluator.config.widths,
-                                                         replacing: [t.name: result.ablated.values])
+                    let p = try SnapshotFile.parameters(tensors, shape: MLPShape(widths: evaluator.config.widths),
+                                                        replacing: [t.name: result.ablated.values])
                     let after = evaluator.measure(p)
                     entry.before = measureBefore
                     entry.after = after

@@ -1,5 +1,6 @@
 import Foundation
 import GrokCore
+import RunFiles
 import Tensors
 
 /// Turns paths into named weight matrices: the input side of grok-analyze, with no knowledge
@@ -52,8 +53,8 @@ public enum WeightFiles {
 
     /// A GrokLab run directory has config.json and a snapshots/ folder.
     public static func isRunDirectory(_ url: URL) -> Bool {
-        FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path)
-            && isDirectoryURL(url.appendingPathComponent("snapshots"))
+        let run = RunDirectory(url)
+        return run.isRunDirectory && isDirectoryURL(run.snapshotsURL)
     }
 
     static func isDirectoryURL(_ url: URL) -> Bool {
@@ -64,22 +65,16 @@ public enum WeightFiles {
     /// `snapshots/step-<digits>.safetensors`, in step order (not name order: the padding is
     /// 10 digits, but a hand-made run may pad less).
     static func snapshots(ofRun run: URL, path: String) throws -> [WeightSource] {
-        let dir = run.appendingPathComponent("snapshots")
-        let names: [String]
-        do { names = try FileManager.default.contentsOfDirectory(atPath: dir.path) } catch {
-            throw FileFailure(path: path, problem: "cannot list snapshots/: \(error.localizedDescription)")
+        let files = RunDirectory(run)
+        guard FileManager.default.isReadableFile(atPath: files.snapshotsURL.path) else {
+            throw FileFailure(path: path, problem: "cannot list snapshots/: permission denied")
         }
-        let steps: [(Int, String)] = names.compactMap { name in
-            guard name.hasPrefix("step-"), name.hasSuffix(".safetensors") else { return nil }
-            let digits = name.dropFirst(5).dropLast(12)
-            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let step = Int(digits), step >= 0 else { return nil }
-            return (step, name)
-        }
-        guard !steps.isEmpty else {
+        let snapshots = files.snapshots()
+        guard !snapshots.isEmpty else {
             throw FileFailure(path: path, problem: "run directory has no snapshots/step-*.safetensors yet")
         }
-        return steps.sorted { $0 < $1 }.map {
-            WeightSource(url: dir.appendingPathComponent($0.1), path: joined(joined(path, "snapshots"), $0.1), step: $0.0, run: run)
+        return snapshots.map {
+            WeightSource(url: $0.url, path: joined(joined(path, RunFileName.snapshots), $0.url.lastPathComponent), step: $0.step, run: run)
         }
     }
 

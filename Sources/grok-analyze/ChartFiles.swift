@@ -3,6 +3,7 @@ import Charts
 import GrokCore
 import HTSR
 import Report
+import RunFiles
 import ToolSupport
 
 /// `--charts DIR`: figure 4 (ESD, power-law fit, D curve) and, with --randomize, figure 5
@@ -34,7 +35,7 @@ struct ChartFiles {
         s.randSpikeThreshold = a.randSpikeThreshold; s.numTraps = a.numTraps
 
         let file = row.source.url.deletingPathExtension().lastPathComponent
-        let base = row.source.step.map { String(format: "step-%010d", $0) } ?? Self.safe(file)
+        let base = row.source.step.map(SnapshotName.stem(step:)) ?? Self.safe(file)
         let title = row.source.step == nil ? "\(file): \(a.name)" : a.name
         try emit(SpectralFigures.esdFigure([s], title: "\(title) ESD and power-law fit"), name: "\(base)-\(Self.safe(a.name))-esd")
         if randomized {

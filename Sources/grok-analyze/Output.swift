@@ -31,6 +31,7 @@ enum CSVOutput {
             switch column.value(row.analysis) {
             case .int(let i)?: cells.append(String(i))
             case .double(let d)?: cells.append("\(d)")
+            case .bool(let b)?: cells.append(b ? "true" : "false")
             case .text(let s)?: cells.append(s)
             case nil: cells.append("")
             }
@@ -92,13 +93,14 @@ enum TableOutput {
         return out
     }
 
-    static func format(_ cell: Cell?) -> String {
+    static func format(_ cell: MetricValue?) -> String {
         switch cell {
         case .int(let i)?: return String(i)
         case .double(let d)?:
             guard d.isFinite else { return "\(d)" }
             let s = String(format: "%#.4g", d)   // '#' keeps trailing zeros: 2.300, not 2.3
             return s.hasSuffix(".") ? String(s.dropLast()) : s
+        case .bool(let b)?: return b ? "true" : "false"
         case .text(let s)?: return oneLine(s)
         case nil: return "-"
         }
@@ -135,7 +137,7 @@ enum TableOutput {
             let s = ModelSummary(g.rows)
             let values = [s.alpha, s.alphaWeighted, s.logNorm, s.logAlphaNorm, s.logSpectralNorm, s.stableRank, s.mpSoftrank]
             body.append((labelled ? [g.label] : []) + ["\(s.analysedLayers.count)/\(g.rows.count)"]
-                        + values.map { format($0.map(Cell.double)) })
+                        + values.map { format($0.map(MetricValue.double)) })
             let at = g.label.isEmpty ? "" : layout.showFile ? " (\(g.label))" : " (step \(g.label))"
             excluded += s.excludedLayers.map { "  \(oneLine($0.name))\(at): \($0.reason)" }
         }

@@ -3,6 +3,7 @@ import Foundation
 import GrokCore
 import Linalg
 import Report
+import RunFiles
 import ToolSupport
 
 /// `grok-report RUN_DIR`: redraws figures/ and report.html from a run directory's files.
@@ -70,7 +71,7 @@ struct GrokReport: ParsableCommand {
             var opened = !open   // open the page once it exists
             let final = try watcher.run { line in
                 FileHandle.standardOutput.write(Data((line + "\n").utf8))
-                if !opened { opened = true; openInBrowser(directory.appendingPathComponent("report.html")) }
+                if !opened { opened = true; openInBrowser(RunDirectory(directory).reportURL) }
             }
             for w in final.warnings { FileHandle.standardError.write(Data("note: \(w)\n".utf8)) }
             return

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import RunFiles
 import Diagnostics
 import GrokCore
 import Model
@@ -15,7 +16,7 @@ struct ScheduledAnalyzer: LayerAnalyzer {
         layers.map { m in
             var r = HTSRRow(step: -1, layer: m.name, N: max(m.rows, m.cols), M: min(m.rows, m.cols))
             switch (m.name, step) {
-            case ("fc3", _): r.status = "failed: only 10 eigenvalues, too few"; return r
+            case ("fc3", _): r.status = .fitFailed("only 10 eigenvalues, too few"); return r
             case ("fc1", ..<100): r.alpha = 6; r.numTraps = 0
             case ("fc1", ..<1000): r.alpha = 3; r.numTraps = 0
             case ("fc1", _): r.alpha = 1.5; r.numTraps = 3

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import RunFiles
 import Diagnostics
 import Phases
 import Training
@@ -12,10 +13,10 @@ final class HTSRIntegrationTests: FakeRunTestCase {
         let whole = RunDiagnostics(shape: shape)  // paper mode: clip_xmax + randomization
         try drive(whole, full, 0..<steps.count)
         _ = try whole.runEnded(.completed)
-        let rows = try RunFiles.readHTSR(full.appendingPathComponent("htsr.csv"))
+        let rows = try HTSRFile.read(full.appendingPathComponent("htsr.csv"))
         XCTAssertEqual(rows.count, 3 * steps.count)
         for r in rows {
-            XCTAssertEqual(r.status, "ok", "\(r.layer) at \(r.step)")
+            XCTAssertEqual(r.status, .ok, "\(r.layer) at \(r.step)")
             XCTAssertNotNil(r.alpha); XCTAssertNotNil(r.numTraps); XCTAssertNotNil(r.logNorm)
             XCTAssertGreaterThan(r.alpha ?? 0, 1)
         }

@@ -1,4 +1,5 @@
 import XCTest
+import RunFiles
 import Foundation
 import Datasets
 import Diagnostics
@@ -80,12 +81,12 @@ final class RealRunPhasesTests: XCTestCase {
         // shuffles), the originals kept beside the new files.
         let htsrURL = dir.appendingPathComponent("htsr.csv"), phasesURL = dir.appendingPathComponent("phases.json")
         let originalText = try String(contentsOf: htsrURL, encoding: .utf8)
-        let before = try RunFiles.readHTSR(htsrURL)
+        let before = try HTSRFile.read(htsrURL)
         var o = RunRelabel.Options()
         o.htsrMode = .plain   // this test's config.json has no diagnostics settings (default: paper)
         let relabel = try RunRelabel.relabel(directory: dir, options: o)
         XCTAssertEqual(relabel.analysedSnapshots, steps.count)
-        let after = try RunFiles.readHTSR(htsrURL)
+        let after = try HTSRFile.read(htsrURL)
         XCTAssertEqual(after.map(\.step), before.map(\.step))
         XCTAssertEqual(after.map(\.numTraps), before.map(\.numTraps))
         XCTAssertEqual(after.map(\.numTrapsCentered), before.map(\.numTrapsCentered))

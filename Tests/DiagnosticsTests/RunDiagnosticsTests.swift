@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import RunFiles
 import Diagnostics
 import GrokCore
 import Measures
@@ -27,12 +28,12 @@ final class RunDiagnosticsTests: FakeRunTestCase {
         XCTAssertEqual(lines[0], "step,layer,N,M,alpha,D,xmin,xmax,sigma,num_pl_spikes,alpha_weighted,log_norm,log_spectral_norm,stable_rank,mp_softrank,num_spikes,num_traps,ks_stat,ks_pvalue,max_trap_height,mean_std_ratio,mean_spike,num_traps_centered,status")
         XCTAssertEqual(lines.count, 1 + 3 * steps.count)
         XCTAssertTrue(lines.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 24 })
-        let rows = try RunFiles.readHTSR(dir.appendingPathComponent("htsr.csv"))
+        let rows = try HTSRFile.read(dir.appendingPathComponent("htsr.csv"))
         XCTAssertEqual(rows.map(\.step), steps.flatMap { [$0, $0, $0] })
         XCTAssertEqual(rows.prefix(3).map(\.layer), ["fc1", "fc2", "fc3"])
         XCTAssertEqual(rows.prefix(3).map(\.N), [784, 20, 20])
         XCTAssertEqual(rows.prefix(3).map(\.M), [20, 20, 10])
-        XCTAssertEqual(rows[2].status, "failed: only 10 eigenvalues; too few")
+        XCTAssertEqual(rows[2].status.description, "failed: only 10 eigenvalues; too few")
         XCTAssertNil(rows[2].alpha)
         XCTAssertEqual(rows[0].logNorm, weights(step: 1)[0])  // fc1.weight[0, 0], full precision
         XCTAssertEqual(rows[15].alpha, 1.5); XCTAssertEqual(rows[15].numTraps, 3)
@@ -90,7 +91,7 @@ final class RunDiagnosticsTests: FakeRunTestCase {
 
         let resumed = RunDiagnostics(shape: shape, analyzer: ScheduledAnalyzer())
         try resumed.runStarted(context(dir, resumedFrom: 1000))
-        let kept = try RunFiles.readHTSR(dir.appendingPathComponent("htsr.csv"))
+        let kept = try HTSRFile.read(dir.appendingPathComponent("htsr.csv"))
         XCTAssertEqual(kept.map(\.step), steps[...5].flatMap { [$0, $0, $0] })
         // phases.json at once reflects the history read back from metrics.csv.
         XCTAssertEqual(try PhasesReport.read(from: dir.appendingPathComponent("phases.json")).evaluations, 6)

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import RunFiles
 import GrokCore
 import Phases
 

@@ -1,4 +1,5 @@
 import XCTest
+import RunFiles
 import Foundation
 import GrokCore
 import Training
@@ -42,7 +43,7 @@ final class TrainingRunTests: XCTestCase {
         let result = try run.run()
         XCTAssertEqual(result.outcome, .completed)
         XCTAssertEqual(run.conclusion(of: result).line, "done: 30 steps; results in \(url.path)")
-        XCTAssertTrue((RunDirectory(url).configFact("data_checksum") as? String)?.hasPrefix("crc32:") ?? false)
+        XCTAssertTrue((try ConfigFile.read(RunDirectory(url).configURL))["data_checksum"]?.string?.hasPrefix("crc32:") ?? false)
         // The lock ended with the run: a new holder gets it at once.
         XCTAssertNoThrow(try RunDirectory(url).lock().release())
         XCTAssertThrowsError(try fresh(url).run()) { XCTAssertTrue("\($0)".contains("--force"), "\($0)") }

@@ -1,4 +1,5 @@
 import XCTest
+import RunFiles
 import Sweep
 import Report
 import GrokCore

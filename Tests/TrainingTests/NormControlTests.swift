@@ -1,4 +1,5 @@
 import XCTest
+import RunFiles
 import Foundation
 import Datasets
 import Model

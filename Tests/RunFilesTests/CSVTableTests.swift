@@ -1,5 +1,5 @@
 import XCTest
-import Report
+import RunFiles
 
 final class CSVTableTests: XCTestCase {
     func testColumnsByNameEmptyCellsAndQuotes() throws {

@@ -1,33 +1,73 @@
 import Foundation
 import GrokCore
 
-/// A run's folder: config.json, metrics.csv, timing.csv, snapshots/, checkpoint.safetensors.
-/// Everything a chart or report needs is in these files, so nothing depends on process memory.
+/// The names of everything a run directory holds. Nothing else in GrokLab spells them.
+public enum RunFileName {
+    public static let config = "config.json"
+    public static let metrics = "metrics.csv"
+    public static let timing = "timing.csv"
+    /// Only in runs with a norm intervention: the factor it applied at each evaluated step.
+    public static let clamp = "clamp.csv"
+    public static let htsr = "htsr.csv"
+    public static let phases = "phases.json"
+    public static let snapshots = "snapshots"
+    public static let checkpoint = "checkpoint.safetensors"
+    /// The weights at the HTSR early warning (--on-warning checkpoint or stop).
+    public static let warningCheckpoint = "warning-checkpoint.safetensors"
+    public static let figures = "figures"
+    public static let report = "report.html"
+    /// What `grok-analyze relabel` keeps of the files training wrote (not run entries: --force
+    /// refuses to delete them).
+    public static let htsrBeforeRelabel = "htsr.before-relabel.csv"
+    public static let phasesBeforeRelabel = "phases.before-relabel.json"
+}
+
+/// A run's folder: config.json, metrics.csv, timing.csv, htsr.csv, phases.json, snapshots/,
+/// checkpoint.safetensors, figures/ and report.html. Everything a chart or report needs is in
+/// these files, so nothing depends on process memory. This type owns the layout; the typed
+/// readers and writers of each file (ConfigFile, MetricsFile, HTSRFile, PhasesFile,
+/// SnapshotName) own the formats.
 public struct RunDirectory: Sendable {
     public let url: URL
-    public var configURL: URL { url.appendingPathComponent("config.json") }
-    public var metricsURL: URL { url.appendingPathComponent("metrics.csv") }
-    public var timingURL: URL { url.appendingPathComponent("timing.csv") }
-    /// Only in runs with a norm intervention: the factor it applied at each evaluated step.
-    public var clampURL: URL { url.appendingPathComponent("clamp.csv") }
-    public var snapshotsURL: URL { url.appendingPathComponent("snapshots") }
-    public var checkpointURL: URL { url.appendingPathComponent("checkpoint.safetensors") }
+    public var configURL: URL { file(RunFileName.config) }
+    public var metricsURL: URL { file(RunFileName.metrics) }
+    public var timingURL: URL { file(RunFileName.timing) }
+    public var clampURL: URL { file(RunFileName.clamp) }
+    public var htsrURL: URL { file(RunFileName.htsr) }
+    public var phasesURL: URL { file(RunFileName.phases) }
+    public var snapshotsURL: URL { file(RunFileName.snapshots) }
+    public var checkpointURL: URL { file(RunFileName.checkpoint) }
+    public var warningCheckpointURL: URL { file(RunFileName.warningCheckpoint) }
+    public var figuresURL: URL { file(RunFileName.figures) }
+    public var reportURL: URL { file(RunFileName.report) }
 
     public init(_ url: URL) { self.url = url }
 
+    public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+
     public func snapshotURL(step: Int) -> URL {
-        snapshotsURL.appendingPathComponent(String(format: "step-%010d.safetensors", step))
+        snapshotsURL.appendingPathComponent(SnapshotName.fileName(step: step))
     }
 
     /// The names a run directory may hold: what grok-train, the diagnostics and grok-report
     /// write there. `--force` replaces a directory only when everything in it is one of these
     /// (or a temporary file of an interrupted atomic write), so it never deletes a user's files.
     public static let runEntryNames: Set<String> = [
-        "config.json", "metrics.csv", "timing.csv", "clamp.csv", "htsr.csv", "phases.json", "snapshots",
-        "checkpoint.safetensors", "warning-checkpoint.safetensors", "figures", "report.html", DirectoryLock.fileName,
+        RunFileName.config, RunFileName.metrics, RunFileName.timing, RunFileName.clamp, RunFileName.htsr,
+        RunFileName.phases, RunFileName.snapshots, RunFileName.checkpoint, RunFileName.warningCheckpoint,
+        RunFileName.figures, RunFileName.report, DirectoryLock.fileName,
     ]
 
     static func isTemporaryFile(_ name: String) -> Bool { name.hasPrefix(".") && name.contains(".tmp-") }
+
+    /// The run a snapshot file belongs to (RUN/snapshots/step-N.safetensors with
+    /// RUN/config.json), if any.
+    public static func containing(snapshot file: URL) -> RunDirectory? {
+        let folder = file.deletingLastPathComponent()
+        let run = RunDirectory(folder.deletingLastPathComponent())
+        guard folder.lastPathComponent == RunFileName.snapshots, run.isRunDirectory else { return nil }
+        return run
+    }
 
     /// True when `url` is a GrokLab run directory: it holds config.json.
     public var isRunDirectory: Bool { FileManager.default.fileExists(atPath: configURL.path) }
@@ -79,7 +119,7 @@ public struct RunDirectory: Sendable {
     public func removeOutputsKeepingConfig() throws {
         let fm = FileManager.default
         for name in (try? fm.contentsOfDirectory(atPath: url.path)) ?? []
-        where name != "config.json" && name != DirectoryLock.fileName && (Self.runEntryNames.contains(name) || Self.isTemporaryFile(name)) {
+        where name != RunFileName.config && name != DirectoryLock.fileName && (Self.runEntryNames.contains(name) || Self.isTemporaryFile(name)) {
             try fm.removeItem(at: url.appendingPathComponent(name))
         }
         try fm.createDirectory(at: snapshotsURL, withIntermediateDirectories: true)
@@ -102,20 +142,9 @@ public struct RunDirectory: Sendable {
         }
         // Inside snapshots/ only snapshot files (and temporaries) belong.
         let snaps = (try? FileManager.default.contentsOfDirectory(atPath: snapshotsURL.path)) ?? []
-        if let odd = snaps.first(where: { !($0.hasPrefix("step-") && $0.hasSuffix(".safetensors")) && !Self.isTemporaryFile($0) }) {
+        if let odd = snaps.first(where: { SnapshotName.step(of: $0) == nil && !Self.isTemporaryFile($0) }) {
             throw GrokError("--force refuses to empty \(url.path): snapshots/ holds '\(odd)', which is not a snapshot")
         }
-    }
-
-    /// Writes config.json: the hyperparameters plus the facts of this run.
-    public func writeConfig(_ config: TrainingConfig, extra: [String: Any]) throws {
-        let enc = JSONEncoder()
-        enc.keyEncodingStrategy = .convertToSnakeCase
-        let base = try enc.encode(config)
-        var dict = (try JSONSerialization.jsonObject(with: base)) as? [String: Any] ?? [:]
-        for (k, v) in extra { dict[k] = v }
-        let data = try JSONSerialization.data(withJSONObject: dict, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        try AtomicFile.write(data + Data("\n".utf8), to: configURL)
     }
 
     /// Removes temporary files a killed process left mid-write (AtomicFile's ".NAME.tmp-..."):
@@ -128,74 +157,4 @@ public struct RunDirectory: Sendable {
             }
         }
     }
-
-    /// Reads the hyperparameters back from config.json (for --resume).
-    public func readConfig() throws -> TrainingConfig {
-        guard let data = FileManager.default.contents(atPath: configURL.path) else {
-            throw GrokError("cannot resume: \(configURL.path) is missing (is \(url.path) a GrokLab run directory?)")
-        }
-        let dec = JSONDecoder()
-        dec.keyDecodingStrategy = .convertFromSnakeCase
-        do { return try dec.decode(TrainingConfig.self, from: data) }
-        catch { throw GrokError("cannot resume: \(configURL.path) is not a valid GrokLab config (\(error))") }
-    }
-}
-
-/// An append-only CSV file whose rows reach the disk as soon as they are written, so a live
-/// run can be plotted. On resume it is first cut back to the rows at or before the checkpoint.
-public final class CSVLog {
-    private let handle: FileHandle
-    public let url: URL
-
-    /// Opens `url` for appending. When `keepThroughStep` is given the file must exist: rows whose
-    /// first column (the step) is larger, and any partial last line, are dropped first. Otherwise
-    /// the file is created with `header`.
-    public init(url: URL, header: [String], keepThroughStep: Int?) throws {
-        self.url = url
-        let fm = FileManager.default
-        if let keep = keepThroughStep, let data = fm.contents(atPath: url.path) {
-            let text = String(decoding: data, as: UTF8.self)
-            var kept: [Substring] = []
-            var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            if !text.hasSuffix("\n"), !lines.isEmpty { lines.removeLast() }  // partial line from a kill
-            for (i, line) in lines.enumerated() where !line.isEmpty {
-                if i == 0 { kept.append(line); continue }
-                guard let stepText = line.split(separator: ",", maxSplits: 1).first,
-                      let step = Int(stepText), step <= keep else { continue }
-                kept.append(line)
-            }
-            var existingHeader = kept.first.map(String.init) ?? ""
-            // A completed run's metrics.csv ends with the diagnostics' "phase" column (labels
-            // that need the whole curve); a resumed run drops it and gets it back at the end.
-            if existingHeader == header.joined(separator: ",") + ",phase" {
-                kept = kept.map { $0[..<($0.lastIndex(of: ",") ?? $0.endIndex)] }
-                existingHeader = String(kept[0])
-            }
-            guard existingHeader == header.joined(separator: ",") else {
-                throw GrokError("cannot resume: the columns of \(url.lastPathComponent) differ from this run's (was it written by another version or with other --htsr settings?)")
-            }
-            try AtomicFile.write(kept.joined(separator: "\n") + "\n", to: url)
-        } else {
-            try AtomicFile.write(header.joined(separator: ",") + "\n", to: url)
-        }
-        guard let h = FileHandle(forWritingAtPath: url.path) else {
-            throw GrokError("cannot open \(url.path) for writing")
-        }
-        handle = h
-        handle.seekToEndOfFile()
-    }
-
-    public func append(_ fields: [String]) {
-        handle.write(Data((fields.joined(separator: ",") + "\n").utf8))
-    }
-
-    deinit { try? handle.close() }
-}
-
-/// Numbers in CSV: shortest text that reads back to the same Double ("nan" for NaN).
-@inline(__always)
-public func csvNumber(_ x: Double) -> String {
-    if x.isNaN { return "nan" }
-    if x.isInfinite { return x > 0 ? "inf" : "-inf" }
-    return "\(x)"
 }

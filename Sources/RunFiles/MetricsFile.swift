@@ -1,0 +1,111 @@
+import Foundation
+import GrokCore
+import Phases
+
+/// metrics.csv: one row per evaluation, the trainer's columns then the observers' (the
+/// diagnostics' measures). A completed run's file ends with a `phase` column (the accuracy
+/// phase of each row, known only once the whole curve is; phases.json has the labels live).
+/// `MetricsLog` is its only writer.
+public enum MetricsFile {
+    public static let phaseColumn = "phase"
+
+    /// The trainer's own columns, for a model whose layers are `layerNames` (fc1, fc2, ...).
+    public static func baseColumns(layerNames: [String]) -> [String] {
+        ["step", "train_loss", "train_acc", "test_loss", "test_acc", "l2_norm", "l2_weights"]
+            + layerNames.map { "l2_" + $0 }
+    }
+
+    /// The file as a table (tolerant: see CSVTable.parse).
+    public static func read(_ url: URL) throws -> CSVTable { try CSVTable.read(url) }
+
+    /// The accuracy curve (columns step, train_acc, test_acc by name; rows without a step skipped).
+    public static func readAccuracy(_ url: URL) throws -> [AccuracyPoint] {
+        let table = try read(url)
+        guard let steps = table.strings("step"), let train = table.numbers("train_acc"),
+              let test = table.numbers("test_acc") else {
+            throw GrokError("\(url.path): no step, train_acc or test_acc column")
+        }
+        return steps.indices.compactMap { i in
+            Int(steps[i]).map { AccuracyPoint(step: $0, trainAccuracy: train[i], testAccuracy: test[i]) }
+        }
+    }
+
+    /// The steps of the rows, in file order (rows whose step is unreadable left out).
+    public static func steps(_ url: URL) throws -> [Int] {
+        (try read(url).strings("step") ?? []).compactMap { Int($0) }
+    }
+
+    /// The accuracy phase of each row: the `phase` column of a completed run (an old file), or
+    /// nil when the file has none (then phases.json's segments are the labels).
+    public static func phaseColumn(_ table: CSVTable) -> [String]? { table.strings(phaseColumn) }
+}
+
+/// metrics.csv opened for appending (the trainer's; see MetricsFile).
+public final class MetricsLog {
+    let log: CSVLog
+
+    /// Creates the file with `columns`, or on resume (`keepThroughStep`) keeps its rows up to
+    /// that step (dropping a completed run's phase column: it is written again at the end).
+    public init(url: URL, columns: [String], keepThroughStep: Int?) throws {
+        log = try CSVLog(url: url, header: columns, keepThroughStep: keepThroughStep,
+                         optionalLastColumn: MetricsFile.phaseColumn)
+    }
+
+    public func append(_ fields: [String]) throws { try log.append(fields) }
+
+    /// Ends a completed run's file with the phase column: each row's accuracy phase from the
+    /// segments of phases.json (`url`; nothing happens without one, e.g. no diagnostics),
+    /// empty where no segment covers its step. Rewritten atomically; call after the last row
+    /// and after the diagnostics wrote their final labels. Nothing changes when the file
+    /// has the column already.
+    public func addPhaseColumn(phasesFile url: URL) throws {
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        try addPhaseColumn(try PhasesReport.read(from: url).accuracy)
+    }
+
+    /// The same from the segments themselves.
+    public func addPhaseColumn(_ segments: [PhaseSegment]) throws {
+        guard let data = FileManager.default.contents(atPath: log.url.path) else { return }
+        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        guard let header = lines.first, !header.split(separator: ",").contains(Substring(MetricsFile.phaseColumn)) else { return }
+        lines[0] = header + "," + MetricsFile.phaseColumn
+        for i in lines.indices.dropFirst() {
+            let step = CSVLog.step(of: lines[i]) ?? -1
+            lines[i] += "," + (segments.first { $0.startStep <= step && step <= $0.endStep }?.phase.rawValue ?? "")
+        }
+        try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: log.url)
+    }
+}
+
+/// timing.csv (seconds per evaluation) and clamp.csv (a norm intervention's factor): small
+/// step-first logs the trainer writes next to metrics.csv.
+public enum TimingFile {
+    public static let columns = ["step", "wall_s", "train_s", "eval_s", "diagnostics_s"]
+
+    /// The run's wall-clock seconds at its last row; nil when unknown.
+    public static func lastWallSeconds(_ url: URL) -> Double? {
+        (try? CSVTable.read(url))?.numbers("wall_s")?.last(where: \.isFinite)
+    }
+}
+
+public enum ClampFile {
+    public static let columns = ["step", "factor"]
+}
+
+/// The step of the last complete line of a step-first CSV file (metrics.csv, htsr.csv),
+/// read from the end of the file only: cheap enough to ask at every evaluation.
+public func lastCompleteStep(_ url: URL) -> Int? {
+    guard let handle = FileHandle(forReadingAtPath: url.path) else { return nil }
+    defer { try? handle.close() }
+    let size = handle.seekToEndOfFile()
+    handle.seek(toFileOffset: size > 4096 ? size - 4096 : 0)
+    let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+    let complete = text.hasSuffix("\n") ? lines[...] : lines.dropLast()
+    for line in complete.reversed() {
+        // A number of any form ("1e3", "1000.0": hand-made or foreign files), as CSVTable reads it.
+        if let first = line.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false).first,
+           let s = Double(first), s.isFinite { return saturatingInt(s) }
+    }
+    return nil
+}

@@ -1,0 +1,84 @@
+import Foundation
+import GrokCore
+import Linalg
+import Model
+import Tensors
+
+/// A snapshot file: the weights as a PyTorch state dict would save them, `fc1.weight`
+/// [out, in], `fc1.bias` [out], ..., so torch, numpy and WeightWatcher load them directly.
+/// The one writer and reader of that layout (training's snapshots, the warning checkpoint,
+/// the relabel and backfill analyses, the trap ablation, the trained-density benchmark).
+public enum SnapshotFile {
+    /// The tensor name of layer `l`'s weight or bias ("fc1.weight").
+    public static func tensorName(_ shape: MLPShape, layer l: Int, bias: Bool = false) -> String {
+        shape.layerName(l) + (bias ? ".bias" : ".weight")
+    }
+
+    public static func tensors<T: BLASScalar>(shape: MLPShape, parameters: UnsafeBufferPointer<T>) -> [Tensor] {
+        var out: [Tensor] = []
+        for l in 0..<shape.layerCount {
+            let w = Array(parameters[shape.weightRange(l)])
+            let b = Array(parameters[shape.biasRange(l)])
+            let ws = [shape.widths[l + 1], shape.widths[l]], bs = [shape.widths[l + 1]]
+            let (wn, bn) = (tensorName(shape, layer: l), tensorName(shape, layer: l, bias: true))
+            if T.self == Double.self {
+                out.append(Tensor(name: wn, shape: ws, doubles: w as! [Double]))
+                out.append(Tensor(name: bn, shape: bs, doubles: b as! [Double]))
+            } else {
+                out.append(Tensor(name: wn, shape: ws, floats: w.map { Float($0) }))
+                out.append(Tensor(name: bn, shape: bs, floats: b.map { Float($0) }))
+            }
+        }
+        return out
+    }
+
+    /// Writes the snapshot at `step` (the step and the producer go in the metadata, with
+    /// `metadata` added).
+    public static func write<T: BLASScalar>(shape: MLPShape, parameters: UnsafeBufferPointer<T>,
+                                            step: Int, to url: URL, metadata: [String: String] = [:]) throws {
+        var meta = ["step": String(step), "format": "pt", "producer": "GrokLab \(GrokLabVersion.string)"]
+        for (k, v) in metadata { meta[k] = v }
+        try SafeTensors.write(tensors(shape: shape, parameters: parameters), metadata: meta, to: url)
+    }
+
+    /// The parameters in file order (fc1.weight, fc1.bias, fc2.weight, ...) as float64, with
+    /// the tensors named in `replacing` swapped for the given values. Every tensor must be
+    /// there with the element count `shape` needs.
+    public static func parameters(_ tensors: [Tensor], shape: MLPShape, replacing: [String: [Double]] = [:]) throws -> [Double] {
+        var out: [Double] = []
+        out.reserveCapacity(shape.parameterCount)
+        for l in 0..<shape.layerCount {
+            for (bias, count) in [(false, shape.widths[l + 1] * shape.widths[l]), (true, shape.widths[l + 1])] {
+                let name = tensorName(shape, layer: l, bias: bias)
+                guard let t = tensors.first(where: { $0.name == name }) else {
+                    throw GrokError("the snapshot has no tensor '\(name)': not a \(shape.widths.map(String.init).joined(separator: "-")) GrokLab MLP")
+                }
+                let values = try replacing[name] ?? t.doubles()
+                guard values.count == count else {
+                    throw GrokError("tensor '\(name)' has \(values.count) values, the run's widths \(shape.widths) need \(count)")
+                }
+                out.append(contentsOf: values)
+            }
+        }
+        return out
+    }
+
+    /// The weight matrices (fc1, fc2, ...: name, [out, in] row-major float64), each checked
+    /// against `shape`.
+    public static func weights(_ tensors: [Tensor], shape: MLPShape) throws -> [(name: String, rows: Int, cols: Int, values: [Double])] {
+        try (0..<shape.layerCount).map { l in
+            let name = tensorName(shape, layer: l)
+            guard let t = tensors.first(where: { $0.name == name }) else { throw GrokError("the snapshot has no tensor '\(name)'") }
+            let rows = shape.widths[l + 1], cols = shape.widths[l]
+            guard t.shape == [rows, cols] else {
+                throw GrokError("\(name) has shape \(t.shape), expected [\(rows), \(cols)] (widths \(shape.widths))")
+            }
+            return (shape.layerName(l), rows, cols, try t.doubles())
+        }
+    }
+
+    /// Reads a file's tensors, naming the file in any error.
+    public static func read(_ url: URL) throws -> [Tensor] {
+        try SafeTensors.read(url).tensors
+    }
+}

@@ -1,0 +1,93 @@
+import XCTest
+import HTSR
+import RunFiles
+
+/// htsr.csv against hand-written lines, and its schema against `LayerAnalysis`.
+final class HTSRFileTests: XCTestCase {
+    /// The header HELPERS.md documents, spelled out independently of the code.
+    let header = "step,layer,N,M,alpha,D,xmin,xmax,sigma,num_pl_spikes,alpha_weighted,log_norm,log_spectral_norm,stable_rank,mp_softrank,num_spikes,num_traps,ks_stat,ks_pvalue,max_trap_height,mean_std_ratio,mean_spike,num_traps_centered,status"
+    let line1 = "0,fc1,784,200,6.34624439458502,0.13738855320035687,30.542345996967395,47.78144169478204,0.7969710593746209,45,10.65698959884997,3.6286099795052595,1.6792592494457232,88.99195141043414,1.0139329623041164,0,0,0.014500040833652528,0.9999999999977841,,0.0005093014763227109,false,0,ok"
+    let line2 = "10,fc3,200,10,,,,,,,,2.5,1.25,3.5,,2,,,,,-0.125,true,1,failed: only 10 eigenvalues; too few"
+
+    func testColumnsAreTheDocumentedOnes() {
+        XCTAssertEqual(HTSRRow.columns.joined(separator: ","), header)
+    }
+
+    func testHandWrittenLinesReadAndWriteBackIdentically() throws {
+        let url = try temporaryDirectory().appendingPathComponent("htsr.csv")
+        let file = [header, line1, line2].joined(separator: "\n") + "\n"
+        try file.write(to: url, atomically: true, encoding: .utf8)
+        let rows = try HTSRFile.read(url)
+        XCTAssertEqual(rows.count, 2)
+        let a = rows[0], b = rows[1]
+        XCTAssertEqual(a.step, 0); XCTAssertEqual(a.layer, "fc1"); XCTAssertEqual(a.N, 784); XCTAssertEqual(a.M, 200)
+        XCTAssertEqual(a.alpha, 6.34624439458502); XCTAssertEqual(a.numPLSpikes, 45); XCTAssertEqual(a.numTraps, 0)
+        XCTAssertNil(a.maxTrapHeight); XCTAssertEqual(a.meanSpike, false); XCTAssertEqual(a.status, .ok)
+        XCTAssertEqual(b.step, 10); XCTAssertNil(b.alpha); XCTAssertEqual(b.logNorm, 2.5); XCTAssertEqual(b.numSpikes, 2)
+        XCTAssertEqual(b.meanStdRatio, -0.125); XCTAssertEqual(b.meanSpike, true); XCTAssertEqual(b.numTrapsCentered, 1)
+        XCTAssertEqual(b.status, .fitFailed("only 10 eigenvalues; too few"))
+        XCTAssertEqual(b.phasePoint.numTrapsCentered, 1); XCTAssertNil(b.phasePoint.alpha)
+        XCTAssertEqual(a.phasePoint.alphaSigma, 0.7969710593746209)
+        XCTAssertEqual(rows.map(\.csvLine), [line1, line2])
+        let copy = url.deletingLastPathComponent().appendingPathComponent("copy.csv")
+        try HTSRFile.write(rows, to: copy)
+        XCTAssertEqual(try text(copy), file)
+    }
+
+    func testOlderFileWithoutTheNewerColumnsReads() throws {
+        let url = try temporaryDirectory().appendingPathComponent("htsr.csv")
+        try "step,layer,N,M,alpha,num_traps,status\n5,fc2,200,200,2.5,3,ok\n5,,200,200,1,1,ok\nx,fc1,784,200,1,1,ok\n"
+            .write(to: url, atomically: true, encoding: .utf8)
+        let rows = try HTSRFile.read(url)
+        XCTAssertEqual(rows.count, 1, "rows without a layer or a step are skipped")
+        XCTAssertEqual(rows[0].alpha, 2.5); XCTAssertEqual(rows[0].numTraps, 3)
+        XCTAssertNil(rows[0].numTrapsCentered); XCTAssertNil(rows[0].meanSpike)
+        XCTAssertEqual(rows[0].csvLine, "5,fc2,200,200,2.5,,,,,,,,,,,,3,,,,,,,ok")
+    }
+
+    func testARowKeepsOnlyTheFilesMetricsAndCleansText() {
+        var a = LayerAnalysis(name: "fc1, \"odd\"", kind: "dense", N: 20, M: 10)
+        a.alpha = 2; a.Q = 2; a.norm = 9; a.warning = "over-trained"; a.numTraps = 4; a.xmax = .infinity
+        a.status = .fitFailed("a, b\nc")
+        let row = HTSRRow(step: 7, analysis: a)
+        XCTAssertNil(row.norm, "norm is not an htsr.csv column")
+        XCTAssertNil(row.warning)
+        XCTAssertEqual(row.csvLine, "7,fc1; 'odd',20,10,2.0,,,,,,,,,,,,4,,,,,,,failed: a; b c")
+    }
+
+    func testResumeKeepsRowsThroughTheStep() throws {
+        let url = try temporaryDirectory().appendingPathComponent("htsr.csv")
+        try ([header, line1, line2].joined(separator: "\n") + "\n" + "20,fc1,784").write(to: url, atomically: true, encoding: .utf8)
+        let log = try HTSRLog(url: url, keepThroughStep: 5)
+        XCTAssertEqual(log.rows.map(\.step), [0])
+        try log.append([HTSRRow(step: 6, layer: "fc2", N: 200, M: 200)])
+        XCTAssertEqual(try text(url), [header, line1, "6,fc2,200,200,,,,,,,,,,,,,,,,,,,,ok"].joined(separator: "\n") + "\n")
+    }
+
+    /// Every metric reads the value LayerAnalysis's own JSON encoding has under its name.
+    func testMetricsAgreeWithTheJSONKeys() throws {
+        var a = LayerAnalysis(name: "w", kind: "dense", N: 30, M: 20)
+        var k = 0.0
+        for m in LayerAnalysis.metrics {
+            k += 1
+            switch m.kind {
+            case .int: if m.name != "N" && m.name != "M" { m.set(.int(Int(k)), in: &a) }
+            case .double: m.set(.double(k + 0.5), in: &a)
+            case .bool: m.set(.bool(true), in: &a)
+            case .text: if m.name == "warning" { m.set(.text("under-trained"), in: &a) }
+            }
+        }
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(a)) as! [String: Any]
+        XCTAssertEqual(Set(LayerAnalysis.metrics.map(\.name)).count, LayerAnalysis.metrics.count, "names are unique")
+        for m in LayerAnalysis.metrics {
+            let encoded = try XCTUnwrap(json[m.name], "\(m.name) is not a JSON key of LayerAnalysis")
+            switch m.value(a) {
+            case .int(let i)?: XCTAssertEqual((encoded as? NSNumber)?.intValue, i, m.name)
+            case .double(let d)?: XCTAssertEqual((encoded as? NSNumber)?.doubleValue, d, m.name)
+            case .bool(let b)?: XCTAssertEqual(encoded as? Bool, b, m.name)
+            case .text(let s)?: XCTAssertEqual(encoded as? String, s, m.name)
+            case nil: XCTFail("\(m.name) was set")
+            }
+        }
+    }
+}
