@@ -27,12 +27,16 @@ public final class RunDiagnostics: TrainingObserver {
         public init() {}
     }
 
-    public let shape: MLPShape
+    /// The run's tensors; `shape` is the MLP's widths, nil for the token model (modular
+    /// addition), whose runs get the HTSR rows and phases but not the MLP's progress measures.
+    public let layout: ParameterLayout
+    public let shape: MLPShape?
     public let configuration: Configuration
     let analyzer: LayerAnalyzer
 
     // Training-thread state.
     var meter: ProgressMeter?
+    var started = false
     var runSeed: UInt64 = 0
     var phasesURL: URL?
     var accuracy: [AccuracyPoint] = []
@@ -46,7 +50,12 @@ public final class RunDiagnostics: TrainingObserver {
 
     /// `shape` must be the run's (the metrics.csv columns are fixed before the run starts).
     /// `analyzer` nil = the built-in HTSR analyzer configured by `configuration.htsrMode`.
-    public init(shape: MLPShape, configuration: Configuration = Configuration(), analyzer: LayerAnalyzer? = nil) {
+    public convenience init(shape: MLPShape, configuration: Configuration = Configuration(), analyzer: LayerAnalyzer? = nil) {
+        self.init(layout: shape.layout, shape: shape, configuration: configuration, analyzer: analyzer)
+    }
+
+    public init(layout: ParameterLayout, shape: MLPShape?, configuration: Configuration = Configuration(), analyzer: LayerAnalyzer? = nil) {
+        self.layout = layout
         self.shape = shape
         self.configuration = configuration
         self.analyzer = analyzer ?? defaultAnalyzer(mode: configuration.htsrMode, threads: configuration.htsrThreads)
@@ -54,17 +63,21 @@ public final class RunDiagnostics: TrainingObserver {
     }
 
     public var extraMetricColumns: [String] {
-        ["sparsity", "sparsity_smooth"] + (0..<shape.layerCount).map { "entropy_" + shape.layerName($0) }
+        guard let shape else { return [] }
+        return ["sparsity", "sparsity_smooth"] + (0..<shape.layerCount).map { "entropy_" + shape.layerName($0) }
             + ["lcc_paper", "lcc_code"]
     }
 
     public func runStarted(_ context: RunContext) throws {
         startTime = now()
-        guard context.shape == shape else {
-            throw GrokError("diagnostics were set up for widths \(shape.widths) but the run has \(context.shape.widths)")
+        guard context.layout == layout else {
+            throw GrokError("diagnostics were set up for tensors \(layout.tensors.map(\.name)) but the run has \(context.layout.tensors.map(\.name))")
         }
-        meter = try ProgressMeter(shape: shape, probeInputs: context.probeInputs, seed: context.seed,
-                                  options: configuration.measures)
+        if let shape {
+            meter = try ProgressMeter(shape: shape, probeInputs: context.probeInputs, seed: context.seed,
+                                      options: configuration.measures)
+        }
+        started = true
         runSeed = context.seed
         let phases = context.directory.appendingPathComponent("phases.json")
         phasesURL = phases
@@ -92,17 +105,18 @@ public final class RunDiagnostics: TrainingObserver {
     public func observe(_ snapshot: WeightSnapshot, metrics: EvaluationMetrics) throws -> [Double] {
         let t0 = now()
         defer { observeSeconds += now() - t0 }
-        guard let meter, phasesURL != nil else { throw GrokError("diagnostics: observe() called before runStarted()") }
-        guard snapshot.shape == shape else {
-            throw GrokError("diagnostics: snapshot at step \(snapshot.step) has widths \(snapshot.shape.widths), expected \(shape.widths)")
+        guard started, phasesURL != nil else { throw GrokError("diagnostics: observe() called before runStarted()") }
+        guard snapshot.layout == layout else {
+            throw GrokError("diagnostics: snapshot at step \(snapshot.step) has tensors \(snapshot.layout.tensors.map(\.name)), expected \(layout.tensors.map(\.name))")
         }
         if let e = background.failure { throw e }  // (not queue.sync: that would wait for HTSR)
 
-        let m = try meter.measure(parameters: snapshot.parameters, step: snapshot.step)
+        let measured = try meter?.measure(parameters: snapshot.parameters, step: snapshot.step)
         accuracy.append(AccuracyPoint(step: metrics.step, trainAccuracy: metrics.trainAccuracy,
                                       testAccuracy: metrics.testAccuracy))
 
         enqueueHTSR(snapshot, points: accuracy)
+        guard let m = measured else { return [] }
         return [m.sparsity, m.sparsitySmooth] + m.entropy + [m.lccPaper, m.lccCode]
     }
 
@@ -123,9 +137,8 @@ public final class RunDiagnostics: TrainingObserver {
             guard background.failure == nil else { return }
             do {
                 if let log = background.log {
-                    let layers = (0..<snapshot.shape.layerCount).map { l -> LayerMatrix in
-                        let w = snapshot.weight(l)
-                        return LayerMatrix(name: snapshot.shape.layerName(l), rows: w.rows, cols: w.cols, values: Array(w.values))
+                    let layers = snapshot.weightMatrices.map {
+                        LayerMatrix(name: $0.name, rows: $0.rows, cols: $0.cols, values: Array($0.values))
                     }
                     var rows = analyzer.analyze(layers, step: snapshot.step, seed: seed)
                     for i in rows.indices { rows[i].step = snapshot.step }
@@ -159,18 +172,15 @@ public final class RunDiagnostics: TrainingObserver {
         for step in steps {
             let file = try SafeTensors.read(snapshots.appendingPathComponent(String(format: "step-%010d.safetensors", step)))
             var parameters: [Double] = []
-            parameters.reserveCapacity(shape.parameterCount)
-            for l in 0..<shape.layerCount {
-                for part in ["weight", "bias"] {
-                    let name = shape.layerName(l) + "." + part
-                    guard let t = file[name] else { throw GrokError("snapshot step \(step) has no \(name): cannot complete htsr.csv") }
-                    parameters += try t.doubles()
-                }
+            parameters.reserveCapacity(layout.parameterCount)
+            for t in layout.tensors {
+                guard let values = file[t.name] else { throw GrokError("snapshot step \(step) has no \(t.name): cannot complete htsr.csv") }
+                parameters += try values.doubles()
             }
-            guard parameters.count == shape.parameterCount else {
-                throw GrokError("snapshot step \(step) does not match widths \(shape.widths): cannot complete htsr.csv")
+            guard parameters.count == layout.parameterCount else {
+                throw GrokError("snapshot step \(step) does not match the run's tensors: cannot complete htsr.csv")
             }
-            enqueueHTSR(WeightSnapshot(step: step, shape: shape, parameters: parameters),
+            enqueueHTSR(WeightSnapshot(step: step, layout: layout, shape: shape, parameters: parameters),
                         points: accuracy.filter { $0.step <= step })
         }
     }

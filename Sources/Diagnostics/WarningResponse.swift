@@ -28,12 +28,7 @@ enum WarningResponse {
 
     /// The weights in PyTorch's names and layouts (float64), the step in the metadata.
     static func write(_ s: WeightSnapshot, to url: URL) throws {
-        var tensors: [Tensor] = []
-        for l in 0..<s.shape.layerCount {
-            let w = s.weight(l)
-            tensors.append(Tensor(name: s.shape.layerName(l) + ".weight", shape: [w.rows, w.cols], doubles: Array(w.values)))
-            tensors.append(Tensor(name: s.shape.layerName(l) + ".bias", shape: [w.rows], doubles: Array(s.bias(l))))
-        }
+        let tensors = s.layout.tensors.map { Tensor(name: $0.name, shape: $0.dims, doubles: Array(s.parameters[$0.range])) }
         try SafeTensors.write(tensors, metadata: ["step": String(s.step), "reason": "HTSR anti-grokking warning"], to: url)
     }
 

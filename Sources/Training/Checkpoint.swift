@@ -96,29 +96,23 @@ public enum CheckpointInfo {
 }
 
 /// The weights as a PyTorch state dict would save them: `fc1.weight` [out, in], `fc1.bias`
-/// [out], ... in the training precision, so torch, numpy and WeightWatcher load them directly.
+/// [out], ... (the token model: `embed.weight` [P, d] first) in the training precision, so torch, numpy and WeightWatcher load them directly.
 public enum SnapshotFile {
-    public static func tensors<T: BLASScalar>(shape: MLPShape, parameters: UnsafeBufferPointer<T>) -> [Tensor] {
-        var out: [Tensor] = []
-        for l in 0..<shape.layerCount {
-            let name = shape.layerName(l)
-            let w = Array(parameters[shape.weightRange(l)])
-            let b = Array(parameters[shape.biasRange(l)])
-            let ws = [shape.widths[l + 1], shape.widths[l]], bs = [shape.widths[l + 1]]
-            if T.self == Double.self {
-                out.append(Tensor(name: name + ".weight", shape: ws, doubles: w as! [Double]))
-                out.append(Tensor(name: name + ".bias", shape: bs, doubles: b as! [Double]))
-            } else {
-                out.append(Tensor(name: name + ".weight", shape: ws, floats: w.map { Float($0) }))
-                out.append(Tensor(name: name + ".bias", shape: bs, floats: b.map { Float($0) }))
-            }
+    public static func tensors<T: BLASScalar>(layout: ParameterLayout, parameters: UnsafeBufferPointer<T>) -> [Tensor] {
+        layout.tensors.map { t in
+            let values = Array(parameters[t.range])
+            if T.self == Double.self { return Tensor(name: t.name, shape: t.dims, doubles: values as! [Double]) }
+            return Tensor(name: t.name, shape: t.dims, floats: values.map { Float($0) })
         }
-        return out
     }
 
-    public static func write<T: BLASScalar>(shape: MLPShape, parameters: UnsafeBufferPointer<T>,
+    public static func tensors<T: BLASScalar>(shape: MLPShape, parameters: UnsafeBufferPointer<T>) -> [Tensor] {
+        tensors(layout: shape.layout, parameters: parameters)
+    }
+
+    public static func write<T: BLASScalar>(layout: ParameterLayout, parameters: UnsafeBufferPointer<T>,
                                             step: Int, to url: URL) throws {
-        try SafeTensors.write(tensors(shape: shape, parameters: parameters),
+        try SafeTensors.write(tensors(layout: layout, parameters: parameters),
                               metadata: ["step": String(step), "format": "pt", "producer": "GrokLab \(GrokLabVersion.string)"],
                               to: url)
     }

@@ -41,7 +41,7 @@ final class NormFlagsTests: XCTestCase {
         XCTAssertEqual(clamp?["from_step"] as? Int, 50)
         // A higher threshold picks the later evaluation.
         let r9 = try Tool.run("grok-train", ["--clamp-norm", "1.1", "--clamp-ref", "auto", "--clamp-ref-run", run.path,
-                                             "--grok-threshold", "0.9", "--steps", "100", "--check"])
+                                             "--clamp-ref-threshold", "0.9", "--steps", "100", "--check"])
         XCTAssertTrue(r9.stdout.contains("\"reference_norm\" : 54"), r9.stdout + r9.stderr)
     }
 
