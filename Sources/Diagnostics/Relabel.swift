@@ -67,13 +67,13 @@ public enum RunRelabel {
             guard settings.htsr != .off else {
                 throw GrokError("\(dir.path) was trained with --htsr off: pass --htsr plain or paper to analyse its snapshots")
             }
-            let shape = try MLPShape(widths: config.widths)
+            let layout = try config.networkLayout().layout
             let analyzer = HTSRLayerAnalyzer(mode: settings.htsr, threads: options.threads)
             let steps = snapshotSteps(run.snapshotsURL)
             guard !steps.isEmpty else { throw GrokError("\(run.snapshotsURL.path): no step-*.safetensors snapshots to analyse") }
             rows = []
             for (k, step) in steps.enumerated() {
-                let layers = try snapshotLayers(run.snapshotURL(step: step), shape: shape, step: step)
+                let layers = try snapshotLayers(run.snapshotURL(step: step), layout: layout, step: step)
                 var stepRandom = SeededRandom(seed: config.seed, stream: "htsr-\(step)")
                 rows += analyzer.analyze(layers, step: step, seed: stepRandom.next()).map { var r = $0; r.step = step; return r }
                 analysed += 1
@@ -120,17 +120,16 @@ public enum RunRelabel {
         }.sorted()
     }
 
-    /// The weight matrices of one snapshot (fc1.weight, ... as [out, in]).
-    static func snapshotLayers(_ url: URL, shape: MLPShape, step: Int) throws -> [LayerMatrix] {
+    /// The weight matrices of one snapshot (fc1.weight, ... as [out, in]; the token model's
+    /// embed.weight [P, d] first).
+    static func snapshotLayers(_ url: URL, layout: ParameterLayout, step: Int) throws -> [LayerMatrix] {
         let file = try SafeTensors.read(url)
-        return try (0..<shape.layerCount).map { l in
-            let name = shape.layerName(l)
-            guard let t = file[name + ".weight"] else { throw GrokError("\(url.path): no \(name).weight") }
-            let rows = shape.widths[l + 1], cols = shape.widths[l]
-            guard t.shape == [rows, cols] else {
-                throw GrokError("\(url.path): \(name).weight has shape \(t.shape), expected [\(rows), \(cols)] (widths \(shape.widths))")
+        return try layout.weights.map { w in
+            guard let t = file[w.name] else { throw GrokError("\(url.path): no \(w.name)") }
+            guard t.shape == w.dims else {
+                throw GrokError("\(url.path): \(w.name) has shape \(t.shape), expected \(w.dims)")
             }
-            return LayerMatrix(name: name, rows: rows, cols: cols, values: try t.doubles())
+            return LayerMatrix(name: w.layer, rows: w.dims[0], cols: w.dims[1], values: try t.doubles())
         }
     }
 }

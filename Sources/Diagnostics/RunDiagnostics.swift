@@ -199,7 +199,23 @@ public final class RunDiagnostics: TrainingObserver {
             try PhaseColumn.append(to: phasesURL.deletingLastPathComponent().appendingPathComponent("metrics.csv"),
                                    segments: report.accuracy)
         }
-        return summary(report, htsrSeconds: htsrSeconds, wall: now() - startTime)
+        let unfitted = queue.sync { () -> [HTSRRow] in
+            guard let rows = background.log?.rows, let last = rows.map(\.step).max() else { return [] }
+            return rows.filter { $0.step == last && $0.status != "ok" }
+        }
+        return summary(report, htsrSeconds: htsrSeconds, wall: now() - startTime) + Self.unfittedLine(unfitted)
+    }
+
+    /// Layers the analyzer could not fit at the last snapshot, and why: small matrices (the
+    /// token model's E, W1, W2 at small P, d, H) are skipped or fail the power-law fit, which
+    /// is a property of their size, not an error of the run.
+    static func unfittedLine(_ rows: [HTSRRow]) -> [String] {
+        guard let step = rows.first?.step else { return [] }
+        let parts = rows.map { r -> String in
+            let reason = r.status.count > 90 ? String(r.status.prefix(90)) + "..." : r.status
+            return "\(r.layer) (\(r.N) x \(r.M)) \(reason)"
+        }
+        return ["HTSR: not fitted at step \(step) (see htsr.csv's status): " + parts.joined(separator: "; ")]
     }
 
     /// Seconds spent so far inside observe() (training thread) and in background HTSR and

@@ -73,6 +73,7 @@ public enum TrainFlags {
         TrainFlag("rise-fraction", .number),
         TrainFlag("grokked-fraction", .number),
         TrainFlag("no-report", .toggle, notSweepable: "it is a switch"),
+        TrainFlag("stop-at-test-acc", .number),
         // Norm interventions (arXiv 2606.13753): sweep --clamp-norm over rho values.
         TrainFlag("clamp-norm", .number),
         TrainFlag("clamp-from", .steps),

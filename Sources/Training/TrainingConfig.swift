@@ -53,6 +53,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// width H. `widths`, `trainSize`, `batchSize`, `subset`, `batchOrder` are then derived
     /// (see `modularAdditionDefaults`): full batch, [2d, H, P].
     public var modulus: Int? = nil
+    /// End the run at the first evaluation with test accuracy >= this (--stop-at-test-acc):
+    /// a grokking-time experiment needs nothing after T_grok. nil = run all the steps.
+    public var stopAtTestAccuracy: Double? = nil
     public var trainFraction: Double? = nil
     public var embedDim: Int? = nil
     public var hidden: Int? = nil
@@ -160,6 +163,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
             throw bad("--train-size \(trainSize) must be a multiple of 10 for --subset balanced (the same count per digit)")
         }
         try normControl?.validate(steps: steps, wd: wd)
+        if let x = stopAtTestAccuracy, !(x > 0 && x <= 1) { throw bad("--stop-at-test-acc must be in (0, 1], got \(x)") }
         if dataset == .modadd {
             try ModularAddition.validate(modulus: modulus ?? 59, trainFraction: trainFraction ?? 0.4)
             guard (embedDim ?? 1) > 0, (hidden ?? 1) > 0 else {

@@ -159,6 +159,7 @@ final class TrainingLoop<T: BLASScalar> {
         let evalSteps = config.schedule.steps(total: config.steps, snapshots: config.snapshots)
         var nextEval = evalSteps.firstIndex { $0 > startStep } ?? evalSteps.count
         var lastCheckpointStep = startStep
+        var lastTestAccuracy = -Double.infinity
         let clock = ProgressReporter.now
         var segmentStart = clock()
 
@@ -205,6 +206,7 @@ final class TrainingLoop<T: BLASScalar> {
                            csvNumber((t1 - t0) + (t4 - t2)), csvNumber(t2 - t1)])
             progress.evaluated(step: step, trainAccuracy: tr.accuracy, testAccuracy: te.accuracy,
                                trainLoss: tr.loss, testLoss: te.loss)
+            lastTestAccuracy = te.accuracy
             segmentStart = clock()
             return true
         }
@@ -246,6 +248,10 @@ final class TrainingLoop<T: BLASScalar> {
                 nextEval += 1
                 guard try evaluate(step: step) else {
                     return try finish(.diverged(step: step), step: step)
+                }
+                if let target = config.stopAtTestAccuracy, lastTestAccuracy >= target {
+                    progress.message("test accuracy \(lastTestAccuracy) >= --stop-at-test-acc \(target) at step \(step): stopping (T_grok reached)")
+                    return try finish(.completed, step: step)
                 }
             }
             if StopSignal.isRequested {

@@ -160,6 +160,9 @@ struct Train: ParsableCommand {
     @Option(help: "When the HTSR anti-grokking rule first fires (FC1/FC2 alpha < 2 with traps; the data-free early warning): continue, checkpoint (also write warning-checkpoint.safetensors) or stop (write it and end the run cleanly; --resume continues). The step goes to phases.json and the run summary. (default: continue)")
     var onWarning: WarningAction?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("End the run at the first evaluation with test accuracy >= X (a grokking-time experiment needs nothing after T_grok); the run counts as done. (default: run all --steps)", valueName: "X"))
+    var stopAtTestAcc: Double?
+
     @OptionGroup(title: "Norm interventions (one at a time)")
     var norm: NormFlags
 
@@ -180,6 +183,12 @@ struct Train: ParsableCommand {
 
     func makeConfig() throws -> TrainingConfig {
         var c = TrainingConfig.preset(preset)
+        if preset == nil, dataset == .modadd {
+            // Without a preset, modular addition starts from the paper's settings (its model,
+            // CE, AdamW lr 1e-3 wd 1 on weights, init scale 1), not the MNIST recipe's.
+            c = .delayLaw
+            c.preset = nil
+        }
         if let s = steps { c.steps = try StepCount.parse(s) }
         if let v = lr { c.lr = v }
         if let v = wd { c.wd = v }
@@ -227,6 +236,7 @@ struct Train: ParsableCommand {
         if let v = threads { c.threads = try Self.checkedThreads(v) }
         if let v = kernels { c.kernels = v }
         if let v = snapshotDtype { c.snapshotDtype = v }
+        if let v = stopAtTestAcc { c.stopAtTestAccuracy = v }
         c.normControl = try norm.control()
         try c.validate()
         return c
@@ -302,7 +312,7 @@ struct Train: ParsableCommand {
             ("--batch-size", batchSize != nil), ("--batch-order", batchOrder != nil),
             ("--train-size", trainSize != nil), ("--subset", subset != nil), ("--dataset", dataset != nil),
             ("--modulus", modulus != nil), ("--train-fraction", trainFraction != nil), ("--embed-dim", embedDim != nil),
-            ("--hidden", hidden != nil),
+            ("--hidden", hidden != nil), ("--stop-at-test-acc", stopAtTestAcc != nil),
             ("--data-dir", dataDir != nil), ("--seed", seed != nil), ("--snapshots", snapshots != nil),
             ("--schedule", schedule != nil), ("--htsr", htsr != nil),
             ("--sparsity-threshold", sparsityThreshold != nil), ("--fit-threshold", fitThreshold != nil),
