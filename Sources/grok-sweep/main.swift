@@ -9,7 +9,7 @@ struct GrokSweep: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grok-sweep",
         abstract: "Sweep grok-train over a grid of flags (here, or as a Slurm job array) and summarize the runs.",
-        subcommands: [Start.self, Status.self, Summary.self, Submit.self, RunTask.self],
+        subcommands: [Start.self, Status.self, Summary.self, Submit.self, RunTask.self, DelayLawCommand.self],
         defaultSubcommand: Start.self)
 }
 

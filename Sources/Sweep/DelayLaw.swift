@@ -1,0 +1,145 @@
+import Foundation
+import GrokCore
+import Report
+
+/// arXiv 2606.13753's delay law, measured: for clamped runs (grok-train --clamp-norm RHO), the
+/// grokking time T_grok against rho and the least-squares fit log T_grok = a * rho + b.
+/// (grok-sweep delay-law.)
+public enum DelayLaw {
+    /// One task: a name, its T_grok threshold, and the folders holding its clamped runs (run
+    /// directories, sweep directories, or folders of either).
+    public struct Task: Sendable {
+        public var name: String
+        public var threshold: Double
+        public var folders: [URL]
+
+        /// "NAME;THRESHOLD;DIR[,DIR...]", the command line's spelling.
+        public init(parsing text: String) throws {
+            let parts = text.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 3, !parts[0].isEmpty, let x = Double(parts[1]), x > 0, x <= 1, !parts[2].isEmpty else {
+                throw GrokError("--task must be 'NAME;THRESHOLD;DIR[,DIR...]' with THRESHOLD in (0, 1], got '\(text)'")
+            }
+            name = parts[0]; threshold = x
+            folders = parts[2].split(separator: ",").map { URL(fileURLWithPath: String($0)) }
+        }
+    }
+
+    /// One clamped run: its rho, and T_grok or (censored) the last step it reached without it.
+    public struct Run: Sendable {
+        public var directory: URL
+        public var seed: Int
+        public var rho: Double
+        public var referenceNorm: Double
+        /// The free run W_C came from (config.json's reference_run), when recorded.
+        public var referenceRun: String?
+        public var tGrok: Int?
+        public var lastStep: Int
+        public var censored: Bool { tGrok == nil }
+        /// (step, test accuracy, weight norm) per evaluation, for the curves.
+        public var curve: [(step: Double, testAccuracy: Double, weightNorm: Double)]
+    }
+
+    /// log T = a * rho + b over the runs that grokked; `aError` is the slope's standard error
+    /// (needs 3 or more points), `r2` the coefficient of determination.
+    public struct Fit: Sendable {
+        public var a: Double, aError: Double, b: Double, r2: Double, points: Int
+    }
+
+    /// Every clamped run under `task`'s folders, sorted by rho then seed.
+    public static func runs(_ task: Task) throws -> [Run] {
+        var dirs: [URL] = []
+        for f in task.folders {
+            let fm = FileManager.default
+            guard fm.fileExists(atPath: f.path) else { throw GrokError("--task \(task.name): \(f.path) does not exist") }
+            if fm.fileExists(atPath: f.appendingPathComponent("config.json").path) { dirs.append(f); continue }
+            let base = fm.fileExists(atPath: f.appendingPathComponent("runs").path) ? f.appendingPathComponent("runs") : f
+            let names = (try? fm.contentsOfDirectory(atPath: base.path)) ?? []
+            dirs += names.sorted().map { base.appendingPathComponent($0) }
+                .filter { fm.fileExists(atPath: $0.appendingPathComponent("config.json").path) }
+        }
+        let runs = try dirs.compactMap { try run($0, threshold: task.threshold) }
+        guard !runs.isEmpty else { throw GrokError("--task \(task.name): no clamped runs (config.json with norm_control.clamp) under \(task.folders.map(\.path).joined(separator: ", "))") }
+        return runs.sorted { ($0.rho, $0.seed) < ($1.rho, $1.seed) }
+    }
+
+    /// A run directory's clamp and T_grok; nil when the run has no clamp (a free run).
+    static func run(_ dir: URL, threshold: Double) throws -> Run? {
+        let configURL = dir.appendingPathComponent("config.json")
+        guard let data = FileManager.default.contents(atPath: configURL.path),
+              let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw GrokError("\(configURL.path) is not readable JSON")
+        }
+        guard let clamp = (root["norm_control"] as? [String: Any])?["clamp"] as? [String: Any],
+              let rho = (clamp["rho"] as? NSNumber)?.doubleValue,
+              let ref = (clamp["reference_norm"] as? NSNumber)?.doubleValue else { return nil }
+        let table = try CSVTable.read(dir.appendingPathComponent("metrics.csv"))
+        guard let steps = table.numbers("step"), let test = table.numbers("test_acc"), let norm = table.numbers("l2_weights") else {
+            throw GrokError("\(dir.path)/metrics.csv lacks the step, test_acc or l2_weights column")
+        }
+        var tGrok: Int?
+        var curve: [(step: Double, testAccuracy: Double, weightNorm: Double)] = []
+        for i in steps.indices where steps[i].isFinite {
+            curve.append((steps[i], test[i], norm[i]))
+            if tGrok == nil, test[i] >= threshold { tGrok = Int(steps[i]) }
+        }
+        return Run(directory: dir, seed: (root["seed"] as? NSNumber)?.intValue ?? 0, rho: rho, referenceNorm: ref,
+                   referenceRun: clamp["reference_run"] as? String, tGrok: tGrok,
+                   lastStep: Int(steps.last(where: \.isFinite) ?? 0), curve: curve)
+    }
+
+    /// Ordinary least squares of ln T_grok on rho over the runs that grokked; nil with fewer
+    /// than 2 distinct rho values.
+    public static func fit(_ runs: [Run]) -> Fit? {
+        let pts = runs.compactMap { r in r.tGrok.map { (x: r.rho, y: log(Double(max($0, 1)))) } }
+        let n = Double(pts.count)
+        guard Set(pts.map(\.x)).count >= 2 else { return nil }
+        let mx = pts.map(\.x).reduce(0, +) / n, my = pts.map(\.y).reduce(0, +) / n
+        let sxx = pts.map { ($0.x - mx) * ($0.x - mx) }.reduce(0, +)
+        let sxy = pts.map { ($0.x - mx) * ($0.y - my) }.reduce(0, +)
+        let syy = pts.map { ($0.y - my) * ($0.y - my) }.reduce(0, +)
+        let a = sxy / sxx, b = my - a * mx
+        let ssr = pts.map { let e = $0.y - (a * $0.x + b); return e * e }.reduce(0, +)
+        let se = pts.count > 2 ? (ssr / (n - 2) / sxx).squareRoot() : .nan
+        return Fit(a: a, aError: se, b: b, r2: syy > 0 ? 1 - ssr / syy : .nan, points: pts.count)
+    }
+
+    /// delay-law.csv: one row per run.
+    public static func runsCSV(_ tasks: [(Task, [Run])]) -> String {
+        var lines = ["task,seed,rho,w_c,clamp_target,t_grok,censored,last_step,run"]
+        for (t, runs) in tasks {
+            for r in runs {
+                lines.append([csvField(t.name), String(r.seed), fmt(r.rho), fmt(r.referenceNorm), fmt(r.rho * r.referenceNorm),
+                              r.tGrok.map(String.init) ?? "", r.censored ? "1" : "0", String(r.lastStep), csvField(r.directory.path)]
+                    .joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// delay-law-fit.csv: one row per task.
+    public static func fitCSV(_ tasks: [(Task, [Run], Fit?)]) -> String {
+        var lines = ["task,threshold,runs,grokked,censored,a,a_stderr,b,r2"]
+        for (t, runs, f) in tasks {
+            lines.append([csvField(t.name), fmt(t.threshold), String(runs.count), String(runs.filter { !$0.censored }.count),
+                          String(runs.filter(\.censored).count), f.map { fmt($0.a) } ?? "", f.map { fmt($0.aError) } ?? "",
+                          f.map { fmt($0.b) } ?? "", f.map { fmt($0.r2) } ?? ""].joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One line per task for the terminal and the README.
+    public static func summaryLine(_ t: Task, _ runs: [Run], _ f: Fit?) -> String {
+        let censored = runs.filter(\.censored)
+        var line = "\(t.name): \(runs.count) clamped runs, \(runs.count - censored.count) grokked (test acc >= \(t.threshold))"
+        if !censored.isEmpty {
+            line += ", \(censored.count) censored (" + censored.map { String(format: "rho %.2f seed %d at %d", $0.rho, $0.seed, $0.lastStep) }.joined(separator: "; ") + ")"
+        }
+        guard let f else { return line + "; no fit (fewer than two rho values grokked)" }
+        return line + String(format: "; log T_grok = a rho + b: a = %.2f ± %.2f (s.e.), b = %.2f, R^2 = %.3f over %d runs", f.a, f.aError, f.b, f.r2, f.points)
+    }
+
+    static func fmt(_ x: Double) -> String { x.isFinite ? String(format: "%.6g", x) : "" }
+    static func csvField(_ s: String) -> String {
+        s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+}
