@@ -91,17 +91,8 @@ struct Train: ParsableCommand {
     @Option(help: "mnist, fashion (Fashion-MNIST from Debian's dataset-fashion-mnist) or modadd (modular addition, the token model). (default: mnist; delay-law modadd)")
     var dataset: TrainingConfig.Dataset?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("modadd: the modulus, a prime >= 3; labels are (a + b) mod P. (default: 59)", valueName: "P"))
-    var modulus: Int?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("modadd: the fraction of the P^2 pairs used for training (seeded), in (0, 1); the rest is the test set. (default: 0.4)", valueName: "F"))
-    var trainFraction: Double?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("modadd: the embedding width d. (default: 128)", valueName: "D"))
-    var embedDim: Int?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("modadd: the hidden (GELU) width H. (default: 256)", valueName: "H"))
-    var hidden: Int?
+    @OptionGroup(title: "Modular addition (--dataset modadd)")
+    var modadd: ModularAdditionFlags
 
     @Option(help: "Folder with the four standard MNIST IDX files (gzip or raw): train is drawn from the 60,000 and test is the full 10,000, as in the paper. (default: the embedded 5,000 images)")
     var dataDir: String?
@@ -210,25 +201,10 @@ struct Train: ParsableCommand {
         if let v = trainSize { c.trainSize = v }
         if let v = subset { c.subset = v }
         if let v = dataset { c.dataset = v }
-        if c.dataset == .modadd {
-            let imageOnly = [("--widths", widths != nil), ("--train-size", trainSize != nil), ("--subset", subset != nil),
-                             ("--batch-size", batchSize != nil), ("--batch-order", batchOrder != nil),
-                             ("--data-dir", dataDir != nil), ("--kernels", kernels != nil)].filter(\.1).map(\.0)
-            if let flag = imageOnly.first {
-                throw GrokError("\(flag) is for the image datasets; --dataset modadd is trained full batch on its token model (set --modulus, --train-fraction, --embed-dim, --hidden)")
-            }
-            if let v = modulus { c.modulus = v }
-            if let v = trainFraction { c.trainFraction = v }
-            if let v = embedDim { c.embedDim = v }
-            if let v = hidden { c.hidden = v }
-            try ModularAddition.validate(modulus: c.modulus ?? 59, trainFraction: c.trainFraction ?? 0.4)
-            c.deriveModularAddition()
-        } else {
-            c.modulus = nil; c.trainFraction = nil; c.embedDim = nil; c.hidden = nil
-            let tokenOnly = [("--modulus", modulus != nil), ("--train-fraction", trainFraction != nil),
-                             ("--embed-dim", embedDim != nil), ("--hidden", hidden != nil)].filter(\.1).map(\.0)
-            if let flag = tokenOnly.first { throw GrokError("\(flag) is only used with --dataset modadd") }
-        }
+        try modadd.apply(to: &c, imageOnlyFlags: [
+            ("--widths", widths != nil), ("--train-size", trainSize != nil), ("--subset", subset != nil),
+            ("--batch-size", batchSize != nil), ("--batch-order", batchOrder != nil),
+            ("--data-dir", dataDir != nil), ("--kernels", kernels != nil)])
         if let v = dataDir { c.dataDir = v }
         if let v = seed { c.seed = v }
         if let v = snapshots { c.snapshots = v }
@@ -311,8 +287,7 @@ struct Train: ParsableCommand {
             ("--dtype", dtype != nil), ("--widths", widths != nil), ("--init-scale", initScale != nil),
             ("--batch-size", batchSize != nil), ("--batch-order", batchOrder != nil),
             ("--train-size", trainSize != nil), ("--subset", subset != nil), ("--dataset", dataset != nil),
-            ("--modulus", modulus != nil), ("--train-fraction", trainFraction != nil), ("--embed-dim", embedDim != nil),
-            ("--hidden", hidden != nil), ("--stop-at-test-acc", stopAtTestAcc != nil),
+            ("--stop-at-test-acc", stopAtTestAcc != nil),
             ("--data-dir", dataDir != nil), ("--seed", seed != nil), ("--snapshots", snapshots != nil),
             ("--schedule", schedule != nil), ("--htsr", htsr != nil),
             ("--sparsity-threshold", sparsityThreshold != nil), ("--fit-threshold", fitThreshold != nil),
@@ -320,7 +295,7 @@ struct Train: ParsableCommand {
             ("--rise-fraction", riseFraction != nil), ("--grokked-fraction", grokkedFraction != nil),
             ("--force", force),
         ]
-        return set.filter(\.1).map(\.0) + norm.given
+        return set.filter(\.1).map(\.0) + modadd.given + norm.given
     }
 
     static func timestamp() -> String {
