@@ -90,17 +90,20 @@ public enum DelayLaw {
     /// Ordinary least squares of ln T_grok on rho over the runs that grokked; nil with fewer
     /// than 2 distinct rho values.
     public static func fit(_ runs: [Run]) -> Fit? {
-        let pts = runs.compactMap { r in r.tGrok.map { (x: r.rho, y: log(Double(max($0, 1)))) } }
-        let n = Double(pts.count)
-        guard Set(pts.map(\.x)).count >= 2 else { return nil }
-        let mx = pts.map(\.x).reduce(0, +) / n, my = pts.map(\.y).reduce(0, +) / n
-        let sxx = pts.map { ($0.x - mx) * ($0.x - mx) }.reduce(0, +)
-        let sxy = pts.map { ($0.x - mx) * ($0.y - my) }.reduce(0, +)
-        let syy = pts.map { ($0.y - my) * ($0.y - my) }.reduce(0, +)
+        var xs: [Double] = [], ys: [Double] = []
+        for r in runs { if let t = r.tGrok { xs.append(r.rho); ys.append(log(Double(max(t, 1)))) } }
+        guard Set(xs).count >= 2 else { return nil }
+        let n = Double(xs.count)
+        let mx = xs.reduce(0, +) / n, my = ys.reduce(0, +) / n
+        var sxx = 0.0, sxy = 0.0, syy = 0.0
+        for i in xs.indices {
+            sxx += (xs[i] - mx) * (xs[i] - mx); sxy += (xs[i] - mx) * (ys[i] - my); syy += (ys[i] - my) * (ys[i] - my)
+        }
         let a = sxy / sxx, b = my - a * mx
-        let ssr = pts.map { let e = $0.y - (a * $0.x + b); return e * e }.reduce(0, +)
-        let se = pts.count > 2 ? (ssr / (n - 2) / sxx).squareRoot() : .nan
-        return Fit(a: a, aError: se, b: b, r2: syy > 0 ? 1 - ssr / syy : .nan, points: pts.count)
+        var ssr = 0.0
+        for i in xs.indices { let e = ys[i] - (a * xs[i] + b); ssr += e * e }
+        let se = xs.count > 2 ? (ssr / (n - 2) / sxx).squareRoot() : .nan
+        return Fit(a: a, aError: se, b: b, r2: syy > 0 ? 1 - ssr / syy : .nan, points: xs.count)
     }
 
     /// delay-law.csv: one row per run.
@@ -108,9 +111,11 @@ public enum DelayLaw {
         var lines = ["task,seed,rho,w_c,clamp_target,t_grok,censored,last_step,run"]
         for (t, runs) in tasks {
             for r in runs {
-                lines.append([csvField(t.name), String(r.seed), fmt(r.rho), fmt(r.referenceNorm), fmt(r.rho * r.referenceNorm),
-                              r.tGrok.map(String.init) ?? "", r.censored ? "1" : "0", String(r.lastStep), csvField(r.directory.path)]
-                    .joined(separator: ","))
+                var fields: [String] = [csvField(t.name), String(r.seed), fmt(r.rho), fmt(r.referenceNorm)]
+                fields.append(fmt(r.rho * r.referenceNorm))
+                fields.append(r.tGrok.map(String.init) ?? "")
+                fields += [r.censored ? "1" : "0", String(r.lastStep), csvField(r.directory.path)]
+                lines.append(fields.joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -120,9 +125,10 @@ public enum DelayLaw {
     public static func fitCSV(_ tasks: [(Task, [Run], Fit?)]) -> String {
         var lines = ["task,threshold,runs,grokked,censored,a,a_stderr,b,r2"]
         for (t, runs, f) in tasks {
-            lines.append([csvField(t.name), fmt(t.threshold), String(runs.count), String(runs.filter { !$0.censored }.count),
-                          String(runs.filter(\.censored).count), f.map { fmt($0.a) } ?? "", f.map { fmt($0.aError) } ?? "",
-                          f.map { fmt($0.b) } ?? "", f.map { fmt($0.r2) } ?? ""].joined(separator: ","))
+            let grokked = runs.filter { !$0.censored }.count
+            var fields: [String] = [csvField(t.name), fmt(t.threshold), String(runs.count), String(grokked), String(runs.count - grokked)]
+            fields += [f.map { fmt($0.a) } ?? "", f.map { fmt($0.aError) } ?? "", f.map { fmt($0.b) } ?? "", f.map { fmt($0.r2) } ?? ""]
+            lines.append(fields.joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }

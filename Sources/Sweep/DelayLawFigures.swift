@@ -56,7 +56,7 @@ extension DelayLaw {
                     acc.append(.line(LineSeries(label: label, x: c.map(\.step), y: c.map(\.testAccuracy), color: Palette.color(i + 1), width: 1.2)))
                 }
             }
-            panels.append(Panel(title: "\(t.name): weight norm |W| (E, W1, W2 / weight matrices)", x: AxisSpec("step", scale: .log10),
+            panels.append(Panel(title: "\(t.name): weight norm (weight matrices)", x: AxisSpec("step", scale: .log10),
                                 y: AxisSpec("weight norm"), items: norm, legend: .top))
             panels.append(Panel(title: "\(t.name): test accuracy", x: AxisSpec("step", scale: .log10),
                                 y: AxisSpec("test accuracy", min: 0, max: 1.02), items: acc,
