@@ -145,6 +145,15 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// Checks every value a user can set; the first problem becomes a one-line error.
     public func validate() throws {
         func bad(_ m: String) -> GrokError { GrokError(m) }
+        // First: the token model's sizes also set the derived widths checked below.
+        if dataset == .modadd {
+            try ModularAddition.validate(modulus: modulus ?? 59, trainFraction: trainFraction ?? 0.4)
+            guard (embedDim ?? 1) > 0, (hidden ?? 1) > 0 else {
+                throw bad("--embed-dim and --hidden must be positive, got \(embedDim ?? 0) and \(hidden ?? 0)")
+            }
+        } else if modulus != nil || trainFraction != nil || embedDim != nil || hidden != nil {
+            throw bad("--modulus, --train-fraction, --embed-dim and --hidden are only used with --dataset modadd")
+        }
         guard steps > 0 else { throw bad("--steps must be positive, got \(steps)") }
         guard lr.isFinite, lr > 0 else { throw bad("--lr must be a positive number, got \(lr)") }
         guard wd.isFinite, wd >= 0 else { throw bad("--wd must be >= 0, got \(wd)") }
@@ -164,14 +173,6 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         }
         try normControl?.validate(steps: steps, wd: wd)
         if let x = stopAtTestAccuracy, !(x > 0 && x <= 1) { throw bad("--stop-at-test-acc must be in (0, 1], got \(x)") }
-        if dataset == .modadd {
-            try ModularAddition.validate(modulus: modulus ?? 59, trainFraction: trainFraction ?? 0.4)
-            guard (embedDim ?? 1) > 0, (hidden ?? 1) > 0 else {
-                throw bad("--embed-dim and --hidden must be positive, got \(embedDim ?? 0) and \(hidden ?? 0)")
-            }
-        } else if modulus != nil || trainFraction != nil || embedDim != nil || hidden != nil {
-            throw bad("--modulus, --train-fraction, --embed-dim and --hidden are only used with --dataset modadd")
-        }
     }
 
     /// Checks the network against the data: input width = pixels per image, output width = 10 classes.
