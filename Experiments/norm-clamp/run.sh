@@ -34,6 +34,21 @@ for s in 0 1 2; do
     --out sweeps/mnist-clamp-seed$s
 done
 
+# The one-shot control (the paper: only the sustained clamp matters): modular addition, seed 0,
+# the weight matrices multiplied once by 0.8 or 1.2 right after step 500, then free.
+$RUN $B/grok-sweep $MA --steps 20000 --snapshots 300 --seed 0 --rescale-once 0.8,1.2 --at 500 \
+  --out sweeps/modadd-once-seed0
+
+# The runs' small files (config.json, metrics.csv, clamp.csv) kept with the results.
+for d in sweeps/modadd-free sweeps/modadd-clamp-seed* sweeps/modadd-once-seed0 sweeps/mnist-free-seed* sweeps/mnist-clamp-seed*; do
+  for r in "$d"/runs/*; do
+    dst="$OUT/runs/$(basename "$d")/$(basename "$r")"
+    mkdir -p "$dst"
+    cp "$r"/config.json "$r"/metrics.csv "$dst"/
+    [ -f "$r"/clamp.csv ] && cp "$r"/clamp.csv "$dst"/ || true
+  done
+done
+
 # The fit of log T_grok = a * rho + b per task, the tables and figure 8.
 $B/grok-sweep delay-law --out $OUT \
   --task "modular addition (CE);0.9;sweeps/modadd-clamp-seed0,sweeps/modadd-clamp-seed1,sweeps/modadd-clamp-seed2,sweeps/modadd-clamp-seed3,sweeps/modadd-clamp-seed4" \

@@ -114,7 +114,7 @@ public enum DelayLaw {
                 var fields: [String] = [csvField(t.name), String(r.seed), fmt(r.rho), fmt(r.referenceNorm)]
                 fields.append(fmt(r.rho * r.referenceNorm))
                 fields.append(r.tGrok.map(String.init) ?? "")
-                fields += [r.censored ? "1" : "0", String(r.lastStep), csvField(r.directory.path)]
+                fields += [r.censored ? "1" : "0", String(r.lastStep), csvField(relative(r.directory))]
                 lines.append(fields.joined(separator: ","))
             }
         }
@@ -142,6 +142,12 @@ public enum DelayLaw {
         }
         guard let f else { return line + "; no fit (fewer than two rho values grokked)" }
         return line + String(format: "; log T_grok = a rho + b: a = %.2f ± %.2f (s.e.), b = %.2f, R^2 = %.3f over %d runs", f.a, f.aError, f.b, f.r2, f.points)
+    }
+
+    /// A path relative to the working directory when it lies below it (tables stay portable).
+    static func relative(_ url: URL) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/", path = url.standardizedFileURL.path
+        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
     }
 
     static func fmt(_ x: Double) -> String { x.isFinite ? String(format: "%.6g", x) : "" }

@@ -22,7 +22,7 @@ struct Train: ParsableCommand {
           grok-train --preset paper                  the HTSR paper's 10^7-step run
           grok-train --steps 1e7 --wd 0.01           the paper's weight-decay control
           grok-train --resume --out runs/NAME        continue a stopped or killed run
-          grok-train --preset delay-law              modular addition mod 59 (arXiv 2606.13753)
+          grok-train --preset delay-law              modular addition (the delay law)
           grok-train bench                           steps/s, f32/f64, 1 and 2 threads
 
         Without --preset the defaults are the paper's; flags override a preset.
