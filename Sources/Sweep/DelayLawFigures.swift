@@ -37,16 +37,18 @@ extension DelayLaw {
     }
 
     /// The clamped runs' curves: weight norm and test accuracy against step, one colour per
-    /// rho (every seed drawn), the free reference run in black; a column per task.
+    /// rho (every seed drawn), the free run W_C was read from (the first seed's) in black; a
+    /// column per task.
     public static func curvesFigure(_ tasks: [(Task, [Run], Fit?)]) -> Chart {
         var panels: [Panel] = []
         for (t, runs, _) in tasks {
             let rhos = Array(Set(runs.map(\.rho))).sorted()
             var norm: [PlotItem] = [], acc: [PlotItem] = []
-            let free = runs.compactMap(\.referenceRun).first.flatMap { try? DelayLaw.freeCurve(URL(fileURLWithPath: $0)) }
-            if let free {
-                norm.append(.line(LineSeries(label: "free run", x: free.map(\.step), y: free.map(\.weightNorm), color: .black, width: 1.5)))
-                acc.append(.line(LineSeries(label: "free run", x: free.map(\.step), y: free.map(\.testAccuracy), color: .black, width: 1.5)))
+            let reference = runs.first { $0.referenceRun != nil }
+            if let reference, let free = try? DelayLaw.freeCurve(URL(fileURLWithPath: reference.referenceRun!)), !free.isEmpty {
+                let label = "free run (seed \(reference.seed))"
+                norm.append(.line(LineSeries(label: label, x: free.map(\.step), y: free.map(\.weightNorm), color: .black, width: 1.5)))
+                acc.append(.line(LineSeries(label: label, x: free.map(\.step), y: free.map(\.testAccuracy), color: .black, width: 1.5)))
             }
             for (i, rho) in rhos.enumerated() {
                 for (j, r) in runs.filter({ $0.rho == rho }).enumerated() {
