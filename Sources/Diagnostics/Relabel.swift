@@ -72,7 +72,7 @@ public enum RunRelabel {
             guard settings.htsr != .off else {
                 throw GrokError("\(dir.path) was trained with --htsr off: pass --htsr plain or paper to analyse its snapshots")
             }
-            let shape = try MLPShape(widths: config.widths)
+            let layout = try config.networkLayout().layout
             let analyzer = HTSRLayerAnalyzer(mode: settings.htsr, threads: options.threads)
             let snapshots = run.snapshots()
             guard !snapshots.isEmpty else { throw GrokError("\(run.snapshotsURL.path): no step-*.safetensors snapshots to analyse") }
@@ -80,7 +80,7 @@ public enum RunRelabel {
             for (k, (step, url)) in snapshots.enumerated() {
                 let layers: [LayerMatrix]
                 do {
-                    layers = try SnapshotFile.weights(SnapshotFile.read(url), shape: shape)
+                    layers = try SnapshotFile.weights(SnapshotFile.read(url), layout: layout)
                         .map { LayerMatrix(name: $0.name, rows: $0.rows, cols: $0.cols, values: $0.values) }
                 } catch { throw GrokError("\(url.path): \(error)") }
                 var stepRandom = SeededRandom(seed: config.seed, stream: "htsr-\(step)")

@@ -27,12 +27,16 @@ public final class RunDiagnostics: TrainingObserver {
         public init() {}
     }
 
-    public let shape: MLPShape
+    /// The run's tensors; `shape` is the MLP's widths, nil for the token model (modular
+    /// addition), whose runs get the HTSR rows and phases but not the MLP's progress measures.
+    public let layout: ParameterLayout
+    public let shape: MLPShape?
     public let configuration: Configuration
     let analyzer: LayerAnalyzer
 
     // Training-thread state.
     var meter: ProgressMeter?
+    var started = false
     var runSeed: UInt64 = 0
     var phasesURL: URL?
     var accuracy: [AccuracyPoint] = []
@@ -46,7 +50,12 @@ public final class RunDiagnostics: TrainingObserver {
 
     /// `shape` must be the run's (the metrics.csv columns are fixed before the run starts).
     /// `analyzer` nil = the built-in HTSR analyzer configured by `configuration.htsrMode`.
-    public init(shape: MLPShape, configuration: Configuration = Configuration(), analyzer: LayerAnalyzer? = nil) {
+    public convenience init(shape: MLPShape, configuration: Configuration = Configuration(), analyzer: LayerAnalyzer? = nil) {
+        self.init(layout: shape.layout, shape: shape, configuration: configuration, analyzer: analyzer)
+    }
+
+    public init(layout: ParameterLayout, shape: MLPShape?, configuration: Configuration = Configuration(), analyzer: LayerAnalyzer? = nil) {
+        self.layout = layout
         self.shape = shape
         self.configuration = configuration
         self.analyzer = analyzer ?? defaultAnalyzer(mode: configuration.htsrMode, threads: configuration.htsrThreads)
@@ -54,17 +63,21 @@ public final class RunDiagnostics: TrainingObserver {
     }
 
     public var extraMetricColumns: [String] {
-        ["sparsity", "sparsity_smooth"] + (0..<shape.layerCount).map { "entropy_" + shape.layerName($0) }
+        guard let shape else { return [] }
+        return ["sparsity", "sparsity_smooth"] + (0..<shape.layerCount).map { "entropy_" + shape.layerName($0) }
             + ["lcc_paper", "lcc_code"]
     }
 
     public func runStarted(_ context: RunContext) throws {
         startTime = now()
-        guard context.shape == shape else {
-            throw GrokError("diagnostics were set up for widths \(shape.widths) but the run has \(context.shape.widths)")
+        guard context.layout == layout else {
+            throw GrokError("diagnostics were set up for tensors \(layout.tensors.map(\.name)) but the run has \(context.layout.tensors.map(\.name))")
         }
-        meter = try ProgressMeter(shape: shape, probeInputs: context.probeInputs, seed: context.seed,
-                                  options: configuration.measures)
+        if let shape {
+            meter = try ProgressMeter(shape: shape, probeInputs: context.probeInputs, seed: context.seed,
+                                      options: configuration.measures)
+        }
+        started = true
         runSeed = context.seed
         let run = RunDirectory(context.directory)
         let phases = run.phasesURL
@@ -90,17 +103,18 @@ public final class RunDiagnostics: TrainingObserver {
     public func observe(_ snapshot: WeightSnapshot, metrics: EvaluationMetrics) throws -> [Double] {
         let t0 = now()
         defer { observeSeconds += now() - t0 }
-        guard let meter, phasesURL != nil else { throw GrokError("diagnostics: observe() called before runStarted()") }
-        guard snapshot.shape == shape else {
-            throw GrokError("diagnostics: snapshot at step \(snapshot.step) has widths \(snapshot.shape.widths), expected \(shape.widths)")
+        guard started, phasesURL != nil else { throw GrokError("diagnostics: observe() called before runStarted()") }
+        guard snapshot.layout == layout else {
+            throw GrokError("diagnostics: snapshot at step \(snapshot.step) has tensors \(snapshot.layout.tensors.map(\.name)), expected \(layout.tensors.map(\.name))")
         }
         if let e = background.failure { throw e }  // (not queue.sync: that would wait for HTSR)
 
-        let m = try meter.measure(parameters: snapshot.parameters, step: snapshot.step)
+        let measured = try meter?.measure(parameters: snapshot.parameters, step: snapshot.step)
         accuracy.append(AccuracyPoint(step: metrics.step, trainAccuracy: metrics.trainAccuracy,
                                       testAccuracy: metrics.testAccuracy))
 
         enqueueHTSR(snapshot, points: accuracy)
+        guard let m = measured else { return [] }
         return [m.sparsity, m.sparsitySmooth] + m.entropy + [m.lccPaper, m.lccCode]
     }
 
@@ -121,9 +135,8 @@ public final class RunDiagnostics: TrainingObserver {
             guard background.failure == nil else { return }
             do {
                 if let log = background.log {
-                    let layers = (0..<snapshot.shape.layerCount).map { l -> LayerMatrix in
-                        let w = snapshot.weight(l)
-                        return LayerMatrix(name: snapshot.shape.layerName(l), rows: w.rows, cols: w.cols, values: Array(w.values))
+                    let layers = snapshot.weightMatrices.map {
+                        LayerMatrix(name: $0.name, rows: $0.rows, cols: $0.cols, values: Array($0.values))
                     }
                     var rows = analyzer.analyze(layers, step: snapshot.step, seed: seed)
                     for i in rows.indices { rows[i].step = snapshot.step }
@@ -152,10 +165,10 @@ public final class RunDiagnostics: TrainingObserver {
             .filter { $0.step <= resumed && !done.contains($0.step) && $0.step > (written.last ?? -1) }
         for (step, url) in snapshots {
             let parameters: [Double]
-            do { parameters = try SnapshotFile.parameters(SnapshotFile.read(url), shape: shape) } catch {
+            do { parameters = try SnapshotFile.parameters(SnapshotFile.read(url), layout: layout) } catch {
                 throw GrokError("snapshot step \(step): \(error): cannot complete htsr.csv")
             }
-            enqueueHTSR(WeightSnapshot(step: step, shape: shape, parameters: parameters),
+            enqueueHTSR(WeightSnapshot(step: step, layout: layout, shape: shape, parameters: parameters),
                         points: accuracy.filter { $0.step <= step })
         }
     }
@@ -170,7 +183,24 @@ public final class RunDiagnostics: TrainingObserver {
             return (r, background.seconds, nil)
         }
         if let error { throw error }
-        return summary(report, htsrSeconds: htsrSeconds, wall: now() - startTime)
+        let unfitted = queue.sync { () -> [HTSRRow] in
+            guard let rows = background.log?.rows, let last = rows.map(\.step).max() else { return [] }
+            return rows.filter { $0.step == last && !$0.status.isOK }
+        }
+        return summary(report, htsrSeconds: htsrSeconds, wall: now() - startTime) + Self.unfittedLine(unfitted)
+    }
+
+    /// Layers the analyzer could not fit at the last snapshot, and why: small matrices (the
+    /// token model's E, W1, W2 at small P, d, H) are skipped or fail the power-law fit, which
+    /// is a property of their size, not an error of the run.
+    static func unfittedLine(_ rows: [HTSRRow]) -> [String] {
+        guard let step = rows.first?.step else { return [] }
+        let parts = rows.map { r -> String in
+            let status = r.status.description
+            let reason = status.count > 90 ? String(status.prefix(90)) + "..." : status
+            return "\(r.layer) (\(r.N) x \(r.M)) \(reason)"
+        }
+        return ["HTSR: not fitted at step \(step) (see htsr.csv's status): " + parts.joined(separator: "; ")]
     }
 
     /// Seconds spent so far inside observe() (training thread) and in background HTSR and

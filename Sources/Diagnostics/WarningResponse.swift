@@ -29,7 +29,7 @@ enum WarningResponse {
     /// The weights in PyTorch's names and layouts (float64), the step in the metadata.
     static func write(_ s: WeightSnapshot, to url: URL) throws {
         try s.parameters.withUnsafeBufferPointer {
-            try SnapshotFile.write(shape: s.shape, parameters: $0, step: s.step, to: url,
+            try SnapshotFile.write(layout: s.layout, parameters: $0, step: s.step, to: url,
                                    metadata: ["reason": "HTSR anti-grokking warning"])
         }
     }

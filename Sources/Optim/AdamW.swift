@@ -24,6 +24,10 @@ public final class AdamW<T: BLASScalar>: Optimizer {
     public private(set) var stepCount = 0
     /// Threads for the update loop (1 = calling thread). Any value gives identical results.
     public var threads = 1
+    /// The index ranges weight decay applies to (sorted, disjoint); nil = every parameter, as
+    /// torch.optim.AdamW on model.parameters(). arXiv 2606.13753 decays the weight matrices only
+    /// (parameter groups with weight_decay 0 for the biases).
+    public var decayRanges: [Range<Int>]? = nil
     let m: UnsafeMutableBufferPointer<T>
     let v: UnsafeMutableBufferPointer<T>
 
@@ -56,11 +60,23 @@ public final class AdamW<T: BLASScalar>: Optimizer {
         let epsT = T(eps)
         let p = parameters.baseAddress!, g = gradients.baseAddress!
         let m = self.m.baseAddress!, v = self.v.baseAddress!
-        forEachChunk(count: count, threads: threads) { r in
+        func update(_ r: Range<Int>, decay: T) {
             adamWUpdate(p + r.lowerBound, g + r.lowerBound, m + r.lowerBound, v + r.lowerBound, count: r.count,
                         decay: decay, lerpWeight: lerpSmall ? w1 : -b1, lerpSmall: lerpSmall, beta2: b2,
                         oneMinusBeta2: oneMinusB2, bc2Sqrt: bc2Sqrt, negStepSize: negStepSize, eps: epsT)
         }
+        guard let decayRanges else {
+            forEachChunk(count: count, threads: threads) { update($0, decay: decay) }
+            return
+        }
+        // Element-wise, so segment by segment gives the same values as one pass.
+        var start = 0
+        for r in decayRanges {
+            if r.lowerBound > start { update(start..<r.lowerBound, decay: 1) }
+            update(r, decay: decay)
+            start = r.upperBound
+        }
+        if start < count { update(start..<count, decay: 1) }
     }
 
     public func stateBuffers() -> [(name: String, values: [T])] {

@@ -21,6 +21,6 @@ public enum GrokReference {
             return (Int(steps[i]), norms[i])
         }
         let best = accuracy.filter(\.isFinite).max().map { String(format: "%.4f", $0) } ?? "none"
-        throw GrokError("--clamp-ref-run \(dir.path) never grokked: test accuracy never reached --grok-threshold \(threshold) (best \(best)); clamp to a run that did, or give --clamp-ref W_C")
+        throw GrokError("--clamp-ref-run \(dir.path) never grokked: test accuracy never reached --clamp-ref-threshold \(threshold) (best \(best)); clamp to a run that did, or give --clamp-ref W_C")
     }
 }

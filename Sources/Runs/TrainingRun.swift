@@ -58,9 +58,7 @@ public struct TrainingRun {
         }
 
         // Data first: a bad data folder must fail before any file is written.
-        let data = try MNIST.load(config.dataSource, trainSize: config.trainSize,
-                                  subset: config.subsetMode, seed: config.seed)
-        try config.validate(features: data.train.features, classes: 10)
+        let data = try TrainingData.load(config)
         let evaluationSteps = config.schedule.steps(total: config.steps, snapshots: config.snapshots)
 
         var fromCheckpoint = false
@@ -77,8 +75,8 @@ public struct TrainingRun {
         case .fresh(_, _, let force):
             lock = try directory.create(force: force)
             try directory.writeConfig(config, extra: [
-                "train_size": data.train.count,
-                "test_size": data.test.count,
+                "train_size": data.trainCount,
+                "test_size": data.testCount,
                 "data_source": data.sourceDescription,
                 "data_path": data.sourcePath,
                 "data_checksum": data.checksum,
@@ -94,8 +92,8 @@ public struct TrainingRun {
         let progress = ProgressReporter(totalSteps: config.steps, quiet: quiet, evaluationSteps: evaluationSteps)
         progress.message("\(fromCheckpoint ? "resuming" : "training") \(directory.url.path): \(config.widths.map(String.init).joined(separator: "-")) \(config.dtype.rawValue) \(config.optimizer.rawValue) lr \(config.lr) wd \(config.wd), \(config.steps) steps; \(data.sourceDescription); BLAS \(BLASRuntime.coreName) x\(config.threads)")
         StopSignal.install()
-        let observer = RunDiagnostics(shape: try MLPShape(widths: config.widths),
-                                      configuration: diagnostics.configuration)
+        let network = try config.networkLayout()
+        let observer = RunDiagnostics(layout: network.layout, shape: network.shape, configuration: diagnostics.configuration)
         // While it trains, report.html is kept current in the background (a live page).
         let live: [TrainingObserver] = buildReport ? [LiveReportObserver(runDirectory: directory.url, seed: config.seed)] : []
         let result = try Trainer.run(config: config, data: data, directory: directory, resume: fromCheckpoint,

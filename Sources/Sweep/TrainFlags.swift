@@ -40,7 +40,7 @@ public enum TrainFlags {
 
     /// Every flag of `grok-train` (its training and diagnostics options).
     public static let all: [TrainFlag] = [
-        TrainFlag("preset", .choice(["paper", "omnigrok"])),
+        TrainFlag("preset", .choice(["paper", "omnigrok", "delay-law"])),
         TrainFlag("steps", .steps),
         TrainFlag("lr", .number),
         TrainFlag("wd", .number),
@@ -54,7 +54,11 @@ public enum TrainFlags {
         TrainFlag("batch-order", .choice(["cycle", "reshuffle"])),
         TrainFlag("train-size", .integer),
         TrainFlag("subset", .choice(["balanced", "first"])),
-        TrainFlag("dataset", .choice(["mnist", "fashion"])),
+        TrainFlag("dataset", .choice(["mnist", "fashion", "modadd"])),
+        TrainFlag("modulus", .integer),
+        TrainFlag("train-fraction", .number),
+        TrainFlag("embed-dim", .integer),
+        TrainFlag("hidden", .integer),
         TrainFlag("data-dir", .text, notSweepable: "it is a path"),
         TrainFlag("seed", .integer),
         TrainFlag("snapshots", .integer),
@@ -73,6 +77,16 @@ public enum TrainFlags {
         TrainFlag("htsr-rule", .choice(["stable-rank", "paper"])),
         TrainFlag("htsr-stable-rank-drop", .number),
         TrainFlag("no-report", .toggle, notSweepable: "it is a switch"),
+        TrainFlag("stop-at-test-acc", .number),
+        // Norm interventions (arXiv 2606.13753): sweep --clamp-norm over rho values.
+        TrainFlag("clamp-norm", .number),
+        TrainFlag("clamp-from", .steps),
+        TrainFlag("clamp-ref", .text, notSweepable: "it is one reference norm (or auto) for the grid"),
+        TrainFlag("clamp-ref-run", .text, notSweepable: "it is a path"),
+        TrainFlag("clamp-ref-threshold", .number),
+        TrainFlag("constrain-norm", .toggle, notSweepable: "it is a switch"),
+        TrainFlag("rescale-once", .number),
+        TrainFlag("at", .steps),
         TrainFlag("threads", .integer, refused: "each run gets one BLAS thread; use --jobs for the number of runs at once"),
         TrainFlag("out", .text, refused: "each run's directory is runs/<cell> inside the sweep directory (grok-sweep's --out names the sweep directory)"),
         TrainFlag("resume", .toggle, refused: "rerunning the same grok-sweep command resumes unfinished runs"),

@@ -19,6 +19,16 @@ public enum TrainingStep {
         optimizer.step(parameters: model.parameters, gradients: UnsafeBufferPointer(model.gradients))
         return value
     }
+
+    /// The same for any network (the training loop's entry: the MLP or the token model).
+    @inline(__always)
+    public static func run<T: BLASScalar>(network model: any TrainableNetwork<T>, _ optimizer: any Optimizer<T>,
+                                          batch: LayerBatch<T>, loss: Loss) -> Double {
+        let value = model.gradientStep(batch: batch, loss: loss)
+        guard value.isFinite else { return value }
+        optimizer.step(parameters: model.parameters, gradients: UnsafeBufferPointer(model.gradients))
+        return value
+    }
 }
 
 /// Supplies each step's minibatch as contiguous rows and, for the sparse kernels, their

@@ -39,15 +39,16 @@ public enum NormControl: Codable, Sendable, Equatable {
         }
     }
 
-    /// The arithmetic for this rule on a model of `shape`. `initialNorm` is the total norm of
+    /// The arithmetic for this rule on a model with these tensors (the MLP's fc weights, or
+    /// the token model's E, W1, W2). `initialNorm` is the total norm of
     /// all parameters at initialization (the --constrain-norm target).
-    func intervention<T: BLASScalar>(shape: MLPShape, initialNorm: Double, as _: T.Type) -> NormIntervention<T> {
-        let weights = (0..<shape.layerCount).map { shape.weightRange($0) }
+    func intervention<T: BLASScalar>(layout: ParameterLayout, initialNorm: Double, as _: T.Type) -> NormIntervention<T> {
+        let weights = layout.weightRanges
         switch self {
         case let .clamp(rho, fromStep, referenceNorm, _):
             return NormIntervention(rule: .hold(target: rho * referenceNorm, fromStep: fromStep), ranges: weights)
         case .constrain:
-            return NormIntervention(rule: .hold(target: initialNorm, fromStep: 1), ranges: [0..<shape.parameterCount])
+            return NormIntervention(rule: .hold(target: initialNorm, fromStep: 1), ranges: [0..<layout.parameterCount])
         case let .rescaleOnce(rho, atStep):
             return NormIntervention(rule: .scaleOnce(factor: rho, atStep: atStep), ranges: weights)
         }

@@ -3,22 +3,33 @@ import Model
 
 /// The weights at one evaluation step, copied out of the trainer (in float64 whatever the
 /// training precision), so an observer can analyse them on another thread while training goes on.
-/// Layout: `shape`'s flat layout (fc1.weight [out, in] row-major, fc1.bias, fc2.weight, ...).
+/// Layout: `layout`'s file layout (for the MLP: fc1.weight [out, in] row-major, fc1.bias, ...).
 public struct WeightSnapshot: Sendable {
     public let step: Int
-    public let shape: MLPShape
+    public let layout: ParameterLayout
+    /// The MLP's widths; nil for the token model (modular addition).
+    public let shape: MLPShape?
     public let parameters: [Double]
 
+    public init(step: Int, layout: ParameterLayout, shape: MLPShape?, parameters: [Double]) {
+        self.step = step; self.layout = layout; self.shape = shape; self.parameters = parameters
+    }
+
+    /// An MLP's snapshot.
     public init(step: Int, shape: MLPShape, parameters: [Double]) {
-        self.step = step; self.shape = shape; self.parameters = parameters
+        self.init(step: step, layout: shape.layout, shape: shape, parameters: parameters)
     }
 
-    /// Layer `l`'s weight matrix as (rows = out, cols = in, row-major values).
+    /// The l-th weight matrix (rows, cols, row-major values): for the MLP layer l's [out, in].
     public func weight(_ l: Int) -> (rows: Int, cols: Int, values: ArraySlice<Double>) {
-        (shape.widths[l + 1], shape.widths[l], parameters[shape.weightRange(l)])
+        let t = layout.weights[l]
+        return (t.dims[0], t.dims[1], parameters[t.range])
     }
 
-    public func bias(_ l: Int) -> ArraySlice<Double> { parameters[shape.biasRange(l)] }
+    /// Every weight matrix with its layer name (the matrices HTSR analyses).
+    public var weightMatrices: [(name: String, rows: Int, cols: Int, values: ArraySlice<Double>)] {
+        layout.weights.map { ($0.layer, $0.dims[0], $0.dims[1], parameters[$0.range]) }
+    }
 }
 
 /// What the trainer measured at one evaluation (the base columns of metrics.csv).
@@ -48,7 +59,9 @@ public struct EvaluationMetrics: Sendable {
 public struct RunContext: Sendable {
     /// The run directory (config.json, metrics.csv, snapshots/ ... live here).
     public let directory: URL
-    public let shape: MLPShape
+    public let layout: ParameterLayout
+    /// The MLP's widths; nil for the token model.
+    public let shape: MLPShape?
     /// The fixed probe batch (the first minibatch of the first epoch), pixels / 255, row-major
     /// count x 784, and its labels: the competing measures are computed on it.
     public let probeInputs: [Double]
@@ -58,10 +71,17 @@ public struct RunContext: Sendable {
     /// steps (from the killed process) must be dropped so the result equals an uninterrupted run.
     public let resumedFromStep: Int?
 
+    public init(directory: URL, layout: ParameterLayout, shape: MLPShape?, probeInputs: [Double], probeLabels: [Int32],
+                seed: UInt64, resumedFromStep: Int?) {
+        self.directory = directory; self.layout = layout; self.shape = shape; self.probeInputs = probeInputs
+        self.probeLabels = probeLabels; self.seed = seed; self.resumedFromStep = resumedFromStep
+    }
+
+    /// An MLP run's context.
     public init(directory: URL, shape: MLPShape, probeInputs: [Double], probeLabels: [Int32],
                 seed: UInt64, resumedFromStep: Int?) {
-        self.directory = directory; self.shape = shape; self.probeInputs = probeInputs
-        self.probeLabels = probeLabels; self.seed = seed; self.resumedFromStep = resumedFromStep
+        self.init(directory: directory, layout: shape.layout, shape: shape, probeInputs: probeInputs,
+                  probeLabels: probeLabels, seed: seed, resumedFromStep: resumedFromStep)
     }
 }
 

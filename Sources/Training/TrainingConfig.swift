@@ -7,8 +7,13 @@ import Model
 public struct TrainingConfig: Codable, Sendable, Equatable {
     public enum OptimizerKind: String, Codable, Sendable, CaseIterable { case adamw, sgd }
     public enum Precision: String, Codable, Sendable, CaseIterable { case f64, f32 }
-    public enum Dataset: String, Codable, Sendable, CaseIterable { case mnist, fashion }
-    public enum Preset: String, Codable, Sendable, CaseIterable { case paper, omnigrok }
+    /// mnist and fashion train the MLP on images; modadd trains EmbeddingMLP on (a + b) mod P.
+    public enum Dataset: String, Codable, Sendable, CaseIterable { case mnist, fashion, modadd }
+    public enum Preset: String, Codable, Sendable, CaseIterable {
+        case paper, omnigrok
+        /// arXiv 2606.13753's modular addition (see `delayLaw`).
+        case delayLaw = "delay-law"
+    }
 
     public var preset: Preset?
     public var steps: Int
@@ -43,6 +48,17 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var snapshotDtype: Precision? = nil
     /// A norm intervention after every optimizer step (see NormControl); nil = none.
     public var normControl: NormControl? = nil
+    /// --dataset modadd only (nil otherwise, and in runs recorded before it existed): the
+    /// modulus P, the training fraction F, and EmbeddingMLP's embedding width d and hidden
+    /// width H. `widths`, `trainSize`, `batchSize`, `subset`, `batchOrder` are then derived
+    /// (see `modularAdditionDefaults`): full batch, [2d, H, P].
+    public var modulus: Int? = nil
+    /// End the run at the first evaluation with test accuracy >= this (--stop-at-test-acc):
+    /// a grokking-time experiment needs nothing after T_grok. nil = run all the steps.
+    public var stopAtTestAccuracy: Double? = nil
+    public var trainFraction: Double? = nil
+    public var embedDim: Int? = nil
+    public var hidden: Int? = nil
 
     /// The paper's anti-grokking run (Prakash & Martin 2025): MNIST,
     /// 1,000 balanced images, 784-200-200-10, init x8, MSE, AdamW lr 5e-4, wd 0, batch 200
@@ -64,10 +80,55 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         return c
     }()
 
+    /// arXiv 2606.13753's delay-law setting: modular addition P = 59, training fraction 0.4,
+    /// embedding d = 128, hidden H = 256 with GELU, cross-entropy, full batch, AdamW lr 1e-3
+    /// (0.9, 0.999, 1e-8), weight decay 1 on E, W1, W2 only, the paper's Gaussian init (scale 1),
+    /// float32 (PyTorch's default, as the authors' code). 10^4 steps.
+    public static let delayLaw: TrainingConfig = {
+        var c = paper
+        c.preset = .delayLaw; c.steps = 10_000; c.lr = 1e-3; c.wd = 1; c.loss = .ce; c.dtype = .f32
+        c.initScale = 1; c.dataset = .modadd; c.modulus = 59; c.trainFraction = 0.4; c.embedDim = 128; c.hidden = 256
+        c.snapshots = 100
+        c.deriveModularAddition()
+        return c
+    }()
+
+    /// The token model's sizes (--dataset modadd): P, d, H.
+    public var modularAdditionModel: (modulus: Int, dim: Int, hidden: Int)? {
+        guard dataset == .modadd else { return nil }
+        return (modulus ?? 59, embedDim ?? 128, hidden ?? 256)
+    }
+
+    /// For --dataset modadd: fills the defaults (P 59, F 0.4, d 128, H 256) and derives what
+    /// the modular-addition setting fixes: widths [2d, H, P] (the MLP after the embedding, for
+    /// logs), trainSize = batchSize = the training pairs (full batch, cycled), subset first,
+    /// dense kernels. A no-op for the image datasets.
+    public mutating func deriveModularAddition() {
+        guard dataset == .modadd else { return }
+        modulus = modulus ?? 59; trainFraction = trainFraction ?? 0.4; embedDim = embedDim ?? 128; hidden = hidden ?? 256
+        let p = modulus!, f = trainFraction!
+        widths = [2 * embedDim!, hidden!, p]
+        if p >= 3, p <= 4096, f > 0, f < 1 {
+            trainSize = ModularAddition.trainCount(modulus: p, trainFraction: f)
+            batchSize = trainSize
+        }
+        batchOrder = .cycle; subset = .first; kernels = .dense
+    }
+
+    /// The network's tensors, and the MLP's widths (nil for the token model).
+    public func networkLayout() throws -> (layout: ParameterLayout, shape: MLPShape?) {
+        if let m = modularAdditionModel {
+            return (EmbeddingMLP<Double>.layout(vocab: m.modulus, dim: m.dim, hidden: m.hidden, classes: m.modulus), nil)
+        }
+        let shape = try MLPShape(widths: widths)
+        return (shape.layout, shape)
+    }
+
     public static func preset(_ p: Preset?) -> TrainingConfig {
         switch p {
         case .paper: return .paper
         case .omnigrok: return .omnigrok
+        case .delayLaw: return .delayLaw
         case nil: var c = TrainingConfig.paper; c.preset = nil; return c
         }
     }
@@ -84,6 +145,15 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// Checks every value a user can set; the first problem becomes a one-line error.
     public func validate() throws {
         func bad(_ m: String) -> GrokError { GrokError(m) }
+        // First: the token model's sizes also set the derived widths checked below.
+        if dataset == .modadd {
+            try ModularAddition.validate(modulus: modulus ?? 59, trainFraction: trainFraction ?? 0.4)
+            guard (embedDim ?? 1) > 0, (hidden ?? 1) > 0 else {
+                throw bad("--embed-dim and --hidden must be positive, got \(embedDim ?? 0) and \(hidden ?? 0)")
+            }
+        } else if modulus != nil || trainFraction != nil || embedDim != nil || hidden != nil {
+            throw bad("--modulus, --train-fraction, --embed-dim and --hidden are only used with --dataset modadd")
+        }
         guard steps > 0 else { throw bad("--steps must be positive, got \(steps)") }
         guard lr.isFinite, lr > 0 else { throw bad("--lr must be a positive number, got \(lr)") }
         guard wd.isFinite, wd >= 0 else { throw bad("--wd must be >= 0, got \(wd)") }
@@ -102,6 +172,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
             throw bad("--train-size \(trainSize) must be a multiple of 10 for --subset balanced (the same count per digit)")
         }
         try normControl?.validate(steps: steps, wd: wd)
+        if let x = stopAtTestAccuracy, !(x > 0 && x <= 1) { throw bad("--stop-at-test-acc must be in (0, 1], got \(x)") }
     }
 
     /// Checks the network against the data: input width = pixels per image, output width = 10 classes.
@@ -128,6 +199,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         parts.append("wd\(num(wd))")
         if dtype == .f32 { parts.append("f32") }
         if dataset == .fashion { parts.append("fashion") }
+        if dataset == .modadd { parts.append("modadd\(modulus ?? 59)") }
         parts.append("seed\(seed)")
         return parts.joined(separator: "-")
     }

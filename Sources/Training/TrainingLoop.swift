@@ -19,7 +19,14 @@ public struct RunResult: Sendable {
 
 /// Runs training for a configuration: picks the precision, then hands over to `TrainingLoop`.
 public enum Trainer {
+    /// The image datasets' entry (the MLP).
     public static func run(config: TrainingConfig, data: DataSplit, directory: RunDirectory,
+                           resume: Bool, observers: [TrainingObserver],
+                           progress: ProgressReporter) throws -> RunResult {
+        try run(config: config, data: .images(data), directory: directory, resume: resume, observers: observers, progress: progress)
+    }
+
+    public static func run(config: TrainingConfig, data: TrainingData, directory: RunDirectory,
                            resume: Bool, observers: [TrainingObserver],
                            progress: ProgressReporter) throws -> RunResult {
         switch config.dtype {
@@ -41,59 +48,72 @@ final class TrainingLoop<T: BLASScalar> {
     let directory: RunDirectory
     let observers: [TrainingObserver]
     let progress: ProgressReporter
-    let shape: MLPShape
-    let model: MLP<T>
+    /// The network's tensors; `mlpShape` is nil for the token model (modular addition).
+    let layout: ParameterLayout
+    let mlpShape: MLPShape?
+    let model: any TrainableNetwork<T>
     let optimizer: any Optimizer<T>
     var order: BatchOrder
     let batches: BatchFeeder<T>
-    // The full sets, pixels / 255, row-major.
+    // The full sets as rows (pixels / 255, or token ids), row-major.
     let trainInputs: [T], trainLabels: [Int32]
     let testInputs: [T], testLabels: [Int32]
-    // Their sparse structure, built once (the sparse kernels' evaluation input).
-    let trainRows: SparseRows<T>, testRows: SparseRows<T>
+    // Their sparse structure, built once (the MLP's sparse kernels' evaluation input).
+    let trainRows: SparseRows<T>?, testRows: SparseRows<T>?
     let probeInputs: [Double], probeLabels: [Int32]
 
-    init(config: TrainingConfig, data: DataSplit, directory: RunDirectory,
+    init(config: TrainingConfig, data: TrainingData, directory: RunDirectory,
          observers: [TrainingObserver], progress: ProgressReporter) throws {
         try config.validate()
-        try config.validate(features: data.train.features, classes: 10)
+        if case .images = data { try config.validate(features: data.features, classes: 10) }
         self.config = config
         self.directory = directory
         self.observers = observers
         self.progress = progress
-        shape = try MLPShape(widths: config.widths)
         BLASRuntime.setThreads(config.threads)
-        model = MLP<T>(shape: shape, maxBatch: config.batchSize, kernels: config.kernelChoice)
+        let sparse: Bool
+        if let m = config.modularAdditionModel {
+            let net = EmbeddingMLP<T>(vocab: m.modulus, dim: m.dim, hidden: m.hidden, classes: m.modulus)
+            mlpShape = nil; layout = net.layout; model = net; sparse = false
+        } else {
+            let shape = try MLPShape(widths: config.widths)
+            let net = MLP<T>(shape: shape, maxBatch: config.batchSize, kernels: config.kernelChoice)
+            mlpShape = shape; layout = shape.layout; model = net; sparse = config.kernelChoice == .sparse
+        }
         model.threads = config.threads
         // --threads covers our own loops too: the optimizer update is split into contiguous
         // chunks (element-wise, so the result is bit-identical for any thread count).
         switch config.optimizer {
         case .adamw:
-            let adam = AdamW<T>(count: shape.parameterCount, lr: config.lr, weightDecay: config.wd,
+            let adam = AdamW<T>(count: layout.parameterCount, lr: config.lr, weightDecay: config.wd,
                                 beta1: config.beta1, beta2: config.beta2, eps: config.eps)
             adam.threads = config.threads
+            // arXiv 2606.13753 decays E, W1, W2 only; the MLP recipes decay everything (torch's default).
+            if mlpShape == nil { adam.decayRanges = layout.weightRanges }
             optimizer = adam
         case .sgd:
-            let sgd = SGD<T>(count: shape.parameterCount, lr: config.lr, momentum: config.momentum,
+            let sgd = SGD<T>(count: layout.parameterCount, lr: config.lr, momentum: config.momentum,
                              weightDecay: config.wd)
             sgd.threads = config.threads
             optimizer = sgd
         }
-        let trainX = data.train.normalizedPixels(as: T.self), trainY = data.train.labelsAsInt32()
-        trainInputs = trainX
-        trainLabels = trainY
-        testInputs = data.test.normalizedPixels(as: T.self)
-        testLabels = data.test.labelsAsInt32()
-        trainRows = SparseRows(capacityRows: trainLabels.count, columns: data.train.features)
-        trainRows.fill(dense: trainInputs, rows: trainLabels.count)
-        testRows = SparseRows(capacityRows: testLabels.count, columns: data.test.features)
-        testRows.fill(dense: testInputs, rows: testLabels.count)
-        order = BatchOrder(mode: config.batchOrderMode, trainCount: data.train.count,
+        let f = data.features
+        (trainInputs, trainLabels) = data.rows(train: true, as: T.self)
+        (testInputs, testLabels) = data.rows(train: false, as: T.self)
+        if sparse {
+            let tr = SparseRows<T>(capacityRows: trainLabels.count, columns: f)
+            tr.fill(dense: trainInputs, rows: trainLabels.count)
+            let te = SparseRows<T>(capacityRows: testLabels.count, columns: f)
+            te.fill(dense: testInputs, rows: testLabels.count)
+            trainRows = tr; testRows = te
+        } else {
+            trainRows = nil; testRows = nil
+        }
+        order = BatchOrder(mode: config.batchOrderMode, trainCount: data.trainCount,
                            batchSize: config.batchSize, seed: config.seed)
-        batches = BatchFeeder(order: order, inputs: trainInputs, labels: trainLabels,
-                              features: data.train.features, sparse: config.kernelChoice == .sparse)
+        batches = BatchFeeder(order: order, inputs: trainInputs, labels: trainLabels, features: f, sparse: sparse)
         let probe = order.firstBatch
-        let f = data.train.features
+        let trainX = trainInputs, trainY = trainLabels
         probeInputs = probe.flatMap { i in (0..<f).map { Double(trainX[i * f + $0]) } }
         probeLabels = probe.map { trainY[$0] }
     }
@@ -105,10 +125,10 @@ final class TrainingLoop<T: BLASScalar> {
         var trainSeconds = 0.0, otherSeconds = 0.0
         var rng = SeededRandom(seed: config.seed, stream: "init")
         model.initialize(scale: config.initScale, rng: &rng)
-        let normIntervention = config.normControl?.intervention(shape: shape, initialNorm: model.norms().total, as: T.self)
+        let normIntervention = config.normControl?.intervention(layout: layout, initialNorm: model.norms().total, as: T.self)
         var normFactor = 1.0   // the factor normIntervention applied after the latest step
         if resume {
-            let ckpt = try Checkpoint<T>.read(from: directory.checkpointURL, parameterCount: shape.parameterCount)
+            let ckpt = try Checkpoint<T>.read(from: directory.checkpointURL, parameterCount: layout.parameterCount)
             // The checkpoint holds parameters and optimizer state in file (PyTorch) layout.
             model.setFileParameters(ckpt.parameters)
             try optimizer.restore(stepCount: ckpt.optimizerStepCount,
@@ -122,7 +142,7 @@ final class TrainingLoop<T: BLASScalar> {
         }
 
         // 2. Output files and observers.
-        let baseColumns = MetricsFile.baseColumns(layerNames: (0..<shape.layerCount).map(shape.layerName))
+        let baseColumns = MetricsFile.baseColumns(layerNames: layout.layerNames)
         let extraColumns = observers.flatMap { $0.extraMetricColumns }
         let keep: Int? = resume ? startStep : nil
         let metrics = try MetricsLog(url: directory.metricsURL, columns: baseColumns + extraColumns, keepThroughStep: keep)
@@ -130,7 +150,7 @@ final class TrainingLoop<T: BLASScalar> {
         let normLog = try config.normControl.map { _ in
             try CSVLog(url: directory.clampURL, header: ClampFile.columns, keepThroughStep: keep)
         }
-        let context = RunContext(directory: directory.url, shape: shape, probeInputs: probeInputs,
+        let context = RunContext(directory: directory.url, layout: layout, shape: mlpShape, probeInputs: probeInputs,
                                  probeLabels: probeLabels, seed: config.seed,
                                  resumedFromStep: resume ? startStep : nil)
         for o in observers { try o.runStarted(context) }
@@ -138,6 +158,7 @@ final class TrainingLoop<T: BLASScalar> {
         let evalSteps = config.schedule.steps(total: config.steps, snapshots: config.snapshots)
         var nextEval = evalSteps.firstIndex { $0 > startStep } ?? evalSteps.count
         var lastCheckpointStep = startStep
+        var lastTestAccuracy = -Double.infinity
         let clock = ProgressReporter.now
         var segmentStart = clock()
 
@@ -148,10 +169,10 @@ final class TrainingLoop<T: BLASScalar> {
             trainSeconds += t0 - segmentStart
             let tr = trainInputs.withUnsafeBufferPointer { x in trainLabels.withUnsafeBufferPointer { y in
                 model.evaluate(inputs: x.baseAddress!, labels: y.baseAddress!, count: trainLabels.count, loss: config.loss,
-                               rows: trainRows.view) } }
+                               rows: trainRows?.view) } }
             let te = testInputs.withUnsafeBufferPointer { x in testLabels.withUnsafeBufferPointer { y in
                 model.evaluate(inputs: x.baseAddress!, labels: y.baseAddress!, count: testLabels.count, loss: config.loss,
-                               rows: testRows.view) } }
+                               rows: testRows?.view) } }
             let norms = model.norms()
             guard tr.loss.isFinite, te.loss.isFinite, norms.total.isFinite else { return false }
             let m = EvaluationMetrics(step: step, trainLoss: tr.loss, trainAccuracy: tr.accuracy,
@@ -164,14 +185,14 @@ final class TrainingLoop<T: BLASScalar> {
                 + norms.perLayer.map(csvNumber)
             let fileParameters = model.fileParameters()
             if !observers.isEmpty {
-                let snapshot = WeightSnapshot(step: step, shape: shape, parameters: fileParameters.map { Double($0) })
+                let snapshot = WeightSnapshot(step: step, layout: layout, shape: mlpShape, parameters: fileParameters.map { Double($0) })
                 for o in observers { row += try o.observe(snapshot, metrics: m).map(csvNumber) }
             }
             let t2 = clock()
             try metrics.append(row)
             try normLog?.append([String(step), csvNumber(normFactor)])
             try fileParameters.withUnsafeBufferPointer {
-                try SnapshotFile.write(shape: shape, parameters: $0, step: step, to: directory.snapshotURL(step: step),
+                try SnapshotFile.write(layout: layout, parameters: $0, step: step, to: directory.snapshotURL(step: step),
                                        dtype: config.snapshotDtype)
             }
             let t3 = clock()
@@ -184,6 +205,7 @@ final class TrainingLoop<T: BLASScalar> {
                            csvNumber((t1 - t0) + (t4 - t2)), csvNumber(t2 - t1)])
             progress.evaluated(step: step, trainAccuracy: tr.accuracy, testAccuracy: te.accuracy,
                                trainLoss: tr.loss, testLoss: te.loss)
+            lastTestAccuracy = te.accuracy
             segmentStart = clock()
             return true
         }
@@ -218,7 +240,7 @@ final class TrainingLoop<T: BLASScalar> {
         while step < config.steps {
             step += 1
             let batch = batches.batch(step: step, order: &order)
-            let loss = TrainingStep.run(model, optimizer, batch: batch, loss: lossKind)
+            let loss = TrainingStep.run(network: model, optimizer, batch: batch, loss: lossKind)
             if let normIntervention { normFactor = normIntervention.apply(afterStep: step, to: model.parameters) }
             guard loss.isFinite else {   // the caller says it (once), with what is kept
                 return try finish(.diverged(step: step), step: step - 1)
@@ -228,6 +250,10 @@ final class TrainingLoop<T: BLASScalar> {
                 nextEval += 1
                 guard try evaluate(step: step) else {
                     return try finish(.diverged(step: step), step: step)
+                }
+                if let target = config.stopAtTestAccuracy, lastTestAccuracy >= target {
+                    progress.message("test accuracy \(lastTestAccuracy) >= --stop-at-test-acc \(target) at step \(step): stopping (T_grok reached)")
+                    return try finish(.completed, step: step)
                 }
             }
             if StopSignal.isRequested {
@@ -254,13 +280,10 @@ final class TrainingLoop<T: BLASScalar> {
 
     /// Per-parameter optimizer state between the model's storage layout and the file layout.
     func fileLayout(_ values: [T]) -> [T] {
-        values.count == shape.parameterCount ? values.withUnsafeBufferPointer { shape.fileLayout(fromStorage: $0) { $0 } } : values
+        values.count == layout.parameterCount ? model.fileLayout(values) : values
     }
     func storageLayout(_ values: [T]) -> [T] {
-        guard values.count == shape.parameterCount else { return values }
-        var out = values
-        values.withUnsafeBufferPointer { f in out.withUnsafeMutableBufferPointer { shape.storageLayout(fromFile: f, into: $0) } }
-        return out
+        values.count == layout.parameterCount ? model.storageLayout(values) : values
     }
 
     /// Snapshots a killed run wrote after its last checkpoint are rewritten identically when the

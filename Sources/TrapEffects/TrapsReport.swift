@@ -85,8 +85,18 @@ public enum TrapsTool {
 
         let runURL = request.run ?? RunDirectory.containing(snapshot: request.file)?.url
         var evaluator: AblationEvaluator?
-        if runURL != nil || request.data != nil {
-            var config = try runURL.map { try RunDirectory($0).readConfig() } ?? .paper
+        var runConfig = try runURL.map { try RunDirectory($0).readConfig() }
+        if let c = runConfig, c.dataset == .modadd {
+            // The ablation's effect is measured with the MLP on images; the token model of a
+            // --dataset modadd run is not evaluated (its traps are still located and ablated).
+            if request.run != nil || request.data != nil {
+                throw GrokError("traps: measuring an ablation's effect needs an MNIST MLP run; \(runURL!.path) is a --dataset modadd run (drop --run/--data to locate and ablate its traps only)")
+            }
+            FileHandle.standardError.write(Data("note: \(runURL!.path) is a --dataset modadd run: traps located and ablated, their effect on the model not measured\n".utf8))
+            runConfig = nil
+        }
+        if runConfig != nil || request.data != nil {
+            var config = runConfig ?? .paper
             let source = request.data ?? config.dataSource
             if case .directory(let d) = source { config.dataDir = d }
             evaluator = try AblationEvaluator(config: config, source: source, probes: request.probes,

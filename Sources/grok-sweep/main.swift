@@ -9,7 +9,7 @@ struct GrokSweep: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grok-sweep",
         abstract: "Sweep grok-train over a grid of flags (here, or as a Slurm job array) and summarize the runs.",
-        subcommands: [Start.self, Status.self, Summary.self, Submit.self, RunTask.self],
+        subcommands: [Start.self, Status.self, Summary.self, Submit.self, RunTask.self, DelayLawCommand.self],
         defaultSubcommand: Start.self)
 }
 
@@ -20,7 +20,7 @@ struct Start: ParsableCommand {
         discussion: """
         Every other flag is a grok-train flag; a comma-separated list sweeps it, and the sweep is the cross product of the lists. Flags given one value apply to every run.
 
-        Sweepable: \(TrainFlags.sweepableNames.joined(separator: " ")) (--seeds = --seed). One value each: --widths, --data-dir, --keep-snapshots, --snapshot-dtype, --no-report. The sweep's own business: --threads (each run has one), --out, --resume, --quiet.
+        Sweepable: \(TrainFlags.sweepableNames.joined(separator: " ")) (--seeds = --seed). One value each: --widths, --data-dir, --keep-snapshots, --snapshot-dtype, --no-report, --clamp-ref, --clamp-ref-run, --constrain-norm. The sweep's own business: --threads (each run has one), --out, --resume, --quiet.
 
         Snapshots: sweep runs keep about \(SweepGrid.defaultKeepSnapshots) snapshot files each (spread in log(step), plus the first, the last and the test-accuracy peak; every evaluation keeps its metrics.csv and htsr.csv rows) unless you pass --keep-snapshots all|none|N.
 

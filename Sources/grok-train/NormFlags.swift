@@ -12,14 +12,16 @@ struct NormFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("--clamp-norm acts after every step >= this one. (default: 0, from the first step)", valueName: "STEP"))
     var clampFrom: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("--clamp-norm's W_C: a weight norm, or auto = metrics.csv's l2_weights (weight matrices only) of --clamp-ref-run at its first evaluation with test accuracy >= --grok-threshold.", valueName: "W_C|auto"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("--clamp-norm's W_C: a weight norm, or auto = metrics.csv's l2_weights (weight matrices only) of --clamp-ref-run at its first evaluation with test accuracy >= --clamp-ref-threshold.", valueName: "W_C|auto"))
     var clampRef: String?
 
     @Option(help: ArgumentHelp("The free run (its directory) W_C is read from with --clamp-ref auto.", valueName: "DIR"))
     var clampRefRun: String?
 
+    // Not --grok-threshold: grok-sweep has its own flag of that name (its summary's T_grok) and
+    // forwards grok-train's flags, so the two must not share a name.
     @Option(parsing: .unconditional, help: ArgumentHelp("--clamp-ref auto: test accuracy at or above this counts as grokked (the same default as grok-sweep's --grok-threshold). (default: 0.8)", valueName: "X"))
-    var grokThreshold: Double?
+    var clampRefThreshold: Double?
 
     @Flag(help: "Omnigrok's constrained-norm runs: after every step rescale ALL parameters (biases too) so their total norm stays at its value at initialization. Needs --wd 0.")
     var constrainNorm = false
@@ -33,7 +35,7 @@ struct NormFlags: ParsableArguments {
     /// The flags given (for --resume's "ignored" note).
     var given: [String] {
         [("--clamp-norm", clampNorm != nil), ("--clamp-from", clampFrom != nil), ("--clamp-ref", clampRef != nil),
-         ("--clamp-ref-run", clampRefRun != nil), ("--grok-threshold", grokThreshold != nil),
+         ("--clamp-ref-run", clampRefRun != nil), ("--clamp-ref-threshold", clampRefThreshold != nil),
          ("--constrain-norm", constrainNorm), ("--rescale-once", rescaleOnce != nil), ("--at", at != nil)]
             .filter(\.1).map(\.0)
     }
@@ -50,7 +52,7 @@ struct NormFlags: ParsableArguments {
         }
         if rescaleOnce == nil, at != nil { throw GrokError("--at is only used with --rescale-once RHO") }
         let auto = clampRef?.lowercased() == "auto"
-        if grokThreshold != nil, !auto { throw GrokError("--grok-threshold is only used with --clamp-ref auto") }
+        if clampRefThreshold != nil, !auto { throw GrokError("--clamp-ref-threshold is only used with --clamp-ref auto") }
 
         if let rho = clampNorm {
             guard let ref = clampRef else {
@@ -60,8 +62,8 @@ struct NormFlags: ParsableArguments {
             let from = try clampFrom.map { try Self.step($0, flag: "--clamp-from") } ?? 0
             if auto {
                 guard let dir = clampRefRun else { throw GrokError("--clamp-ref auto needs --clamp-ref-run DIR, the free run to read W_C from") }
-                let threshold = grokThreshold ?? 0.8
-                guard threshold > 0, threshold <= 1 else { throw GrokError("--grok-threshold must be in (0, 1], got \(threshold)") }
+                let threshold = clampRefThreshold ?? 0.8
+                guard threshold > 0, threshold <= 1 else { throw GrokError("--clamp-ref-threshold must be in (0, 1], got \(threshold)") }
                 let url = URL(fileURLWithPath: dir)
                 let found = try GrokReference.weightNorm(ofRun: url, threshold: threshold)
                 return .clamp(rho: rho, fromStep: from, referenceNorm: found.norm, referenceRun: url.standardizedFileURL.path)

@@ -22,6 +22,7 @@ struct Train: ParsableCommand {
           grok-train --preset paper                  the HTSR paper's 10^7-step run
           grok-train --steps 1e7 --wd 0.01           the paper's weight-decay control
           grok-train --resume --out runs/NAME        continue a stopped or killed run
+          grok-train --preset delay-law              modular addition (the delay law)
           grok-train bench                           steps/s, f32/f64, 1 and 2 threads
 
         Without --preset the defaults are the paper's; flags override a preset.
@@ -31,6 +32,13 @@ struct Train: ParsableCommand {
         10,000-image MNIST test set). --data-dir with the four standard MNIST files
         gives the paper's exact split (test = the full 10,000).
 
+        --dataset modadd: all P^2 pairs (a, b) -> (a + b) mod P, a seeded fraction
+        --train-fraction for training, the rest held out, trained full batch on
+        arXiv 2606.13753's model: embedding E [P, d] shared by a and b, concatenated,
+        2d -> H with GELU, H -> P; cross-entropy; AdamW with weight decay on E, W1, W2
+        only. The image-only flags (--widths, --train-size, --subset, --batch-size,
+        --batch-order, --data-dir, --kernels) are refused with it.
+
         Output (--out): config.json, metrics.csv (one row per evaluation, flushed at
         once), timing.csv, snapshots/step-<10 digits>.safetensors (PyTorch names and
         layouts), checkpoint.safetensors; clamp.csv (step, factor) with a norm
@@ -38,7 +46,7 @@ struct Train: ParsableCommand {
         """,
         subcommands: [Bench.self])
 
-    @Option(help: "Preset hyperparameters: paper (Prakash & Martin: lr 5e-4, wd 0, cycled batches, balanced subset, 1e7 steps) or omnigrok (lr 1e-3, wd 0.01, reshuffled batches, first 1,000 images, 1e5 steps). Flags override.")
+    @Option(help: "Preset hyperparameters: paper (Prakash & Martin: lr 5e-4, wd 0, cycled batches, balanced subset, 1e7 steps), omnigrok (lr 1e-3, wd 0.01, reshuffled batches, first 1,000 images, 1e5 steps) or delay-law (arXiv 2606.13753: --dataset modadd, P 59, fraction 0.4, d 128, H 256, CE, full batch, AdamW lr 1e-3 wd 1 on weights only, f32, 1e4 steps). Flags override.")
     var preset: TrainingConfig.Preset?
 
     @Option(parsing: .unconditional, help: "Optimizer steps, e.g. 1e7, 10000000 or 10_000_000. (default: 1e7; omnigrok 1e5)")
@@ -80,8 +88,11 @@ struct Train: ParsableCommand {
     @Option(help: "balanced (the same count per digit, drawn with the seed) or first (the first N images). (default: balanced; omnigrok first)")
     var subset: SubsetMode?
 
-    @Option(help: "mnist or fashion (Fashion-MNIST from Debian's dataset-fashion-mnist). (default: mnist)")
+    @Option(help: "mnist, fashion (Fashion-MNIST from Debian's dataset-fashion-mnist) or modadd (modular addition, the token model). (default: mnist; delay-law modadd)")
     var dataset: TrainingConfig.Dataset?
+
+    @OptionGroup(title: "Modular addition (--dataset modadd)")
+    var modadd: ModularAdditionFlags
 
     @Option(help: "Folder with the four standard MNIST IDX files (gzip or raw): train is drawn from the 60,000 and test is the full 10,000, as in the paper. (default: the embedded 5,000 images)")
     var dataDir: String?
@@ -146,6 +157,9 @@ struct Train: ParsableCommand {
     @Option(help: "When the HTSR anti-grokking rule first fires (FC1/FC2 alpha < 2 with traps; the data-free early warning): continue, checkpoint (also write warning-checkpoint.safetensors) or stop (write it and end the run cleanly; --resume continues). The step goes to phases.json and the run summary. (default: continue)")
     var onWarning: WarningAction?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("End the run at the first evaluation with test accuracy >= X (a grokking-time experiment needs nothing after T_grok); the run counts as done. (default: run all --steps)", valueName: "X"))
+    var stopAtTestAcc: Double?
+
     @OptionGroup(title: "Norm interventions (one at a time)")
     var norm: NormFlags
 
@@ -166,6 +180,12 @@ struct Train: ParsableCommand {
 
     func makeConfig() throws -> TrainingConfig {
         var c = TrainingConfig.preset(preset)
+        if preset == nil, dataset == .modadd {
+            // Without a preset, modular addition starts from the paper's settings (its model,
+            // CE, AdamW lr 1e-3 wd 1 on weights, init scale 1), not the MNIST recipe's.
+            c = .delayLaw
+            c.preset = nil
+        }
         if let s = steps { c.steps = try StepCount.parse(s) }
         if let v = lr { c.lr = v }
         if let v = wd { c.wd = v }
@@ -187,6 +207,10 @@ struct Train: ParsableCommand {
         if let v = trainSize { c.trainSize = v }
         if let v = subset { c.subset = v }
         if let v = dataset { c.dataset = v }
+        try modadd.apply(to: &c, imageOnlyFlags: [
+            ("--widths", widths != nil), ("--train-size", trainSize != nil), ("--subset", subset != nil),
+            ("--batch-size", batchSize != nil), ("--batch-order", batchOrder != nil),
+            ("--data-dir", dataDir != nil), ("--kernels", kernels != nil)])
         if let v = dataDir { c.dataDir = v }
         if let v = seed { c.seed = v }
         if let v = snapshots { c.snapshots = v }
@@ -194,6 +218,7 @@ struct Train: ParsableCommand {
         if let v = threads { c.threads = try Self.checkedThreads(v) }
         if let v = kernels { c.kernels = v }
         if let v = snapshotDtype { c.snapshotDtype = v }
+        if let v = stopAtTestAcc { c.stopAtTestAccuracy = v }
         c.normControl = try norm.control()
         try c.validate()
         return c
@@ -235,9 +260,7 @@ struct Train: ParsableCommand {
             let config = try makeConfig()
             if check {
                 let diagnostics = try makeDiagnostics()
-                let data = try MNIST.load(config.dataSource, trainSize: config.trainSize,
-                                          subset: config.subsetMode, seed: config.seed)
-                try config.validate(features: data.train.features, classes: 10)
+                let data = try TrainingData.load(config)
                 return try printCheck(config: config, diagnostics: diagnostics, data: data)
             }
             let name = out ?? "runs/\(Self.timestamp())-\(config.tag)"
@@ -272,6 +295,7 @@ struct Train: ParsableCommand {
             ("--dtype", dtype != nil), ("--widths", widths != nil), ("--init-scale", initScale != nil),
             ("--batch-size", batchSize != nil), ("--batch-order", batchOrder != nil),
             ("--train-size", trainSize != nil), ("--subset", subset != nil), ("--dataset", dataset != nil),
+            ("--stop-at-test-acc", stopAtTestAcc != nil),
             ("--data-dir", dataDir != nil), ("--seed", seed != nil), ("--snapshots", snapshots != nil),
             ("--schedule", schedule != nil), ("--htsr", htsr != nil),
             ("--sparsity-threshold", sparsityThreshold != nil), ("--fit-threshold", fitThreshold != nil),
@@ -281,7 +305,7 @@ struct Train: ParsableCommand {
             ("--htsr-rule", htsrRule != nil), ("--htsr-stable-rank-drop", htsrStableRankDrop != nil),
             ("--force", force),
         ]
-        return set.filter(\.1).map(\.0) + norm.given
+        return set.filter(\.1).map(\.0) + modadd.given + norm.given
     }
 
     static func timestamp() -> String {

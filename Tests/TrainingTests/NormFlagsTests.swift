@@ -41,7 +41,7 @@ final class NormFlagsTests: XCTestCase {
         XCTAssertEqual(clamp?["from_step"] as? Int, 50)
         // A higher threshold picks the later evaluation.
         let r9 = try Tool.run("grok-train", ["--clamp-norm", "1.1", "--clamp-ref", "auto", "--clamp-ref-run", run.path,
-                                             "--grok-threshold", "0.9", "--steps", "100", "--check"])
+                                             "--clamp-ref-threshold", "0.9", "--steps", "100", "--check"])
         XCTAssertTrue(r9.stdout.contains("\"reference_norm\" : 54"), r9.stdout + r9.stderr)
     }
 
@@ -58,5 +58,32 @@ final class NormFlagsTests: XCTestCase {
         try expectOneLineError(["--rescale-once", "1.1"], mentioning: ["--at"])
         try expectOneLineError(["--rescale-once", "1.1", "--at", "500"], mentioning: ["--at"])
         try expectOneLineError(["--constrain-norm", "--rescale-once", "2", "--at", "5"], mentioning: ["one norm intervention"])
+        try expectOneLineError(["--clamp-norm", "1", "--clamp-ref", "50", "--clamp-ref-threshold", "0.9"], mentioning: ["--clamp-ref auto"])
+    }
+
+    func testModularAdditionBadInputIsAOneLineError() throws {
+        try expectOneLineError(["--dataset", "modadd", "--modulus", "57"], mentioning: ["--modulus", "prime"])
+        try expectOneLineError(["--dataset", "modadd", "--modulus", "2"], mentioning: ["--modulus"])
+        try expectOneLineError(["--dataset", "modadd", "--train-fraction", "1"], mentioning: ["--train-fraction"])
+        try expectOneLineError(["--dataset", "modadd", "--train-fraction", "0"], mentioning: ["--train-fraction"])
+        for flag in [["--widths", "2,8,11"], ["--train-size", "100"], ["--batch-size", "10"], ["--subset", "first"],
+                     ["--data-dir", "/tmp"], ["--batch-order", "cycle"], ["--kernels", "dense"]] {
+            try expectOneLineError(["--dataset", "modadd"] + flag, mentioning: [flag[0], "image datasets"])
+        }
+        try expectOneLineError(["--modulus", "59"], mentioning: ["--modulus", "--dataset modadd"])
+        try expectOneLineError(["--preset", "delay-law", "--hidden", "0"], mentioning: ["--hidden"])
+    }
+
+    func testModularAdditionCheckShowsTheDerivedSettings() throws {
+        let r = try Tool.run("grok-train", ["--dataset", "modadd", "--modulus", "23", "--train-fraction", "0.5",
+                                            "--embed-dim", "16", "--hidden", "32", "--steps", "100", "--check"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual(json?["train_size"] as? Int, 265)
+        XCTAssertEqual(json?["test_size"] as? Int, 529 - 265)
+        XCTAssertEqual(json?["batch_size"] as? Int, 265, "full batch")
+        XCTAssertEqual(json?["loss"] as? String, "ce", "without a preset modadd starts from the paper's settings")
+        XCTAssertEqual(json?["wd"] as? Double, 1)
+        XCTAssertEqual(json?["widths"] as? [Int], [32, 32, 23])
     }
 }
