@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "RunFiles", "Charts", "Tensors", "GrokCore"]),
         .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "Tensors"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "RunFiles", "Report", "Diagnostics", "GrokCore"]),
-        .testTarget(name: "TrapEffectsTests", dependencies: ["TrapEffects", "HTSR", "Training", "Datasets", "Tensors", "GrokCore"]),
+        .testTarget(name: "TrapEffectsTests", dependencies: ["TrapEffects", "HTSR", "Training", "RunFiles", "Datasets", "Tensors", "GrokCore"]),
         .testTarget(name: "AnalyzeToolTests", dependencies: ["Tensors", "GrokCore"], resources: [.copy("Fixtures")]),
     ]
 )

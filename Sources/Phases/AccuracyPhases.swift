@@ -20,7 +20,9 @@ public struct AccuracyPoint: Sendable, Equatable {
 ///    `sustain` consecutive collapsed evaluations is labelled anti-grokking from its first
 ///    step; shorter runs are noise and ignored. Only past data and `sustain - 1` later
 ///    evaluations are used, so a live run flags a collapse `sustain - 1` evaluations after
-///    its onset.
+///    its onset. After that onset, any later evaluation with test accuracy below the running
+///    peak by the drop is anti-grokking too, whatever its train accuracy (train accuracy may
+///    itself slip late in a long run; that does not make the run grokked again).
 /// 3. The remaining fitted steps (hindsight): the test curve is smoothed by a running median
 ///    of radius `smoothingRadius`. peak = the highest smoothed test accuracy among fitted steps
 ///    before the first collapse; plateau = the lowest smoothed value between the fit step and
@@ -117,6 +119,19 @@ public struct AccuracyPhases: Sendable, Equatable {
             while j + 1 < n && collapsed[j + 1] { j += 1 }
             if j - i + 1 >= max(1, t.sustain) { for k in i...j { anti[k] = true } }
             i = j + 1
+        }
+        // Once a collapse is established, an evaluation whose test accuracy is still below
+        // the running peak by the drop stays anti-grokking even if train accuracy has slipped
+        // under the fit threshold (the 10^7-step paper run ends at train 0.983): it is not
+        // grokked again, and the onset is still defined by the strict rule above.
+        if let first = anti.firstIndex(of: true) {
+            var peakSoFar = -Double.infinity
+            for k in 0..<n {
+                let test = points[k].testAccuracy
+                if test.isFinite { peakSoFar = max(peakSoFar, test) }
+                let drop = max(t.collapseDrop, t.collapseRelativeDrop * peakSoFar)
+                if k > first, !anti[k], test.isFinite, test < peakSoFar - drop { anti[k] = true }
+            }
         }
         let onset = firstSustainedRun(steps: steps, flags: collapsed, sustain: t.sustain)
         collapseStep = onset?.onset; collapseDetectedStep = onset?.detected

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import GrokCore
 import Phases
-@testable import Diagnostics
+import Diagnostics
 
 final class HTSRRuleSettingsTests: XCTestCase {
     func testRuleAndDropReachTheThresholdsAndBadDropsAreRefused() throws {

@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 import Diagnostics
 import Training
+import RunFiles
 import Model
 
 /// The diagnostics observer on a token-model run (--dataset modadd): HTSR rows for E, W1, W2,

@@ -74,6 +74,28 @@ final class AccuracyPhasesTests: XCTestCase {
         XCTAssertEqual(phases.grokkedStep, steps.first { Double($0) >= 1e4 * pow(5, 0.9) })
     }
 
+    /// The 10^7-step paper run ends with train accuracy slipping to 0.983 after test accuracy
+    /// collapsed: those evaluations stay anti-grokking (they used to read "grokked"), while a
+    /// train dip with test accuracy at its peak is not a collapse, and the onset is unchanged.
+    func testATrainDipAfterTheCollapseStaysAntiGrokking() {
+        var points = grokkingCurve(upTo: 10_000_000, collapseAt: 2_000_000)
+        let steps = points.map(\.step)
+        let dip = steps.firstIndex { $0 >= 8_000_000 }!
+        for k in dip..<points.count {
+            points[k] = AccuracyPoint(step: steps[k], trainAccuracy: 0.983, testAccuracy: 0.47)
+        }
+        let phases = AccuracyPhases(points: points)
+        let onset = steps.firstIndex { $0 >= 2_000_000 }!
+        XCTAssertEqual(phases.collapseStep, steps[onset])
+        XCTAssertEqual(phases.labels[onset...], ArraySlice(Array(repeating: .antiGrokking, count: steps.count - onset)))
+
+        var noCollapse = grokkingCurve(upTo: 10_000_000)
+        for k in dip..<noCollapse.count {
+            noCollapse[k] = AccuracyPoint(step: steps[k], trainAccuracy: 0.983, testAccuracy: 0.88)
+        }
+        XCTAssertFalse(AccuracyPhases(points: noCollapse).labels.contains(.antiGrokking))
+    }
+
     func testCollapseIsDetectedLiveFromPastDataOnly() {
         let points = grokkingCurve(upTo: 10_000_000, collapseAt: 2_000_000)
         let onset = points.firstIndex { $0.step >= 2_000_000 }!

@@ -4,6 +4,7 @@ import Datasets
 import Model
 import Tensors
 import Training
+import RunFiles
 
 /// The token model (--dataset modadd) through the one training loop: files, the clamp on E,
 /// W1, W2, and resume.

@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 import TrapEffects
 import Training
+import RunFiles
 
 /// `grok-analyze traps` on a --dataset modadd run's snapshot: traps are located, the MLP-only
 /// evaluation is not attempted (and refused when asked for explicitly).
