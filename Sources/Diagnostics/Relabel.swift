@@ -105,6 +105,8 @@ public enum RunRelabel {
         try backUp(phasesURL, as: RunFileName.phasesBeforeRelabel)
         try report.write(to: phasesURL)
         written.append(phasesURL)
+        // A completed run's metrics.csv ends with the accuracy labels: keep them in step.
+        if try MetricsFile.relabelPhaseColumn(run.metricsURL, segments: report.accuracy) { written.append(run.metricsURL) }
         return Result(report: report, analysedSnapshots: analysed, files: written)
     }
 

@@ -17,7 +17,7 @@ public enum ConfigFile {
     }
 
     /// Decodes the whole file (or its member `key`) as `T`, snake_case keys to camelCase
-    /// properties. A missing `key` is nil.
+    /// properties. `key` is the member's name as in the file ("norm_control"). A missing `key` is nil.
     public static func decode<T: Decodable>(_ type: T.Type, from url: URL, key: String? = nil) throws -> T? {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw GrokError("cannot read \(url.path)")
@@ -25,7 +25,9 @@ public enum ConfigFile {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         guard let key else { return try decoder.decode(T.self, from: data) }
-        decoder.userInfo[Member<T>.keyInfo] = key
+        // The decoder converts the file's snake_case keys before lookup: ask for the converted form.
+        let parts = key.split(separator: "_", omittingEmptySubsequences: false)
+        decoder.userInfo[Member<T>.keyInfo] = ([String(parts.first ?? "")] + parts.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }).joined()
         return try decoder.decode(Member<T>.self, from: data).value
     }
 

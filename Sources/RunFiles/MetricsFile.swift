@@ -35,6 +35,24 @@ public enum MetricsFile {
         (try read(url).strings("step") ?? []).compactMap { Int($0) }
     }
 
+    /// Replaces a completed run's phase column with `segments`' labels (a relabel changed
+    /// them); a file without the column (a run still going) is left alone. Atomic.
+    /// Returns whether the file changed.
+    @discardableResult
+    public static func relabelPhaseColumn(_ url: URL, segments: [PhaseSegment]) throws -> Bool {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return false }
+        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        guard let header = lines.first, header.hasSuffix("," + phaseColumn) else { return false }
+        for i in lines.indices.dropFirst() {
+            // Drop the old label (the last field; labels never contain commas).
+            if let comma = lines[i].lastIndex(of: ",") { lines[i] = String(lines[i][..<comma]) }
+            let step = CSVLog.step(of: lines[i]) ?? -1
+            lines[i] += "," + (segments.first { $0.startStep <= step && step <= $0.endStep }?.phase.rawValue ?? "")
+        }
+        try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: url)
+        return true
+    }
+
     /// The accuracy phase of each row: the `phase` column of a completed run (an old file), or
     /// nil when the file has none (then phases.json's segments are the labels).
     public static func phaseColumn(_ table: CSVTable) -> [String]? { table.strings(phaseColumn) }

@@ -67,8 +67,14 @@ public enum DelayLaw {
     /// A run directory's clamp and T_grok; nil when the run has no clamp (a free run).
     static func run(_ dir: URL, threshold: Double) throws -> Run? {
         let runDir = RunDirectory(dir)
-        let config = try runDir.readConfig()
-        guard case let .clamp(rho, _, ref, referenceRun)? = config.normControl else { return nil }
+        // Only the members the law needs (a hand-made or foreign config.json may lack the rest).
+        let control: NormControl?
+        let seed: UInt64
+        do {
+            control = try ConfigFile.decode(NormControl.self, from: runDir.configURL, key: "norm_control")
+            seed = try ConfigFile.decode(UInt64.self, from: runDir.configURL, key: "seed") ?? 0
+        } catch { throw GrokError("\(runDir.configURL.path): \(error)") }
+        guard case let .clamp(rho, _, ref, referenceRun)? = control else { return nil }
         let table = try CSVTable.read(runDir.metricsURL)
         guard let steps = table.numbers("step"), let test = table.numbers("test_acc"), let norm = table.numbers("l2_weights") else {
             throw GrokError("\(runDir.metricsURL.path) lacks the step, test_acc or l2_weights column")
@@ -79,7 +85,7 @@ public enum DelayLaw {
             curve.append((steps[i], test[i], norm[i]))
             if tGrok == nil, test[i] >= threshold { tGrok = Int(steps[i]) }
         }
-        return Run(directory: dir, seed: Int(config.seed), rho: rho, referenceNorm: ref,
+        return Run(directory: dir, seed: Int(seed), rho: rho, referenceNorm: ref,
                    referenceRun: referenceRun, tGrok: tGrok,
                    lastStep: Int(steps.last(where: \.isFinite) ?? 0), curve: curve)
     }

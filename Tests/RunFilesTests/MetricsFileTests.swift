@@ -83,6 +83,29 @@ final class MetricsFileTests: XCTestCase {
         XCTAssertEqual(try text(run.metricsURL).components(separatedBy: "phase").count, 2)
     }
 
+    /// A relabel replaces a completed run's labels in place; a file without the column (a
+    /// run still going) is not touched.
+    func testRelabelReplacesThePhaseColumn() throws {
+        let dir = try temporaryDirectory()
+        let url = RunDirectory(dir).metricsURL
+        try oldFormat.write(to: url, atomically: true, encoding: .utf8)
+        let segments = [PhaseSegment(phase: .memorizing, startStep: 0, endStep: 0),
+                        PhaseSegment(phase: .preGrokking, startStep: 10, endStep: 10),
+                        PhaseSegment(phase: .antiGrokking, startStep: 100, endStep: 100)]
+        XCTAssertTrue(try MetricsFile.relabelPhaseColumn(url, segments: segments))
+        XCTAssertEqual(try text(url), """
+            step,train_loss,train_acc,test_loss,test_acc,l2_norm,l2_weights,l2_fc1,l2_fc2,sparsity,phase
+            0,2.3,0.1,2.31,0.09,10.0,9.5,7.0,6.0,0.5,memorizing
+            10,1.2,0.6,1.5,0.4,11.0,10.5,8.0,6.5,0.4,pre-grokking
+            100,0.1,1.0,0.9,0.7,12.0,11.5,9.0,6.8,0.3,anti-grokking
+
+            """)
+        let live = "step,test_acc\n0,0.1\n"
+        try live.write(to: url, atomically: true, encoding: .utf8)
+        XCTAssertFalse(try MetricsFile.relabelPhaseColumn(url, segments: segments))
+        XCTAssertEqual(try text(url), live)
+    }
+
     func testTimingAndLastCompleteStep() throws {
         let dir = try temporaryDirectory()
         let run = RunDirectory(dir)
