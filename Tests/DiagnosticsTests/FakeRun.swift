@@ -87,3 +87,14 @@ class FakeRunTestCase: XCTestCase {
         return out
     }
 }
+
+/// A new run directory `groklab-<name>-<pid>` in the temporary folder holding `config` (a
+/// leftover of an earlier test is removed first). The caller removes it.
+func makeRunDirectory(_ name: String, config: TrainingConfig) throws -> RunDirectory {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("groklab-\(name)-\(getpid())")
+    try? FileManager.default.removeItem(at: dir)
+    let run = RunDirectory(dir)
+    try run.create(force: false)
+    try run.writeConfig(config, extra: [:])
+    return run
+}

@@ -22,12 +22,9 @@ final class RealRunPhasesTests: XCTestCase {
         config.initScale = 2   // memorizes 100 images by step ~81 (scale 8 needs thousands of steps)
         config.threads = 1
         let data = try MNIST.load(.embedded, trainSize: 100, subset: .balanced, seed: 0)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("groklab-realrun-\(getpid())")
-        try? FileManager.default.removeItem(at: dir)
+        let run = try makeRunDirectory("realrun", config: config)
+        let dir = run.url
         defer { try? FileManager.default.removeItem(at: dir) }
-        let run = RunDirectory(dir)
-        try run.create(force: false)
-        try run.writeConfig(config, extra: [:])
         var settings = DiagnosticsSettings()
         settings.htsr = .plain
         let diagnostics = RunDiagnostics(shape: try MLPShape(widths: config.widths), configuration: settings.configuration)

@@ -13,12 +13,9 @@ final class TokenModelDiagnosticsTests: XCTestCase {
         config.modulus = 11; config.trainFraction = 0.5; config.embedDim = 4; config.hidden = 16
         config.deriveModularAddition()
         config.steps = 30; config.snapshots = 4; config.threads = 1; config.dtype = .f64
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("groklab-tokendiag-\(getpid())")
-        try? FileManager.default.removeItem(at: dir)
+        let run = try makeRunDirectory("tokendiag", config: config)
+        let dir = run.url
         defer { try? FileManager.default.removeItem(at: dir) }
-        let run = RunDirectory(dir)
-        try run.create(force: false)
-        try run.writeConfig(config, extra: [:])
         var settings = DiagnosticsSettings()
         settings.htsr = .plain
         let network = try config.networkLayout()
