@@ -46,11 +46,22 @@ public enum MetricsFile {
         for i in lines.indices.dropFirst() {
             // Drop the old label (the last field; labels never contain commas).
             if let comma = lines[i].lastIndex(of: ",") { lines[i] = String(lines[i][..<comma]) }
+        }
+        lines[0] = String(header.dropLast(phaseColumn.count + 1))
+        try writeWithPhaseColumn(lines, segments: segments, to: url)
+        return true
+    }
+
+    /// `lines` (header first, no phase column) with each row's accuracy phase appended
+    /// (empty where no segment covers its step), written atomically.
+    static func writeWithPhaseColumn(_ lines: [String], segments: [PhaseSegment], to url: URL) throws {
+        var lines = lines
+        lines[0] += "," + phaseColumn
+        for i in lines.indices.dropFirst() {
             let step = CSVLog.step(of: lines[i]) ?? -1
             lines[i] += "," + (segments.first { $0.startStep <= step && step <= $0.endStep }?.phase.rawValue ?? "")
         }
         try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: url)
-        return true
     }
 
     /// The accuracy phase of each row: the `phase` column of a completed run (an old file), or
@@ -84,14 +95,9 @@ public final class MetricsLog {
     /// The same from the segments themselves.
     public func addPhaseColumn(_ segments: [PhaseSegment]) throws {
         guard let data = FileManager.default.contents(atPath: log.url.path) else { return }
-        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         guard let header = lines.first, !header.split(separator: ",").contains(Substring(MetricsFile.phaseColumn)) else { return }
-        lines[0] = header + "," + MetricsFile.phaseColumn
-        for i in lines.indices.dropFirst() {
-            let step = CSVLog.step(of: lines[i]) ?? -1
-            lines[i] += "," + (segments.first { $0.startStep <= step && step <= $0.endStep }?.phase.rawValue ?? "")
-        }
-        try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: log.url)
+        try MetricsFile.writeWithPhaseColumn(lines, segments: segments, to: log.url)
     }
 }
 

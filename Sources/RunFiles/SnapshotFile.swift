@@ -14,24 +14,6 @@ public enum SnapshotFile {
         shape.layerName(l) + (bias ? ".bias" : ".weight")
     }
 
-    public static func tensors<T: BLASScalar>(shape: MLPShape, parameters: UnsafeBufferPointer<T>) -> [Tensor] {
-        var out: [Tensor] = []
-        for l in 0..<shape.layerCount {
-            let w = Array(parameters[shape.weightRange(l)])
-            let b = Array(parameters[shape.biasRange(l)])
-            let ws = [shape.widths[l + 1], shape.widths[l]], bs = [shape.widths[l + 1]]
-            let (wn, bn) = (tensorName(shape, layer: l), tensorName(shape, layer: l, bias: true))
-            if T.self == Double.self {
-                out.append(Tensor(name: wn, shape: ws, doubles: w as! [Double]))
-                out.append(Tensor(name: bn, shape: bs, doubles: b as! [Double]))
-            } else {
-                out.append(Tensor(name: wn, shape: ws, floats: w.map { Float($0) }))
-                out.append(Tensor(name: bn, shape: bs, floats: b.map { Float($0) }))
-            }
-        }
-        return out
-    }
-
     /// Any model's named tensors (the token model: `embed.weight` [P, d] first) in its
     /// parameter layout's order and shapes, in the training precision.
     public static func tensors<T: BLASScalar>(layout: ParameterLayout, parameters: UnsafeBufferPointer<T>) -> [Tensor] {
@@ -65,21 +47,13 @@ public enum SnapshotFile {
         }
     }
 
-    /// Writes any model's snapshot at `step` (see `write(shape:...)` for the metadata).
+    /// Writes any model's snapshot at `step` (the step and the producer go in the metadata,
+    /// with `metadata` added).
     public static func write<T: BLASScalar>(layout: ParameterLayout, parameters: UnsafeBufferPointer<T>,
                                             step: Int, to url: URL, metadata: [String: String] = [:]) throws {
         var meta = ["step": String(step), "format": "pt", "producer": "GrokLab \(GrokLabVersion.string)"]
         for (k, v) in metadata { meta[k] = v }
         try SafeTensors.write(tensors(layout: layout, parameters: parameters), metadata: meta, to: url)
-    }
-
-    /// Writes the snapshot at `step` (the step and the producer go in the metadata, with
-    /// `metadata` added).
-    public static func write<T: BLASScalar>(shape: MLPShape, parameters: UnsafeBufferPointer<T>,
-                                            step: Int, to url: URL, metadata: [String: String] = [:]) throws {
-        var meta = ["step": String(step), "format": "pt", "producer": "GrokLab \(GrokLabVersion.string)"]
-        for (k, v) in metadata { meta[k] = v }
-        try SafeTensors.write(tensors(shape: shape, parameters: parameters), metadata: meta, to: url)
     }
 
     /// The parameters in file order (fc1.weight, fc1.bias, fc2.weight, ...) as float64, with
@@ -102,20 +76,6 @@ public enum SnapshotFile {
             }
         }
         return out
-    }
-
-    /// The weight matrices (fc1, fc2, ...: name, [out, in] row-major float64), each checked
-    /// against `shape`.
-    public static func weights(_ tensors: [Tensor], shape: MLPShape) throws -> [(name: String, rows: Int, cols: Int, values: [Double])] {
-        try (0..<shape.layerCount).map { l in
-            let name = tensorName(shape, layer: l)
-            guard let t = tensors.first(where: { $0.name == name }) else { throw GrokError("the snapshot has no tensor '\(name)'") }
-            let rows = shape.widths[l + 1], cols = shape.widths[l]
-            guard t.shape == [rows, cols] else {
-                throw GrokError("\(name) has shape \(t.shape), expected [\(rows), \(cols)] (widths \(shape.widths))")
-            }
-            return (shape.layerName(l), rows, cols, try t.doubles())
-        }
     }
 
     /// Reads a file's tensors, naming the file in any error.
