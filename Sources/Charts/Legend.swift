@@ -57,6 +57,13 @@ extension PanelRenderer {
                     var y = max(t, f.plot.y)
                     while y < f.plot.maxY { sample([(a, y), (b, y)]); y += 6 }
                 }
+            case .area(let a):
+                // The band covers what lies between its bounds: sample both bounds and verticals.
+                for polygon in areaPolygons(a, f) {
+                    sample(polygon)
+                    let half = polygon.count / 2
+                    for k in stride(from: 0, to: half, by: max(1, half / 40)) { sample([polygon[k], polygon[polygon.count - 1 - k]]) }
+                }
             }
         }
         for r in panel.referenceLines {
@@ -77,6 +84,8 @@ extension PanelRenderer {
             w.marker(s.marker, x: x + 13, y: y, size: s.size, color: s.color)
         case .histogram(let h):
             w.rect(x: x + 4, y: y - 6, w: 18, h: 12, fill: h.color, opacity: 0.6, cls: "legend-swatch")
+        case .area(let a):
+            w.rect(x: x + 2, y: y - 6, w: 22, h: 12, fill: a.color, opacity: a.opacity, cls: "legend-swatch")
         }
     }
 

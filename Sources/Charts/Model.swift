@@ -116,12 +116,14 @@ public enum PlotItem: Sendable {
     case line(LineSeries)
     case scatter(ScatterSeries)
     case histogram(Histogram)
+    case area(AreaSeries)
 
     public var label: String? {
         switch self {
         case .line(let s): return s.label
         case .scatter(let s): return s.label
         case .histogram(let h): return h.label
+        case .area(let a): return a.label
         }
     }
     public var side: YSide {
@@ -129,6 +131,7 @@ public enum PlotItem: Sendable {
         case .line(let s): return s.side
         case .scatter(let s): return s.side
         case .histogram(let h): return h.side
+        case .area(let a): return a.side
         }
     }
 }

@@ -118,6 +118,7 @@ struct PanelRenderer {
             case .line(let s): d.add(s.x)
             case .scatter(let s): d.add(s.x)
             case .histogram(let h): d.add(h.edges)
+            case .area(let a): d.add(a.x)
             }
         }
         for r in p.referenceLines where r.orientation == .vertical { d.add(r.value) }
@@ -133,6 +134,7 @@ struct PanelRenderer {
             case .histogram(let h):
                 d.add(h.heights.filter { $0 > 0 })
                 if (side == .left ? p.y.scale : (p.y2?.scale ?? .linear)) == .linear { d.add(0) }
+            case .area(let a): d.add(a.lower); d.add(a.upper)
             }
         }
         for r in p.referenceLines where r.orientation == .horizontal && r.side == side { d.add(r.value) }
@@ -202,13 +204,14 @@ struct PanelRenderer {
 
         for (i, item) in panel.items.enumerated() {
             if case .histogram(let h) = item { drawHistogram(h, f, index: i, into: &w) }
+            if case .area(let a) = item { drawArea(a, f, index: i, into: &w) }
         }
         for r in panel.referenceLines { drawReferenceLine(r, f, into: &w) }
         for (i, item) in panel.items.enumerated() {
             switch item {
             case .line(let s): drawLine(s, f, index: i, into: &w)
             case .scatter(let s): drawScatter(s, f, index: i, into: &w)
-            case .histogram: break
+            case .histogram, .area: break
             }
         }
         w.endGroup()

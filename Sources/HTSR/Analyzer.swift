@@ -75,6 +75,9 @@ public enum HTSRAnalyzer {
         var h = 0.0
         for l in ev { let p = l / total + 1e-10; h -= p * log(p) }
         out.entropy = finite(h / log(Double(rank) + 1e-10))
+        if let detX = DetXCondition.of(ascending: ev) {
+            out.detXNum = detX.count; out.detXVal = detX.value; out.detXValUnrescaled = detX.rescaledValue
+        }
 
         // Power-law fit. All eigenvalues equal (an orthogonal matrix, a multiple of one) leave
         // no tail to fit: the fit would report a meaningless alpha of ~1e15.
@@ -94,6 +97,7 @@ public enum HTSRAnalyzer {
             out.sigma = fit.sigma
             out.xminCandidates = fit.xminCandidates; out.dCurve = fit.dCurve
             out.numPLSpikes = ev.reduce(0) { $0 + ($1 >= fit.xmin ? 1 : 0) }
+            out.ergGap = out.detXNum.map { $0 - out.numPLSpikes! }
             out.warning = PowerLaw.label(alpha: fit.alpha)
             out.alphaWeighted = fit.alpha * log10(lmax)
             out.logAlphaNorm = finite(log10(ev.reduce(0) { $0 + pow($1, fit.alpha) }))

@@ -38,6 +38,17 @@ public struct LayerAnalysis: Sendable, Codable, Equatable {
     public var matrixRank: Int?
     public var entropy: Double?
 
+    // WeightWatcher's detX / ERG condition (`DetXCondition`), over all eigenvalues.
+    /// Eigenvalues in the det X = 1 tail (`detX_num`, also `num_ERG_spikes`).
+    public var detXNum: Int?
+    /// Where that tail starts, original scale (`detX_val`).
+    public var detXVal: Double?
+    /// The same on the unit-mean scale (`detX_val_unrescaled`: the reference's name).
+    public var detXValUnrescaled: Double?
+    /// `detX_num - num_pl_spikes`: 0 when the det X = 1 tail and the power-law tail agree
+    /// (SETOL's ideal layer); nil without a power-law fit.
+    public var ergGap: Int?
+
     // Marchenko-Pastur fit (section 4).
     public var sigmaMP: Double?
     public var numSpikes: Int?
@@ -118,6 +129,10 @@ public struct LayerAnalysis: Sendable, Codable, Equatable {
         case stableRank = "stable_rank"
         case matrixRank = "matrix_rank"
         case entropy
+        case detXNum = "detX_num"
+        case detXVal = "detX_val"
+        case detXValUnrescaled = "detX_val_unrescaled"
+        case ergGap = "ERG_gap"
         case sigmaMP = "sigma_mp"
         case numSpikes = "num_spikes"
         case mpSoftrank = "mp_softrank"

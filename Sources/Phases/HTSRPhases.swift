@@ -16,11 +16,19 @@ public struct HTSRLayerPoint: Sendable, Equatable {
     /// Stable rank ||W||_F^2 / ||W||_2^2 (sum of the ESD over its largest eigenvalue): no fit,
     /// so it is smooth from snapshot to snapshot; nil in htsr.csv files without it.
     public let stableRank: Double?
+    /// KS statistic of the shuffled ESD against its fitted MP law (nil when not computed).
+    public let ksStat: Double?
+    /// log10 of the squared Frobenius norm (sum of the ESD).
+    public let logNorm: Double?
+    /// WeightWatcher's ERG gap, detX_num - num_pl_spikes (nil in htsr.csv files without it).
+    public let ergGap: Int?
 
     public init(step: Int, layer: String, alpha: Double?, numTraps: Int?, numTrapsCentered: Int? = nil,
-                alphaSigma: Double? = nil, stableRank: Double? = nil) {
+                alphaSigma: Double? = nil, stableRank: Double? = nil, ksStat: Double? = nil,
+                logNorm: Double? = nil, ergGap: Int? = nil) {
         self.step = step; self.layer = layer; self.alpha = alpha; self.numTraps = numTraps
         self.numTrapsCentered = numTrapsCentered; self.alphaSigma = alphaSigma; self.stableRank = stableRank
+        self.ksStat = ksStat; self.logNorm = logNorm; self.ergGap = ergGap
     }
 }
 

@@ -19,7 +19,7 @@ public struct HTSRRow: Sendable, Equatable {
                                      "alpha_weighted", "log_norm", "log_spectral_norm", "stable_rank",
                                      "mp_softrank", "num_spikes", "num_traps", "ks_stat", "ks_pvalue",
                                      "max_trap_height", "mean_std_ratio", "mean_spike", "num_traps_centered",
-                                     "status"]
+                                     "detX_num", "detX_val", "ERG_gap", "status"]
     public static let metrics: [LayerMetric] = metricNames.map { name in
         guard let m = LayerAnalysis.metric(named: name) else { preconditionFailure("htsr.csv column \(name) is not a LayerAnalysis metric") }
         return m
@@ -91,7 +91,8 @@ public struct HTSRRow: Sendable, Equatable {
     public var phasePoint: HTSRLayerPoint {
         HTSRLayerPoint(step: step, layer: layer, alpha: analysis.alpha, numTraps: analysis.numTraps,
                        numTrapsCentered: analysis.numTrapsCentered, alphaSigma: analysis.sigma,
-                       stableRank: analysis.stableRank)
+                       stableRank: analysis.stableRank, ksStat: analysis.ksStat, logNorm: analysis.logNorm,
+                       ergGap: analysis.ergGap)
     }
 }
 

@@ -12,7 +12,7 @@ public struct SummaryFigure: Sendable {
 /// The sweep's figures over the swept flag x (the first swept flag other than the seed), drawn
 /// with the run reports' chart code. Only finished runs are drawn; each group of runs that share
 /// every swept value but the seed is one colour, its mean a line, each seed a point (or, for
-/// curves, the min and max over seeds as thin dotted lines).
+/// curves, the min-max range over seeds as a shaded band).
 public struct SummaryFigures: Sendable {
     public let rows: [SummaryRow]
     public let xFlag: String?
@@ -88,11 +88,8 @@ public struct SummaryFigures: Sendable {
             let b = Self.band(g.runs.map(pick))
             guard !b.x.isEmpty else { continue }
             let seeds = g.runs.count
+            if seeds > 1 { items.append(.area(AreaSeries(x: b.x, lower: b.lo, upper: b.hi, color: color(i)))) }
             items.append(.line(LineSeries(label: g.label + (seeds > 1 ? " (\(seeds) seeds)" : ""), x: b.x, y: b.mean, color: color(i))))
-            if seeds > 1 {
-                items.append(.line(LineSeries(x: b.x, y: b.lo, color: color(i), dash: .dotted, width: 1)))
-                items.append(.line(LineSeries(x: b.x, y: b.hi, color: color(i), dash: .dotted, width: 1)))
-            }
         }
         return items
     }
@@ -129,7 +126,7 @@ public struct SummaryFigures: Sendable {
         var figs: [SummaryFigure] = []
         let stepAxis = AxisSpec("step", scale: .log10)
         figs.append(SummaryFigure(stem: "1-test-accuracy", title: "Test accuracy against step",
-            caption: "Test accuracy against log10(step) for each value of the swept flags: the mean over seeds (solid) and the min and max over seeds (dotted).",
+            caption: "Test accuracy against log10(step) for each value of the swept flags: the mean over seeds (line) and the range from the lowest to the highest seed (shaded band).",
             chart: Chart(title: "Test accuracy", width: 800, height: 500,
                          panels: [Panel(x: stepAxis, y: AxisSpec("test accuracy", min: 0, max: 1.02), items: curveItems { $0.testCurve })],
                          idPrefix: "s1")))
@@ -176,7 +173,7 @@ public struct SummaryFigures: Sendable {
         }
         if !panels.isEmpty {
             figs.append(SummaryFigure(stem: "6-alpha-curves", title: "Alpha per layer against step (the paper's figure 2)",
-                caption: "Alpha of each layer against log10(step) for each value of the swept flags: the mean over seeds (solid), the min and max over seeds (dotted); dashed: alpha = 2.",
+                caption: "Alpha of each layer against log10(step) for each value of the swept flags: the mean over seeds (line), the range from the lowest to the highest seed (shaded band); dashed: alpha = 2.",
                 chart: Chart(title: "Alpha per layer", width: 800, height: 300 * Double(panels.count), panels: panels,
                              sharedX: true, idPrefix: "s6")))
         }

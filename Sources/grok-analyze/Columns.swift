@@ -18,7 +18,7 @@ enum Column {
     /// The table's columns in WeightWatcher's order (the randomization ones only with --randomize).
     static func tableColumns(randomized: Bool) -> [LayerMetric] {
         var names = ["N", "M", "alpha", "alpha_weighted", "D", "xmin", "xmax", "sigma", "num_pl_spikes", "log_norm",
-                     "log_spectral_norm", "stable_rank", "mp_softrank", "num_spikes", "sigma_mp"]
+                     "log_spectral_norm", "stable_rank", "mp_softrank", "num_spikes", "sigma_mp", "detX_num", "ERG_gap"]
         if randomized {
             names += ["num_traps", "rand_num_spikes", "rand_sigma_mp", "ks_stat", "ks_pvalue", "ww_softrank",
                       "mean_spike", "num_traps_centered"]

@@ -19,6 +19,7 @@ struct GrokAnalyze: ParsableCommand {
           grok-analyze w.npy --randomize --charts figs  traps; figures 4 and 5
           grok-analyze relabel runs/NAME                htsr.csv, phases.json anew
           grok-analyze traps snap.safetensors           locate, ablate traps; effect
+          grok-analyze warn RUN_DIR...                  early-warning signals, scored
           grok-analyze bench                            analyzer speed against LAPACK
 
         Options of `grok-analyze PATH...` (the default subcommand, analyze):
@@ -30,7 +31,7 @@ struct GrokAnalyze: ParsableCommand {
         that cannot be read gets one line on stderr, `error: <path>: <problem>`,
         and the others are still analysed; the exit status is then 1.
         """,
-        subcommands: [Analyze.self, Relabel.self, Traps.self, Bench.self],
+        subcommands: [Analyze.self, Relabel.self, Traps.self, Warn.self, Bench.self],
         defaultSubcommand: Analyze.self)
 }
 

@@ -6,7 +6,9 @@ import Report
 import RunFiles
 import ToolSupport
 
-/// `grok-report RUN_DIR`: redraws figures/ and report.html from a run directory's files.
+/// `grok-report`: a run's figures and page (the default), or several runs compared over seeds.
+/// A group whose default subcommand builds one run's report: a root with a positional run
+/// directory would swallow `seeds`.
 struct GrokReport: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grok-report",
@@ -16,7 +18,19 @@ struct GrokReport: ParsableCommand {
           grok-report runs/NAME                 figures/ and report.html, now
           grok-report runs/NAME --open          ... and open the page
           grok-report --watch runs/NAME         a live page until the run ends
+          grok-report seeds RUN... --out DIR    runs over seeds: bands, table
 
+        `grok-report build --help` lists the options of a run's report.
+        """,
+        subcommands: [Build.self, Seeds.self],
+        defaultSubcommand: Build.self)
+}
+
+/// `grok-report RUN_DIR`: redraws figures/ and report.html from a run directory's files.
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rebuild figures/ and report.html from one run directory (the default: `grok-report RUN_DIR`).",
+        discussion: """
         Reads config.json, metrics.csv, htsr.csv, phases.json and snapshots/ and
         writes figures/<n>-<name>.svg (+ .png when rsvg-convert is installed) and
         report.html, one self-contained page. Whatever is missing is drawn as far

@@ -147,7 +147,7 @@ final class AnalyzeToolTests: XCTestCase {
         let header = try XCTUnwrap(r.stdout.split(separator: "\n").first).split(separator: " ").map(String.init)
         XCTAssertEqual(header, ["layer_id", "name", "N", "M", "alpha", "alpha_weighted", "D", "xmin", "xmax", "sigma", "num_pl_spikes",
                                 "log_norm", "log_spectral_norm", "stable_rank", "mp_softrank", "num_spikes", "sigma_mp",
-                                "num_traps", "rand_num_spikes", "rand_sigma_mp", "ks_stat", "ks_pvalue", "ww_softrank",
+                                "detX_num", "ERG_gap", "num_traps", "rand_num_spikes", "rand_sigma_mp", "ks_stat", "ks_pvalue", "ww_softrank",
                                 "mean_spike", "num_traps_centered", "status"])
         let fc1 = try XCTUnwrap(r.stdout.split(separator: "\n").first { $0.contains("fc1.weight") }).split(separator: " ")
         XCTAssertEqual(fc1[4].count, 5, "alpha with 4 significant digits: \(fc1[4])")
