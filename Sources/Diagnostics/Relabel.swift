@@ -7,7 +7,8 @@ import Training
 
 /// Relabels an existing run from its files, without training again: optionally analyses every
 /// snapshot again with this build's HTSR analyzer (new columns such as num_traps_centered), then
-/// labels the phases with the given rule and rewrites phases.json.
+/// labels the phases with the given rule and rewrites phases.json. Evaluations whose snapshot
+/// was pruned keep their htsr.csv rows as they were.
 ///
 /// The analysis is the live run's exactly: the mode from config.json and the same per-step
 /// shuffle seed (SeededRandom(run seed, "htsr-<step>")), so a relabelled htsr.csv equals the one
@@ -76,6 +77,11 @@ public enum RunRelabel {
             let analyzer = HTSRLayerAnalyzer(mode: settings.htsr, threads: options.threads)
             let snapshots = run.snapshots()
             guard !snapshots.isEmpty else { throw GrokError("\(run.snapshotsURL.path): no step-*.safetensors snapshots to analyse") }
+            // Steps whose snapshot was pruned (--keep-snapshots) keep their rows as they are:
+            // a relabel adds what it can compute and never loses an evaluation.
+            let analysedSteps = Set(snapshots.map(\.step))
+            let kept = FileManager.default.fileExists(atPath: htsrURL.path)
+                ? try HTSRFile.read(htsrURL).filter { !analysedSteps.contains($0.step) } : []
             rows = []
             for (k, (step, url)) in snapshots.enumerated() {
                 let layers: [LayerMatrix]
@@ -87,6 +93,12 @@ public enum RunRelabel {
                 rows += analyzer.analyze(layers, step: step, seed: stepRandom.next()).map { var r = $0; r.step = step; return r }
                 analysed += 1
                 if (k + 1) % 20 == 0 || k + 1 == snapshots.count { progress("analysed \(k + 1)/\(snapshots.count) snapshots") }
+            }
+            if !kept.isEmpty {
+                let steps = Set(kept.map(\.step)).count
+                progress("kept htsr.csv's rows of \(steps) evaluations without a snapshot (pruned): their newer columns stay empty")
+                // Stable: the rows of one step stay in their layer order.
+                rows = (rows + kept).enumerated().sorted { ($0.element.step, $0.offset) < ($1.element.step, $1.offset) }.map(\.element)
             }
             try backUp(htsrURL, as: RunFileName.htsrBeforeRelabel)
             try HTSRFile.write(rows, to: htsrURL)

@@ -79,9 +79,14 @@ public struct WarningSignal: Sendable {
         return firstSustainedRun(steps: series.steps, flags: flags, sustain: sustain)?.onset
     }
 
-    /// True when the run has any value for this signal (a run written before a column existed
-    /// has none, and says nothing either way).
-    public func isAvailable(_ series: WeightSeries) -> Bool { score(series).contains { $0 != nil } }
+    /// True when the signal has a value at 90% of the run's steps or more. A run written before
+    /// a column existed has none; one whose column was filled in later from the few snapshots it
+    /// kept has it at a handful of steps, where a "first firing" would mean little. Either says
+    /// nothing either way.
+    public func isAvailable(_ series: WeightSeries) -> Bool {
+        let v = score(series)
+        return !v.isEmpty && Double(v.filter { $0 != nil }.count) >= 0.9 * Double(v.count)
+    }
 }
 
 extension WarningSignal {

@@ -105,6 +105,28 @@ final class RealRunPhasesTests: XCTestCase {
         XCTAssertEqual(second.report.htsrThresholds?.trapCount, .weightwatcher)
         XCTAssertEqual(try String(contentsOf: htsrURL, encoding: .utf8), relabelled)
         XCTAssertEqual(try String(contentsOf: backup, encoding: .utf8), originalText)
+
+        // With every other snapshot pruned, a reanalysis keeps the pruned steps' rows as they
+        // were (marked here by an edited cell) and redoes the rest: no evaluation is lost.
+        let snapshots = dir.appendingPathComponent("snapshots")
+        let pruned = Set(steps.enumerated().filter { $0.offset % 2 == 1 }.map(\.element))
+        for s in pruned { try FileManager.default.removeItem(at: snapshots.appendingPathComponent(SnapshotName.fileName(step: s))) }
+        let marked = try HTSRFile.read(htsrURL).map { row -> HTSRRow in
+            var r = row
+            if pruned.contains(r.step) { r.detXNum = -7 }
+            return r
+        }
+        try HTSRFile.write(marked, to: htsrURL)
+        o.reanalyze = true
+        let third = try RunRelabel.relabel(directory: dir, options: o)
+        XCTAssertEqual(third.analysedSnapshots, steps.count - pruned.count)
+        let merged = try HTSRFile.read(htsrURL)
+        XCTAssertEqual(merged.map(\.step), before.map(\.step), "every evaluation, in order")
+        XCTAssertEqual(merged.map(\.layer), before.map(\.layer))
+        for r in merged {
+            if pruned.contains(r.step) { XCTAssertEqual(r.detXNum, -7, "kept as it was: step \(r.step)") }
+            else { XCTAssertNotEqual(r.detXNum, -7, "analysed again: step \(r.step)") }
+        }
     }
 }
 

@@ -25,9 +25,9 @@ final class RunDiagnosticsTests: FakeRunTestCase {
         // htsr.csv: the header, then one row per (step, layer) in step order.
         let text = try String(contentsOf: dir.appendingPathComponent("htsr.csv"), encoding: .utf8)
         let lines = text.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines[0], "step,layer,N,M,alpha,D,xmin,xmax,sigma,num_pl_spikes,alpha_weighted,log_norm,log_spectral_norm,stable_rank,mp_softrank,num_spikes,num_traps,ks_stat,ks_pvalue,max_trap_height,mean_std_ratio,mean_spike,num_traps_centered,status")
+        XCTAssertEqual(lines[0], "step,layer,N,M,alpha,D,xmin,xmax,sigma,num_pl_spikes,alpha_weighted,log_norm,log_spectral_norm,stable_rank,mp_softrank,num_spikes,num_traps,ks_stat,ks_pvalue,max_trap_height,mean_std_ratio,mean_spike,num_traps_centered,detX_num,detX_val,ERG_gap,status")
         XCTAssertEqual(lines.count, 1 + 3 * steps.count)
-        XCTAssertTrue(lines.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 24 })
+        XCTAssertTrue(lines.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 27 })
         let rows = try HTSRFile.read(dir.appendingPathComponent("htsr.csv"))
         XCTAssertEqual(rows.map(\.step), steps.flatMap { [$0, $0, $0] })
         XCTAssertEqual(rows.prefix(3).map(\.layer), ["fc1", "fc2", "fc3"])

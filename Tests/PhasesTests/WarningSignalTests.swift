@@ -107,5 +107,10 @@ final class WarningSignalTests: XCTestCase {
         let gap = Self.series(fc1Alpha: [6, 5, 1.5, nil, 1.8, 1.7])
         XCTAssertEqual(sig.firstStep(gap, threshold: 2, sustain: 2), 10_000)
         XCTAssertFalse(sig.isAvailable(Self.series(fc1Alpha: [nil, nil, nil, nil, nil, nil])))
+        // A column filled in at a few steps only (a later relabel of a run with pruned
+        // snapshots) is not enough: 90% of the steps must have it.
+        XCTAssertFalse(sig.isAvailable(Self.series(fc1Alpha: [nil, nil, nil, nil, 1.8, 1.7])))
+        XCTAssertFalse(sig.isAvailable(Self.series(fc1Alpha: [6, 5, 4, 3, 1.8, nil])))
+        XCTAssertTrue(sig.isAvailable(Self.series()))
     }
 }
