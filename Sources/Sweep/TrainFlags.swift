@@ -87,6 +87,11 @@ public enum TrainFlags {
         TrainFlag("constrain-norm", .toggle, notSweepable: "it is a switch"),
         TrainFlag("rescale-once", .number),
         TrainFlag("at", .steps),
+        // Grokfast: sweep --grokfast off,ema (the settings flags are shared; off ignores them).
+        TrainFlag("grokfast", .choice(["off", "ema", "ma"])),
+        TrainFlag("grokfast-alpha", .number),
+        TrainFlag("grokfast-lambda", .number),
+        TrainFlag("grokfast-window", .integer),
         TrainFlag("threads", .integer, refused: "each run gets one BLAS thread; use --jobs for the number of runs at once"),
         TrainFlag("out", .text, refused: "each run's directory is runs/<cell> inside the sweep directory (grok-sweep's --out names the sweep directory)"),
         TrainFlag("resume", .toggle, refused: "rerunning the same grok-sweep command resumes unfinished runs"),

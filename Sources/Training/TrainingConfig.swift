@@ -48,6 +48,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var snapshotDtype: Precision? = nil
     /// A norm intervention after every optimizer step (see NormControl); nil = none.
     public var normControl: NormControl? = nil
+    /// Grokfast's gradient filter between backward and the optimizer step; nil = none.
+    public var grokfast: Grokfast? = nil
     /// --dataset modadd only (nil otherwise, and in runs recorded before it existed): the
     /// modulus P, the training fraction F, and EmbeddingMLP's embedding width d and hidden
     /// width H. `widths`, `trainSize`, `batchSize`, `subset`, `batchOrder` are then derived
@@ -172,6 +174,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
             throw bad("--train-size \(trainSize) must be a multiple of 10 for --subset balanced (the same count per digit)")
         }
         try normControl?.validate(steps: steps, wd: wd)
+        try grokfast?.validate()
         if let x = stopAtTestAccuracy, !(x > 0 && x <= 1) { throw bad("--stop-at-test-acc must be in (0, 1], got \(x)") }
     }
 
@@ -198,6 +201,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         parts.append("lr\(num(lr))")
         parts.append("wd\(num(wd))")
         if dtype == .f32 { parts.append("f32") }
+        if let g = grokfast { parts.append("grokfast-\(g.kind.rawValue)") }
         if dataset == .fashion { parts.append("fashion") }
         if dataset == .modadd { parts.append("modadd\(modulus ?? 59)") }
         parts.append("seed\(seed)")

@@ -53,6 +53,8 @@ final class TrainingLoop<T: BLASScalar> {
     let mlpShape: MLPShape?
     let model: any TrainableNetwork<T>
     let optimizer: any Optimizer<T>
+    /// Grokfast's filter between backward and the update; nil without --grokfast.
+    let gradientFilter: GradientFilter<T>?
     var order: BatchOrder
     let batches: BatchFeeder<T>
     // The full sets as rows (pixels / 255, or token ids), row-major.
@@ -97,6 +99,9 @@ final class TrainingLoop<T: BLASScalar> {
             sgd.threads = config.threads
             optimizer = sgd
         }
+        let filter = config.grokfast?.filter(count: layout.parameterCount, as: T.self)
+        filter?.threads = config.threads
+        gradientFilter = filter
         let f = data.features
         (trainInputs, trainLabels) = data.rows(train: true, as: T.self)
         (testInputs, testLabels) = data.rows(train: false, as: T.self)
@@ -133,6 +138,13 @@ final class TrainingLoop<T: BLASScalar> {
             model.setFileParameters(ckpt.parameters)
             try optimizer.restore(stepCount: ckpt.optimizerStepCount,
                                   buffers: Dictionary(uniqueKeysWithValues: ckpt.optimizerBuffers.map { ($0.name, storageLayout($0.values)) }))
+            if let gradientFilter {
+                guard let filtered = ckpt.gradientFilterSteps else {
+                    throw GrokError("cannot resume: \(directory.checkpointURL.path) holds no Grokfast state but config.json asks for --grokfast")
+                }
+                try gradientFilter.restore(filteredSteps: filtered,
+                                           buffers: Dictionary(uniqueKeysWithValues: ckpt.gradientFilterBuffers.map { ($0.name, storageLayout($0.values)) }))
+            }
             order = ckpt.batchOrder
             startStep = ckpt.step
             trainSeconds = ckpt.trainSeconds
@@ -240,7 +252,7 @@ final class TrainingLoop<T: BLASScalar> {
         while step < config.steps {
             step += 1
             let batch = batches.batch(step: step, order: &order)
-            let loss = TrainingStep.run(network: model, optimizer, batch: batch, loss: lossKind)
+            let loss = TrainingStep.run(network: model, optimizer, filter: gradientFilter, batch: batch, loss: lossKind)
             if let normIntervention { normFactor = normIntervention.apply(afterStep: step, to: model.parameters) }
             guard loss.isFinite else {   // the caller says it (once), with what is kept
                 return try finish(.diverged(step: step), step: step - 1)
@@ -273,6 +285,8 @@ final class TrainingLoop<T: BLASScalar> {
         let ckpt = Checkpoint<T>(step: step, parameters: model.fileParameters(),
                                  optimizerStepCount: optimizer.stepCount,
                                  optimizerBuffers: optimizer.stateBuffers().map { ($0.name, fileLayout($0.values)) },
+                                 gradientFilterSteps: gradientFilter?.filteredSteps,
+                                 gradientFilterBuffers: gradientFilter?.stateBuffers().map { ($0.name, fileLayout($0.values)) } ?? [],
                                  batchOrder: order,
                                  trainSeconds: trainSeconds, otherSeconds: otherSeconds)
         try ckpt.write(to: directory.checkpointURL)

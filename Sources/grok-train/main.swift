@@ -163,6 +163,9 @@ struct Train: ParsableCommand {
     @OptionGroup(title: "Norm interventions (one at a time)")
     var norm: NormFlags
 
+    @OptionGroup(title: "Grokfast (gradient filter)")
+    var grokfastFlags: GrokfastFlags
+
     @Option(help: "Run directory. (default: runs/<date>-<hyperparameter tag>)")
     var out: String?
 
@@ -220,6 +223,11 @@ struct Train: ParsableCommand {
         if let v = snapshotDtype { c.snapshotDtype = v }
         if let v = stopAtTestAcc { c.stopAtTestAccuracy = v }
         c.normControl = try norm.control()
+        let filter = try grokfastFlags.filter()
+        c.grokfast = filter.filter
+        if !filter.unused.isEmpty, !check {
+            note("note: --grokfast off: \(filter.unused.joined(separator: ", ")) not used")
+        }
         try c.validate()
         return c
     }
@@ -305,7 +313,7 @@ struct Train: ParsableCommand {
             ("--htsr-rule", htsrRule != nil), ("--htsr-stable-rank-drop", htsrStableRankDrop != nil),
             ("--force", force),
         ]
-        return set.filter(\.1).map(\.0) + modadd.given + norm.given
+        return set.filter(\.1).map(\.0) + modadd.given + norm.given + grokfastFlags.given
     }
 
     static func timestamp() -> String {
@@ -374,6 +382,10 @@ struct Bench: ParsableCommand {
                         StepBenchmark.allocationsPerStep(Double.self, mode: .cycle, kernels: .dense),
                         StepBenchmark.allocationsPerStep(Float.self, mode: .reshuffle, kernels: .dense)].map { $0 ?? .nan }
             print(String(format: "also: sparse f32 cycle %.2f, sparse f64 reshuffle %.2f; dense f64 cycle %.2f, dense f32 reshuffle %.2f", more[0], more[1], more[2], more[3]))
+            // Grokfast's filters on top (the moving average over 520 steps wraps its 7-slot ring).
+            let gf = [StepBenchmark.allocationsPerStep(Float.self, mode: .reshuffle, grokfast: .ema(alpha: 0.8, lambda: 0.1)),
+                      StepBenchmark.allocationsPerStep(Double.self, mode: .cycle, grokfast: .ma(window: 7, lambda: 5))].map { $0 ?? .nan }
+            print(String(format: "with Grokfast: ema f32 reshuffle %.2f, ma f64 cycle %.2f", gf[0], gf[1]))
             print(String(format: "with 2 BLAS threads: %.2f (OpenBLAS's threaded GEMM driver allocates its job table)", c))
             return
         }
