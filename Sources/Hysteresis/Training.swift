@@ -21,19 +21,27 @@ public struct TeacherTask: Sendable {
     }
 }
 
-/// Plain minibatch SGD settings for one stage.
+/// Minibatch SGD settings for one stage: plain, or with injected noise (see Noise.swift).
 public struct SGDSettings: Sendable, Equatable {
     public var beta: Double
     public var lr: Double
     public var batch: Int
-    /// Seeds the batch order (stream "batches"), independent of the init seed.
+    /// Seeds the batch order (stream "batches"), independent of the init seed, and the injected
+    /// noise (streams "langevin" and "label-noise").
     public var seed: UInt64
+    /// Langevin temperature T: N(0, 2 lr T) added to every weight after every update (0 = none).
+    public var temperature: Double
+    /// Standard deviation of the Gaussian noise added to every target of every batch (0 = none).
+    public var labelNoise: Double
 
-    public init(beta: Double, lr: Double, batch: Int, seed: UInt64 = 0) throws {
+    public init(beta: Double, lr: Double, batch: Int, seed: UInt64 = 0, temperature: Double = 0, labelNoise: Double = 0) throws {
         guard beta >= 0, beta.isFinite else { throw GrokError("--beta must be a finite number >= 0 (got \(beta))") }
         guard lr > 0, lr.isFinite else { throw GrokError("--lr must be a finite number > 0 (got \(lr))") }
         guard batch >= 1 else { throw GrokError("--batch must be at least 1 (got \(batch))") }
+        guard temperature >= 0, temperature.isFinite else { throw GrokError("--noise-temperature must be a finite number >= 0 (got \(temperature))") }
+        guard labelNoise >= 0, labelNoise.isFinite else { throw GrokError("--label-noise must be a finite number >= 0 (got \(labelNoise))") }
         self.beta = beta; self.lr = lr; self.batch = batch; self.seed = seed
+        self.temperature = temperature; self.labelNoise = labelNoise
     }
 }
 
@@ -81,8 +89,8 @@ public enum StopReason: String, Sendable {
     case epochs, converged, escaped, diverged
 }
 
-/// Runs SGD epochs (a fresh shuffle each epoch, the last short batch kept) and evaluates after
-/// each; `stop` sees every record and may end the stage early.
+/// Runs SGD epochs (a fresh shuffle each epoch, the last short batch kept; the injected noise
+/// of the settings, if any) and evaluates after each; `stop` sees every record and may end the stage early.
 public struct SGDStage {
     public var settings: SGDSettings
     public var maxEpochs: Int
@@ -98,6 +106,9 @@ public struct SGDStage {
     public func run(_ net: inout DeepLinearNetwork, on task: TeacherTask,
                     stop: (EpochRecord) -> Bool = { _ in false }) -> (records: [EpochRecord], reason: StopReason) {
         var rng = SeededRandom(seed: settings.seed, stream: "batches")
+        var langevin = SeededRandom(seed: settings.seed, stream: "langevin")
+        var labels = SeededRandom(seed: settings.seed, stream: "label-noise")
+        let noiseStd = (2 * settings.lr * settings.temperature).squareRoot()
         var order = Array(0..<task.train.count)
         var records = [evaluate(net, on: task, beta: settings.beta, epoch: 0)]
         if stop(records[0]) { return (records, .converged) }
@@ -107,9 +118,12 @@ public struct SGDStage {
             var start = 0
             while start < order.count {
                 let end = min(start + settings.batch, order.count)
-                let m = task.train.moments(order[start..<end])
+                let m = settings.labelNoise > 0
+                    ? task.train.moments(order[start..<end], labelNoise: settings.labelNoise, rng: &labels)
+                    : task.train.moments(order[start..<end])
                 let g = net.lossAndGradient(m, beta: settings.beta).gradients
                 net.step(g, lr: settings.lr)
+                if noiseStd > 0 { net.addGaussianNoise(std: noiseStd, rng: &langevin) }
                 start = end
             }
             if epoch % evalEvery == 0 || epoch == maxEpochs {
