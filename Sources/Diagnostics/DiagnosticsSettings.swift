@@ -29,6 +29,8 @@ public struct DiagnosticsSettings: Codable, Sendable, Equatable {
     public var htsrStableRankDrop: Double?
     /// What the run does when the HTSR anti-grokking rule first fires (nil = continue).
     public var onWarning: WarningAction?
+    /// Keep a TensorBoard event file in the run directory while training (nil = no).
+    public var tensorboard: Bool?
 
     public init() {}
 

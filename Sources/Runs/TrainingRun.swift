@@ -96,8 +96,10 @@ public struct TrainingRun {
         let observer = RunDiagnostics(layout: network.layout, shape: network.shape, configuration: diagnostics.configuration)
         // While it trains, report.html is kept current in the background (a live page).
         let live: [TrainingObserver] = buildReport ? [LiveReportObserver(runDirectory: directory.url, seed: config.seed)] : []
+        // The TensorBoard log reads the diagnostics' files: it comes after them.
+        let tensorBoard: [TrainingObserver] = diagnostics.tensorboard == true ? [TensorBoardObserver(runDirectory: directory.url)] : []
         let result = try Trainer.run(config: config, data: data, directory: directory, resume: fromCheckpoint,
-                                     observers: [observer] + snapshotPruner(config: config, diagnostics: diagnostics) + live,
+                                     observers: [observer] + snapshotPruner(config: config, diagnostics: diagnostics) + live + tensorBoard,
                                      progress: progress)
         for line in result.summary { output(line) }
         if buildReport { report(seed: config.seed) }

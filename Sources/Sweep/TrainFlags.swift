@@ -77,6 +77,7 @@ public enum TrainFlags {
         TrainFlag("htsr-rule", .choice(["stable-rank", "paper"])),
         TrainFlag("htsr-stable-rank-drop", .number),
         TrainFlag("no-report", .toggle, notSweepable: "it is a switch"),
+        TrainFlag("tensorboard", .toggle, notSweepable: "it is a switch"),
         TrainFlag("stop-at-test-acc", .number),
         // Norm interventions (arXiv 2606.13753): sweep --clamp-norm over rho values.
         TrainFlag("clamp-norm", .number),

@@ -19,6 +19,7 @@ struct GrokReport: ParsableCommand {
           grok-report runs/NAME --open          ... and open the page
           grok-report --watch runs/NAME         a live page until the run ends
           grok-report seeds RUN... --out DIR    runs over seeds: bands, table
+          grok-report --tensorboard DIR         TensorBoard event files (a run or a sweep)
 
         `grok-report build --help` lists the options of a run's report.
         """,
@@ -45,7 +46,10 @@ struct Build: ParsableCommand {
         """)
 
     @Argument(help: "The run directory (runs/<name>).")
-    var runDirectory: String
+    var runDirectory: String?
+
+    @Option(help: ArgumentHelp("Write TensorBoard event files instead of the report: for the run DIR, or for every run of a sweep or folder of runs DIR (one TensorBoard run per cell). Runs still training are skipped: grok-train --tensorboard logs those live.", valueName: "DIR"))
+    var tensorboard: String?
 
     @Flag(help: "Keep report.html live while the run trains; build the final page when it ends.")
     var watch = false
@@ -70,9 +74,18 @@ struct Build: ParsableCommand {
 
     func validate() throws {
         guard every > 0, every.isFinite else { throw ValidationError("--every must be a positive number of seconds") }
+        if tensorboard != nil, runDirectory != nil { throw ValidationError("--tensorboard DIR takes the run or sweep itself: give no run directory besides it") }
+        if tensorboard == nil, runDirectory == nil { throw ValidationError("give a run directory (or --tensorboard DIR)") }
     }
 
     func run() throws {
+        if let tensorboard {
+            let result = try TensorBoardLog.exportAll(URL(fileURLWithPath: tensorboard))
+            for s in result.skipped { FileHandle.standardError.write(Data("note: skipped \(s.run.path): \(s.why)\n".utf8)) }
+            print("wrote \(result.written.count) event file(s); view with: tensorboard --logdir \(tensorboard)")
+            return
+        }
+        guard let runDirectory else { return }
         var options = ReportOptions()
         options.png = !noPng
         options.esdLayer = layer

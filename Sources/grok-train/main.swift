@@ -166,6 +166,9 @@ struct Train: ParsableCommand {
     @OptionGroup(title: "Grokfast (gradient filter)")
     var grokfastFlags: GrokfastFlags
 
+    @Flag(help: "Keep a TensorBoard event file in the run directory while training (scalars of metrics.csv and htsr.csv, the phases as text): tensorboard --logdir RUN_DIR (or a sweep's directory). Kept on --resume.")
+    var tensorboard = false
+
     @Option(help: "Run directory. (default: runs/<date>-<hyperparameter tag>)")
     var out: String?
 
@@ -247,6 +250,7 @@ struct Train: ParsableCommand {
         if let v = htsrRule { d.htsrRule = v }
         if let v = htsrStableRankDrop { d.htsrStableRankDrop = v }
         if let v = onWarning { d.onWarning = v }
+        if tensorboard { d.tensorboard = true }
         try d.validate()
         return d
     }
@@ -311,7 +315,7 @@ struct Train: ParsableCommand {
             ("--rise-fraction", riseFraction != nil), ("--grokked-fraction", grokkedFraction != nil),
             ("--htsr-traps", htsrTraps != nil), ("--htsr-alpha-window", htsrAlphaWindow != nil),
             ("--htsr-rule", htsrRule != nil), ("--htsr-stable-rank-drop", htsrStableRankDrop != nil),
-            ("--force", force),
+            ("--force", force), ("--tensorboard", tensorboard),
         ]
         return set.filter(\.1).map(\.0) + modadd.given + norm.given + grokfastFlags.given
     }
