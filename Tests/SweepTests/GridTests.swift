@@ -21,6 +21,19 @@ final class GridTests: XCTestCase {
         XCTAssertEqual(g.tag, "omnigrok-wd-seed")
     }
 
+    /// The Grokfast 2x2: the filter swept off/on with its settings shared, and --tensorboard
+    /// passed to every cell.
+    func testGrokfastIsSweepableAndTensorboardIsASwitch() throws {
+        let g = try SweepGrid(arguments: ["--grokfast", "off,ema", "--grokfast-alpha", "0.8", "--grokfast-lambda", "0.1",
+                                          "--wd", "0.01,2", "--tensorboard"])
+        XCTAssertEqual(g.cells.map(\.name), ["grokfast=off,wd=0.01", "grokfast=off,wd=2", "grokfast=ema,wd=0.01", "grokfast=ema,wd=2"])
+        XCTAssertEqual(g.cells[2].arguments, ["--grokfast-alpha", "0.8", "--grokfast-lambda", "0.1", "--tensorboard",
+                                              "--grokfast", "ema", "--wd", "0.01", "--keep-snapshots", "12"])
+        XCTAssertThrowsError(try SweepGrid(arguments: ["--grokfast", "off,sma"])) {
+            XCTAssertEqual(($0 as? GrokError)?.message, "--grokfast: 'sma' is not one of off, ema, ma")
+        }
+    }
+
     func testOneValueEverywhereIsOneRunAndKeepsUserRetention() throws {
         let g = try SweepGrid(arguments: ["--lr", "1e-3", "--keep-snapshots", "all", "--widths", "784,16,10", "--no-report"])
         XCTAssertEqual(g.cells.map(\.name), ["run"])

@@ -130,6 +130,27 @@ final class GrokfastTests: XCTestCase {
         XCTAssertEqual(try RunDirectory(dir).readConfig().grokfast, .ma(window: 100, lambda: 5))
     }
 
+    /// grok-train's flags: each misuse is one line and a non-zero exit; --check shows the filter,
+    /// and an explicit --grokfast off accepts (and does not use) the settings a sweep shares.
+    func testCommandLine() throws {
+        for (args, words) in [(["--grokfast-alpha", "0.8"], ["--grokfast-alpha", "only used with --grokfast ema or ma"]),
+                              (["--grokfast", "ema", "--grokfast-window", "5"], ["--grokfast-window is only used with --grokfast ma"]),
+                              (["--grokfast", "ema", "--grokfast-alpha", "1.5"], ["--grokfast-alpha must be in [0, 1)"]),
+                              (["--grokfast", "fast"], ["fast"])] {
+            let r = try Tool.run("grok-train", args + ["--check"])
+            XCTAssertNotEqual(r.status, 0, "\(args)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            for w in words { XCTAssertTrue(r.stderr.contains(w), "'\(w)' missing in: \(r.stderr)") }
+        }
+        let ema = try Tool.run("grok-train", ["--preset", "omnigrok", "--grokfast", "ema", "--grokfast-alpha", "0.8", "--grokfast-lambda", "0.1", "--check"])
+        XCTAssertEqual(ema.status, 0, ema.stderr)
+        XCTAssertTrue(ema.stdout.contains("\"grokfast\""), ema.stdout)
+        XCTAssertTrue(ema.stdout.contains("\"alpha\" : 0.8"), ema.stdout)
+        let off = try Tool.run("grok-train", ["--preset", "omnigrok", "--grokfast", "off", "--grokfast-alpha", "0.8", "--check"])
+        XCTAssertEqual(off.status, 0, off.stderr)
+        XCTAssertFalse(off.stdout.contains("\"grokfast\""), off.stdout)
+    }
+
     func testFlagsBecomeTheFilterAndBadValuesAreOneLineErrors() throws {
         XCTAssertNil(try Grokfast.from(kind: .off, alpha: nil, lambda: nil, window: nil))
         XCTAssertEqual(try Grokfast.from(kind: .ema, alpha: nil, lambda: nil, window: nil), .ema(alpha: 0.98, lambda: 2))
