@@ -1,0 +1,9 @@
+#!/bin/sh
+# Rewrites the README's tables and figures/path.{svg,png} from the committed runs/ (tables.py),
+# and the seed-band figures and phase-centre table (grok-report seeds) into seeds/, from the
+# same files. B=dir overrides where the executables are.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+B=${B:-$here/../../.build/release}
+python3 "$here/tables.py"
+"$B/grok-report" seeds "$here"/runs/* --out "$here/seeds" > /dev/null
