@@ -13,9 +13,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 RUNS = os.path.join(HERE, "runs")
 THRESHOLD = 0.85          # T_grok: first evaluation with test accuracy >= this
 MILESTONES = [0.5, 0.7, 0.85]
-CELLS = [("off", "0.01"), ("off", "2"), ("ema", "0.01"), ("ema", "2")]
+CELLS = [("off", "0.01"), ("off", "2"), ("ema", "0.01"), ("ema", "2"), ("strong", "0.01")]
 NAMES = {("off", "0.01"): "baseline (filter off, wd 0.01)", ("off", "2"): "wd 2.0 only",
-         ("ema", "0.01"): "Grokfast only (wd 0.01)", ("ema", "2"): "Grokfast + wd 2.0 (the authors' run)"}
+         ("ema", "0.01"): "Grokfast only (wd 0.01)", ("ema", "2"): "Grokfast + wd 2.0 (the authors' run)",
+         ("strong", "0.01"): "Grokfast at alpha 0.98, lambda 2 (wd 0.01)"}
+# The strong filter's run(s) live in runs-strong/ under the usual cell names.
+FOLDERS = [("runs", None), ("runs-strong", "strong")]
 
 
 def read_csv(path):
@@ -33,11 +36,16 @@ def num(x):
 
 def load():
     runs = {}
-    for name in sorted(os.listdir(RUNS)):
-        m = re.fullmatch(r"seed=(\d+),grokfast=(\w+),wd=([\d.]+)", name)
-        if not m:
-            continue
-        d = os.path.join(RUNS, name)
+    for folder, kind in FOLDERS:
+        top = os.path.join(HERE, folder)
+        for name in sorted(os.listdir(top)) if os.path.isdir(top) else []:
+            load_run(runs, os.path.join(top, name), name, kind)
+    return runs
+
+
+def load_run(runs, d, name, kind):
+    m = re.fullmatch(r"seed=(\d+),grokfast=(\w+),wd=([\d.]+)", name)
+    if m:
         metrics = read_csv(os.path.join(d, "metrics.csv"))
         htsr = read_csv(os.path.join(d, "htsr.csv"))
         with open(os.path.join(d, "phases.json")) as f:
@@ -45,9 +53,8 @@ def load():
         by_step = {}
         for r in htsr:
             by_step.setdefault(int(r["step"]), {})[r["layer"]] = r
-        runs.setdefault((m.group(2), m.group(3)), {})[int(m.group(1))] = {
+        runs.setdefault((kind or m.group(2), m.group(3)), {})[int(m.group(1))] = {
             "metrics": metrics, "htsr": by_step, "phases": phases, "steps": int(metrics[-1]["step"])}
-    return runs
 
 
 def first_step(metrics, column, level):
@@ -133,7 +140,7 @@ def tables(runs):
             continue
         share = f"{100 * math.log(geo(r)) / both:.0f}%" if both else ""
         out.append(f"| {NAMES[c]} | {', '.join(f'{x:.2f}x' for x in r)} | {geo(r):.2f}x ({min(r):.2f} - {max(r):.2f}) | {share} |")
-    if all(c in ratios for c in CELLS[1:]):
+    if all(c in ratios for c in CELLS[1:4]):
         inter = geo(ratios[("ema", "2")]) / (geo(ratios[("off", "2")]) * geo(ratios[("ema", "0.01")]))
         out.append("")
         out.append(f"Interaction: the authors' run's speed-up over the product of the two alone: {inter:.2f} "
@@ -216,9 +223,10 @@ def tables(runs):
 
 def path_figure(runs, path):
     """FC1/FC2 alpha and stable rank against test accuracy: one polyline per run, a colour per cell."""
-    colors = {("off", "0.01"): "#0072B2", ("off", "2"): "#E69F00", ("ema", "0.01"): "#009E73", ("ema", "2"): "#D55E00"}
+    colors = {("off", "0.01"): "#0072B2", ("off", "2"): "#E69F00", ("ema", "0.01"): "#009E73", ("ema", "2"): "#D55E00",
+              ("strong", "0.01"): "#CC79A7"}
     panels = [("fc1", "alpha"), ("fc2", "alpha"), ("fc1", "stable_rank"), ("fc2", "stable_rank")]
-    W, H, pw, ph, ml, mt = 1080, 800, 400, 260, 90, 70
+    W, H, pw, ph, ml, mt = 1080, 830, 400, 260, 90, 70
     svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="DejaVu Sans" font-size="13">',
            f'<rect width="{W}" height="{H}" fill="white"/>',
            f'<text x="{W / 2}" y="28" text-anchor="middle" font-size="16">The HTSR path against test accuracy (each line one run, in step order)</text>']
@@ -262,7 +270,7 @@ def path_figure(runs, path):
         for c, pts in series:
             d = " ".join(f"{X(a):.1f},{Y(v):.1f}" for a, v in pts)
             svg.append(f'<polyline points="{d}" fill="none" stroke="{colors[c]}" stroke-width="1.3" opacity="0.8"/>')
-    for j, c in enumerate(CELLS):
+    for j, c in enumerate(c for c in CELLS if runs.get(c)):
         x, ly = ml + (j % 2) * 420, H - 52 + (j // 2) * 24
         svg.append(f'<line x1="{x}" y1="{ly}" x2="{x + 24}" y2="{ly}" stroke="{colors[c]}" stroke-width="3"/>')
         svg.append(f'<text x="{x + 30}" y="{ly + 4}">{NAMES[c]}</text>')
