@@ -19,7 +19,7 @@ struct GrokReport: ParsableCommand {
           grok-report runs/NAME --open          ... and open the page
           grok-report --watch runs/NAME         a live page until the run ends
           grok-report seeds RUN... --out DIR    runs over seeds: bands, table
-          grok-report --tensorboard DIR         TensorBoard event files (a run or a sweep)
+          grok-report --tensorboard DIR         event files of a run or a sweep
 
         `grok-report build --help` lists the options of a run's report.
         """,
