@@ -13,7 +13,7 @@ struct GrokfastFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("--grokfast ema or ma: the amplification lambda. (default: ema 2.0, ma 5.0; the authors' MNIST command: 0.1)", valueName: "L"))
     var grokfastLambda: Double?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("--grokfast ma: gradients averaged (the filter acts once that many were seen; memory: that many copies of the parameters). (default: 100)", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("--grokfast ma: gradients averaged (the filter acts once that many were seen; it keeps that many copies of the parameters, in memory and in every checkpoint). (default: 100)", valueName: "N"))
     var grokfastWindow: Int?
 
     /// The flags given (for --resume's "ignored" note).
