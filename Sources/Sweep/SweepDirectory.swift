@@ -75,19 +75,8 @@ public struct SweepDirectory: Sendable {
 
     /// Creates the folders (one-line error when the place is not writable).
     public func createLayout() throws {
-        for dir in [url, runsURL, configsURL, stateURL, logsURL] {
-            do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
-            catch { throw GrokError("cannot create sweep directory \(dir.path): \(Self.reason(error))") }
-        }
+        for dir in [url, runsURL, configsURL, stateURL, logsURL] { try Directories.create(dir, what: "sweep directory") }
         guard access(url.path, W_OK) == 0 else { throw GrokError("sweep directory \(url.path) is not writable") }
-    }
-
-    static func reason(_ error: Error) -> String {
-        let ns = error as NSError
-        if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError, u.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(u.code)))
-        }
-        return ns.localizedDescription
     }
 
     static func json<T: Encodable>(_ value: T) throws -> Data {
