@@ -62,6 +62,28 @@ final class TrainingRunTests: XCTestCase {
                        try Data(contentsOf: part.appendingPathComponent("metrics.csv")))
     }
 
+    /// A run whose checkpoint was deleted still holds its results: --resume refuses to start
+    /// it again from step 0 over them, and does so only with --force.
+    func testResumeWithoutItsCheckpointKeepsTheResultsUnlessForced() throws {
+        let url = directory("lost-checkpoint")
+        try fresh(url).run()
+        let files = RunDirectory(url)
+        try fm.removeItem(at: files.checkpointURL)
+        let metrics = try Data(contentsOf: files.metricsURL)
+        let snapshots = files.snapshots().map(\.url.lastPathComponent)
+        XCTAssertGreaterThan(snapshots.count, 2)
+        XCTAssertThrowsError(try makeRun(url, .resume(threads: nil)).run()) {
+            XCTAssertTrue("\($0)".contains("checkpoint.safetensors is missing") && "\($0)".contains("--force"), "\($0)")
+        }
+        XCTAssertEqual(try Data(contentsOf: files.metricsURL), metrics, "metrics.csv must be untouched")
+        XCTAssertEqual(files.snapshots().map(\.url.lastPathComponent), snapshots, "the snapshots must be untouched")
+        var notes: [String] = []
+        let result = try makeRun(url, .resume(threads: nil, force: true), notes: { notes.append($0) }).run()
+        XCTAssertEqual(result.outcome, .completed)
+        XCTAssertTrue(notes.contains { $0.contains("starting it again from step 0") && $0.contains("--force") }, "\(notes)")
+        XCTAssertEqual(try Data(contentsOf: files.metricsURL), metrics, "the same run again gives the same metrics")
+    }
+
     func testResumeRefusesAHistoryThatDoesNotMatchTheCheckpoint() throws {
         let url = directory("history")
         try fresh(url).run()
