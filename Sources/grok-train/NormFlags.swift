@@ -32,14 +32,6 @@ struct NormFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("The step of --rescale-once (1 ... --steps).", valueName: "STEP"))
     var at: String?
 
-    /// The flags given (for --resume's "ignored" note).
-    var given: [String] {
-        [("--clamp-norm", clampNorm != nil), ("--clamp-from", clampFrom != nil), ("--clamp-ref", clampRef != nil),
-         ("--clamp-ref-run", clampRefRun != nil), ("--clamp-ref-threshold", clampRefThreshold != nil),
-         ("--constrain-norm", constrainNorm), ("--rescale-once", rescaleOnce != nil), ("--at", at != nil)]
-            .filter(\.1).map(\.0)
-    }
-
     /// The rule these flags ask for (nil = none); W_C of --clamp-ref auto is read here.
     func control() throws -> NormControl? {
         let chosen = [("--clamp-norm", clampNorm != nil), ("--constrain-norm", constrainNorm), ("--rescale-once", rescaleOnce != nil)]
