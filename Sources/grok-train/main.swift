@@ -225,7 +225,8 @@ struct Train: ParsableCommand {
         if let v = kernels { c.kernels = v }
         if let v = snapshotDtype { c.snapshotDtype = v }
         if let v = stopAtTestAcc { c.stopAtTestAccuracy = v }
-        c.normControl = try norm.control()
+        try c.validate()   // the network's sizes first: the reference run is compared with it
+        c.normControl = try norm.control(for: c)
         try c.validate()
         return c
     }
