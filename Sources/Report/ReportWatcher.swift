@@ -4,7 +4,7 @@ import RunFiles
 
 /// Where a run stands, as far as its files tell a reader that may be on another machine.
 public enum RunState: Sendable, Equatable {
-    /// metrics.csv has reached config.json's last step.
+    /// Training completed (see `RunDirectory.hasCompleted`).
     case completed
     /// Nobody writes the run: its lock file is there but nobody holds it (the trainer stopped:
     /// Ctrl-C, kill), or there is no lock file at all (a trainer creates it before anything
@@ -16,9 +16,7 @@ public enum RunState: Sendable, Equatable {
 
     /// Reads the state from `dir` (cheap: metrics.csv's last row and a lock probe).
     public static func of(_ dir: URL) -> RunState {
-        if let total = RunState.totalSteps(dir), let last = RunState.lastMetricsStep(dir), last >= total {
-            return .completed
-        }
+        if RunDirectory(dir).hasCompleted { return .completed }
         switch DirectoryLock.probe(directory: dir) {
         case .held, .unknown: return .running
         case .free, .absent: return .stopped

@@ -11,7 +11,9 @@ final class LiveReportTests: XCTestCase {
         addTeardownBlock { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
         if let lastStep {   // cut metrics.csv after `lastStep`: a run still training
             let url = dir.appendingPathComponent("metrics.csv")
-            let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+            var lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+            // A run still training has no phase column yet (a completed run's file gets it).
+            if lines[0].hasSuffix(",phase") { lines = lines.map { $0[..<$0.lastIndex(of: ",")!] } }
             let kept = [lines[0]] + lines.dropFirst().filter { Double($0.prefix { $0 != "," })! <= lastStep }
             try (kept.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
         }
@@ -107,10 +109,13 @@ final class LiveReportTests: XCTestCase {
     /// Runs a watcher on its own thread; nil when it has not returned within `timeout` seconds
     /// (it would wait forever: the test fails instead of hanging).
     func watch(_ watcher: ReportWatcher, timeout: Double = 30) -> (lines: [String], error: Error?)? {
-        final class Box: @unchecked Sendable { var lines: [String] = []; var error: Error? }
-        let box = Box(), done = DispatchSemaphore(value: 0)
+        final class Box: @unchecked Sendable {
+            let watcher: ReportWatcher; var lines: [String] = []; var error: Error?
+            init(_ w: ReportWatcher) { watcher = w }
+        }
+        let box = Box(watcher), done = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
-            do { _ = try watcher.run { box.lines.append($0) } } catch { box.error = error }
+            do { _ = try box.watcher.run { box.lines.append($0) } } catch { box.error = error }
             done.signal()
         }
         return done.wait(timeout: .now() + timeout) == .success ? (box.lines, box.error) : nil
