@@ -177,7 +177,7 @@ public enum SlurmCluster {
         let timeout = queryTimeout
         for job in jobs {
             guard let r = command("scontrol", ["show", "job", "-o", job.jobID], timeout: timeout) else {
-                view.problem = "scontrol not found (Slurm is not installed here)"
+                view.problem = "Slurm's scontrol is not installed here"
                 break
             }
             if r.timedOut {

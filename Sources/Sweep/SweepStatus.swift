@@ -117,7 +117,7 @@ public enum SweepStatus {
     public static func render(_ report: SweepStatusReport) -> String {
         var text = render(report.manifest, report.lines)
         if let problem = report.slurmProblem {
-            text += "\nSlurm: \(problem); the statuses above come from the run files alone (queued tasks show as pending)"
+            text += "\n\(problem): the statuses above come from the run files alone (queued tasks show as pending)"
         }
         return text
     }
