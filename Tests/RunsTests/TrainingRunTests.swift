@@ -84,6 +84,22 @@ final class TrainingRunTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: files.metricsURL), metrics, "the same run again gives the same metrics")
     }
 
+    /// A run recorded before timing.csv had its background columns resumes with the five it
+    /// has (the file keeps one header), and a new run writes all of them.
+    func testResumeKeepsAnOlderTimingFilesColumns() throws {
+        let url = directory("legacy-timing")
+        try fresh(url).run()
+        let timing = RunDirectory(url).timingURL
+        let lines = try String(contentsOf: timing, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.first.map(String.init), TimingFile.columns.joined(separator: ","))
+        let legacy = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).prefix(5).joined(separator: ",") }
+        try (legacy.joined(separator: "\n") + "\n").write(to: timing, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try makeRun(url, .resume(threads: nil)).run().outcome, .completed)
+        let after = try String(contentsOf: timing, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(after.first.map(String.init), TimingFile.legacyColumns.joined(separator: ","))
+        XCTAssertTrue(after.allSatisfy { $0.split(separator: ",").count == 5 }, "\(after)")
+    }
+
     func testResumeRefusesAHistoryThatDoesNotMatchTheCheckpoint() throws {
         let url = directory("history")
         try fresh(url).run()
