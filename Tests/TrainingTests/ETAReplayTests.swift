@@ -90,7 +90,7 @@ final class ETAReplayTests: XCTestCase {
     static let analysisQueueCapacity = 16
 
     static let fixtures = ["timing-omnigrok-2e4-run1.csv", "timing-omnigrok-2e4-run2.csv", "timing-omnigrok-1e5-run3.csv",
-                           "timing-omnigrok-1e5-main-2threads.csv"]
+                           "timing-omnigrok-1e5-main-2threads.csv", "timing-paper-1e6-1thread.csv"]
 
     /// Prints the error at 1%, 10% and 50% of each recorded run (README "Watching a long run")
     /// and checks what an estimate made from the past can promise on a machine whose speed
