@@ -110,8 +110,9 @@ public struct WarningReport: Sendable {
             } else { lead = "-" }
             let alarms = s.controlRuns == 0 ? "no controls" :
                 "\(s.falseAlarms) of \(s.controlRuns)" + (s.medianFalseAlarmStep.map { " (median \(Self.steps(Int($0))))" } ?? "")
-            return [s.signal, s.thresholds.isEmpty ? "-" : s.thresholds,
-                    s.collapsedRuns == 0 ? "no collapsed runs" : "\(s.inTime) of \(s.collapsedRuns)",
+            var warned = s.collapsedRuns == 0 ? "no collapsed runs" : "\(s.inTime) of \(s.collapsedRuns)"
+            if s.unavailable > 0 { warned += " (n/a on \(s.unavailable) run\(s.unavailable == 1 ? "" : "s"))" }
+            return [s.signal, s.thresholds.isEmpty ? "-" : s.thresholds, warned,
                     "\(s.beforePeak)", "\(s.late)", "\(s.missed)", lead,
                     s.medianTestAccuracy.map { String(format: "%.3f", $0) } ?? "-", alarms]
         }

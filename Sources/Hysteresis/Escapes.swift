@@ -14,7 +14,9 @@ public struct TrapProtocol: Sendable {
     public var seed: UInt64
 
     public init(trapBeta: Double, trapEpochs: Int, trapLR: Double, beta: Double, batch: Int, seed: UInt64) throws {
-        _ = try SGDSettings(beta: trapBeta, lr: trapLR, batch: batch)
+        // Each value checked under its own flag's name.
+        guard trapBeta >= 0, trapBeta.isFinite else { throw GrokError("--trap-beta must be a finite number >= 0 (got \(trapBeta))") }
+        guard trapLR > 0, trapLR.isFinite else { throw GrokError("--trap-lr must be a finite number > 0 (got \(trapLR))") }
         _ = try SGDSettings(beta: beta, lr: trapLR, batch: batch)
         guard trapEpochs >= 0 else { throw GrokError("--trap-epochs must be >= 0") }
         self.trapBeta = trapBeta; self.trapEpochs = trapEpochs; self.trapLR = trapLR
@@ -24,8 +26,11 @@ public struct TrapProtocol: Sendable {
     /// The trapped state (or the state of an --init-from file when given by the caller instead).
     public func makeTrap(shape: LinearShape, task: TeacherTask) throws -> DeepLinearNetwork {
         var net = DeepLinearNetwork(shape: shape, seed: seed)
-        _ = try SGDStage(settings: SGDSettings(beta: trapBeta, lr: trapLR, batch: batch, seed: seed),
-                         maxEpochs: trapEpochs, evalEvery: max(trapEpochs, 1)).run(&net, on: task)
+        let (records, reason) = try SGDStage(settings: SGDSettings(beta: trapBeta, lr: trapLR, batch: batch, seed: seed),
+                                             maxEpochs: trapEpochs, evalEvery: max(trapEpochs, 1)).run(&net, on: task)
+        if reason == .diverged {
+            throw HysteresisDivergence.error(at: records.last!.epoch, what: "the trap at --trap-beta \(trapBeta)", advice: "lower --trap-lr")
+        }
         return net
     }
 
@@ -70,10 +75,13 @@ public func escapeRun(from trap: DeepLinearNetwork, task: TeacherTask, beta: Dou
     let stage = try SGDStage(settings: SGDSettings(beta: beta, lr: lr, batch: batch, seed: seed,
                                                    temperature: temperature, labelNoise: labelNoise),
                              maxEpochs: budget, evalEvery: evalEvery)
-    let (records, _) = stage.run(&net, on: task) { r in
+    let (records, reason) = stage.run(&net, on: task) { r in
         if mse == nil, criteria.crossedMidpoint(r) { mse = r.epoch }
         if sigma == nil, r.sigma2 > criteria.sigma2Threshold { sigma = r.epoch }
         return mse != nil && sigma != nil
+    }
+    if reason == .diverged {
+        throw HysteresisDivergence.error(at: records.last!.epoch, what: "the run at lr \(lr) (seed \(seed))", advice: "lower the learning rate")
     }
     return (EscapeRun(lr: lr, batch: batch, seed: seed, budget: budget,
                       escape: EscapeEpochs(byMSE: mse, bySigma2: sigma), final: records.last!,

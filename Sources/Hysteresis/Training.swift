@@ -13,6 +13,9 @@ public struct TeacherTask: Sendable {
 
     public init(teacher: GaussianTeacher, trainCount: Int = 512, testCount: Int = 512, dataSeed: UInt64 = 0) throws {
         guard trainCount >= 1, testCount >= 1 else { throw GrokError("train and test sets need at least one sample") }
+        // x and y of every sample, plus the shuffled order and a batch's copies.
+        let values = (Double(trainCount) + Double(testCount)) * Double(teacher.inputs + teacher.outputs)
+        try MachineInfo.checkMemory(values * 8 * 2, for: "--train-samples \(trainCount) --test-samples \(testCount)")
         self.teacher = teacher
         train = try teacher.sample(count: trainCount, seed: dataSeed, stream: "teacher-train")
         test = try teacher.sample(count: testCount, seed: dataSeed, stream: "teacher-test")
@@ -89,6 +92,14 @@ public enum StopReason: String, Sendable {
     case epochs, converged, escaped, diverged
 }
 
+/// SGD that blew up (an infinite or NaN objective): an error, since nothing measured after it
+/// means anything and its weights cannot be saved.
+public enum HysteresisDivergence {
+    public static func error(at epoch: Int, what: String, advice: String) -> GrokError {
+        GrokError("\(what) diverged at epoch \(epoch) (the objective became infinite or NaN); \(advice)")
+    }
+}
+
 /// Runs SGD epochs (a fresh shuffle each epoch, the last short batch kept; the injected noise
 /// of the settings, if any) and evaluates after each; `stop` sees every record and may end the stage early.
 public struct SGDStage {
@@ -100,6 +111,9 @@ public struct SGDStage {
     public init(settings: SGDSettings, maxEpochs: Int, evalEvery: Int = 1) throws {
         guard maxEpochs >= 0 else { throw GrokError("--epochs must be >= 0 (got \(maxEpochs))") }
         guard evalEvery >= 1 else { throw GrokError("--eval-every must be at least 1") }
+        // One record (losses, singular values) per evaluation is kept.
+        try MachineInfo.checkMemory((Double(maxEpochs) / Double(evalEvery) + 2) * 256,
+                                    for: "--epochs \(maxEpochs) evaluated every \(evalEvery)")
         self.settings = settings; self.maxEpochs = maxEpochs; self.evalEvery = evalEvery
     }
 

@@ -53,16 +53,18 @@ public struct WarningSignal: Sendable {
     /// What it reads and when it fires, in one line (help and README).
     public let meaning: String
     public let side: Side
-    /// The threshold when it is fixed by the rule itself (alpha < 2, traps >= 1).
+    /// The threshold when it is fixed by the rule itself (alpha < 2, traps >= 1), and how
+    /// tables show it ("< 2", ">= 1": integer counts are compared with x.5).
     public let fixedThreshold: Double?
+    public let fixedRule: String?
     public let tuning: Tuning?
     /// The per-step number compared with the threshold (nil where it cannot be computed).
     let score: @Sendable (WeightSeries) -> [Double?]
 
-    public init(name: String, meaning: String, side: Side, fixedThreshold: Double?, tuning: Tuning?,
-                score: @escaping @Sendable (WeightSeries) -> [Double?]) {
+    public init(name: String, meaning: String, side: Side, fixedThreshold: Double?, fixedRule: String? = nil,
+                tuning: Tuning?, score: @escaping @Sendable (WeightSeries) -> [Double?]) {
         self.name = name; self.meaning = meaning; self.side = side; self.fixedThreshold = fixedThreshold
-        self.tuning = tuning; self.score = score
+        self.fixedRule = fixedRule; self.tuning = tuning; self.score = score
     }
 
     /// The per-step values the threshold is compared with.
@@ -96,15 +98,15 @@ extension WarningSignal {
         for l in layers {
             let L = l.uppercased()
             out.append(WarningSignal(name: "alpha<2 raw \(l)", meaning: "\(L)'s alpha (WeightWatcher's fit, per snapshot) below 2",
-                                     side: .below, fixedThreshold: 2, tuning: nil) { $0.alpha[l] ?? [] })
+                                     side: .below, fixedThreshold: 2, fixedRule: "< 2", tuning: nil) { $0.alpha[l] ?? [] })
             out.append(WarningSignal(name: "alpha<2 steady \(l)",
                                      meaning: "\(L)'s alpha as a causal median over 0.1 decades of step below 2",
-                                     side: .below, fixedThreshold: 2, tuning: nil) { s in
+                                     side: .below, fixedThreshold: 2, fixedRule: "< 2", tuning: nil) { s in
                 SteadyAlpha.causalMedian(steps: s.steps, values: s.alpha[l] ?? [], decades: 0.1)
             })
             out.append(WarningSignal(name: "traps>=1 centered \(l)",
                                      meaning: "\(L) has a correlation trap once the weight mean's spike is removed",
-                                     side: .above, fixedThreshold: 0.5, tuning: nil) { $0.numTrapsCentered[l] ?? [] })
+                                     side: .above, fixedThreshold: 0.5, fixedRule: ">= 1", tuning: nil) { $0.numTrapsCentered[l] ?? [] })
             out.append(WarningSignal(name: "KS \(l)", meaning: "\(L)'s shuffled-ESD KS statistic against its MP fit above a threshold",
                                      side: .above, fixedThreshold: nil,
                                      tuning: Tuning(grid: geometricGrid(0.015, 0.4, count: 30), fallback: 0.05)) { $0.ksStat[l] ?? [] })
@@ -122,11 +124,11 @@ extension WarningSignal {
             })
             out.append(WarningSignal(name: "ERG gap<=0 \(l)",
                                      meaning: "\(L)'s ERG gap (WeightWatcher's detX_num - num_pl_spikes) at or below 0: the power-law tail reaches the det X = 1 tail",
-                                     side: .below, fixedThreshold: 0.5, tuning: nil) { $0.ergGap[l] ?? [] })
+                                     side: .below, fixedThreshold: 0.5, fixedRule: "<= 0", tuning: nil) { $0.ergGap[l] ?? [] })
         }
         out.append(WarningSignal(name: "paper rule raw",
                                  meaning: "the paper's rule as written: some layer's per-snapshot alpha < 2 with WeightWatcher's traps >= 1",
-                                 side: .above, fixedThreshold: 0.5, tuning: nil) { s in
+                                 side: .above, fixedThreshold: 0.5, fixedRule: "alpha < 2 and traps >= 1", tuning: nil) { s in
             anyLayer(s) { l, i in
                 guard let a = s.alpha[l]?[i], let t = s.numTraps[l]?[i] else { return nil }
                 return a < 2 && t >= 1
@@ -134,7 +136,7 @@ extension WarningSignal {
         })
         out.append(WarningSignal(name: "paper rule steady",
                                  meaning: "GrokLab's HTSR anti-grokking label: some layer's steady alpha < 2 with a centered trap",
-                                 side: .above, fixedThreshold: 0.5, tuning: nil) { s in
+                                 side: .above, fixedThreshold: 0.5, fixedRule: "alpha < 2 and traps >= 1", tuning: nil) { s in
             let steady = Dictionary(uniqueKeysWithValues: s.layers.map {
                 ($0, SteadyAlpha.causalMedian(steps: s.steps, values: s.alpha[$0] ?? [], decades: 0.1))
             })

@@ -173,7 +173,7 @@ public enum WarningStudy {
         var seen: [String] = []
         for r in rows {
             guard let t = r.threshold else { continue }
-            let text = r.thresholdSource == "fixed" ? "\(format(t))" : "\(format(t)) (\(r.thresholdSource))"
+            let text = r.thresholdSource == "fixed" ? (signal.fixedRule ?? format(t)) : "\(format(t)) (\(r.thresholdSource))"
             if !seen.contains(text) { seen.append(text) }
         }
         return SignalSummary(signal: signal.name, meaning: signal.meaning, collapsedRuns: collapsed.count,

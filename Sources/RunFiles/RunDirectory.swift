@@ -97,11 +97,7 @@ public struct RunDirectory: Sendable {
                 try checkReplaceable(contents: contents)
             }
         }
-        do {
-            try fm.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw GrokError("cannot create run directory \(url.path): \(error.localizedDescription)")
-        }
+        try Directories.create(url, what: "run directory")
         let lock = try self.lock()
         for name in contents { try fm.removeItem(at: url.appendingPathComponent(name)) }
         do {

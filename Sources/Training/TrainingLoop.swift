@@ -158,7 +158,11 @@ final class TrainingLoop<T: BLASScalar> {
         let extraColumns = observers.flatMap { $0.extraMetricColumns }
         let keep: Int? = resume ? startStep : nil
         let metrics = try MetricsLog(url: directory.metricsURL, columns: baseColumns + extraColumns, keepThroughStep: keep)
-        let timing = try CSVLog(url: directory.timingURL, header: TimingFile.columns, keepThroughStep: keep)
+        let timingColumns = resume ? TimingFile.columns(continuing: directory.timingURL) : TimingFile.columns
+        let timing = try CSVLog(url: directory.timingURL, header: timingColumns, keepThroughStep: keep)
+        var background = BackgroundWork.idle   // the observers' background work at the last evaluation's end
+        let backgroundWork = { [observers] in observers.reduce(BackgroundWork.idle) { $0 + $1.backgroundWork } }
+        progress.backgroundBusySeconds = { backgroundWork().busySeconds }
         let normLog = try config.normControl.map { _ in
             try CSVLog(url: directory.clampURL, header: ClampFile.columns, keepThroughStep: keep)
         }
@@ -179,6 +183,7 @@ final class TrainingLoop<T: BLASScalar> {
         func evaluate(step: Int) throws -> Bool {
             let t0 = clock()
             trainSeconds += t0 - segmentStart
+            let overlap = max(0, backgroundWork().busySeconds - background.busySeconds)
             let tr = trainInputs.withUnsafeBufferPointer { x in trainLabels.withUnsafeBufferPointer { y in
                 model.evaluate(inputs: x.baseAddress!, labels: y.baseAddress!, count: trainLabels.count, loss: config.loss,
                                rows: trainRows?.view) } }
@@ -213,10 +218,14 @@ final class TrainingLoop<T: BLASScalar> {
             lastCheckpointStep = step
             let t4 = clock()
             otherSeconds += t4 - t3
-            try timing.append([String(step), csvNumber(trainSeconds + otherSeconds), csvNumber(trainSeconds),
-                           csvNumber((t1 - t0) + (t4 - t2)), csvNumber(t2 - t1)])
+            let before = background
+            background = backgroundWork()
+            let timingRow = [String(step), csvNumber(trainSeconds + otherSeconds), csvNumber(trainSeconds),
+                             csvNumber((t1 - t0) + (t4 - t2)), csvNumber(t2 - t1), csvNumber(background.waitSeconds - before.waitSeconds),
+                             csvNumber(background.completedSeconds), csvNumber(overlap), String(background.pending)]
+            try timing.append(Array(timingRow.prefix(timingColumns.count)))
             progress.evaluated(step: step, trainAccuracy: tr.accuracy, testAccuracy: te.accuracy,
-                               trainLoss: tr.loss, testLoss: te.loss)
+                               trainLoss: tr.loss, testLoss: te.loss, background: background)
             lastTestAccuracy = te.accuracy
             segmentStart = clock()
             return true

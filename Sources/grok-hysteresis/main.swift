@@ -92,10 +92,12 @@ struct Train: ParsableCommand {
     @OptionGroup var noise: NoiseOptions
 
     func run() throws {
-        let (shape, task) = try setup.build()
-        let settings = try SGDSettings(beta: beta, lr: lr, batch: batch, seed: seed,
-                                       temperature: noise.noiseTemperature, labelNoise: noise.labelNoise)
-        let stage = try SGDStage(settings: settings, maxEpochs: epochs, evalEvery: evalEvery)
+        let (shape, task, stage) = try interpretingFlags {
+            let (shape, task) = try setup.build()
+            let settings = try SGDSettings(beta: beta, lr: lr, batch: batch, seed: seed,
+                                           temperature: noise.noiseTemperature, labelNoise: noise.labelNoise)
+            return (shape, task, try SGDStage(settings: settings, maxEpochs: epochs, evalEvery: evalEvery))
+        }
         var net: DeepLinearNetwork
         if let initFrom {
             net = try NetworkState.read(from: URL(fileURLWithPath: initFrom)).network(expecting: shape, source: initFrom)
@@ -109,7 +111,12 @@ struct Train: ParsableCommand {
         let (records, reason) = stage.run(&net, on: task)
         print(formatRecord(records.first!))
         print(formatRecord(records.last!) + (reason == .diverged ? "  (diverged)" : ""))
+        // The trace shows a divergence as it happened; a diverged state is not worth saving.
         if let trace { try TraceCSV.write(records, to: URL(fileURLWithPath: trace)) }
+        if reason == .diverged {
+            throw HysteresisDivergence.error(at: records.last!.epoch, what: "training at --lr \(lr)",
+                                             advice: "lower --lr" + (save.map { "; \($0) was not written" } ?? ""))
+        }
         if let save {
             try NetworkState(network: net, beta: beta, lr: lr, batch: batch, epochs: epochs).write(to: URL(fileURLWithPath: save))
         }
@@ -125,7 +132,7 @@ struct OutputOptions: ParsableArguments {
 
     func prepare(_ files: [String]) throws -> URL {
         let dir = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Directories.create(dir, what: "--out")
         if !force, let clash = files.first(where: { FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).path) }) {
             throw GrokError("\(dir.appendingPathComponent(clash).path) exists; pass --force to overwrite it or choose another --out")
         }
@@ -160,10 +167,12 @@ struct Sweep: ParsableCommand {
     @Option(help: "Epoch cap per beta.") var maxEpochs: Int = 20000
 
     func run() throws {
-        let (shape, task) = try setup.build()
-        let betas = try QuasiStaticSweep.grid(min: betaMin, max: betaMax, step: betaStep)
-        let sweep = try QuasiStaticSweep(betas: betas, lr: lr, batch: batch, seed: seed,
-                                         criterion: ConvergenceCriterion(window: window, tolerance: tolerance, maxEpochs: maxEpochs))
+        let (shape, task, sweep) = try interpretingFlags {
+            let (shape, task) = try setup.build()
+            let betas = try QuasiStaticSweep.grid(min: betaMin, max: betaMax, step: betaStep)
+            return (shape, task, try QuasiStaticSweep(betas: betas, lr: lr, batch: batch, seed: seed,
+                                                      criterion: ConvergenceCriterion(window: window, tolerance: tolerance, maxEpochs: maxEpochs)))
+        }
         let dir = try output.prepare(["sweep.csv", "sweep.svg", "sweep.png"])
         let points = try sweep.run(shape: shape, task: task) { p in
             print(String(format: "%@ beta %.4f: %d epochs%@  test %.4f  sigma %.4f,%.3g", p.direction.rawValue, p.beta, p.epochs,
@@ -192,12 +201,15 @@ struct TrapOptions: ParsableArguments {
     @Option(help: "Warm start from this state file instead of making the trap.") var initFrom: String?
     @Option(help: "Init seed of the trap and of the fresh reference run.") var seed: UInt64 = 0
 
-    func trap(shape: LinearShape, task: TeacherTask, batch: Int) throws -> (TrapProtocol, DeepLinearNetwork) {
-        let proto = try TrapProtocol(trapBeta: trapBeta, trapEpochs: trapEpochs, trapLR: trapLr, beta: beta, batch: batch, seed: seed)
+    func protocolSettings(batch: Int) throws -> TrapProtocol {
+        try TrapProtocol(trapBeta: trapBeta, trapEpochs: trapEpochs, trapLR: trapLr, beta: beta, batch: batch, seed: seed)
+    }
+
+    func trap(_ proto: TrapProtocol, shape: LinearShape, task: TeacherTask) throws -> DeepLinearNetwork {
         if let initFrom {
-            return (proto, try NetworkState.read(from: URL(fileURLWithPath: initFrom)).network(expecting: shape, source: initFrom))
+            return try NetworkState.read(from: URL(fileURLWithPath: initFrom)).network(expecting: shape, source: initFrom)
         }
-        return (proto, try proto.makeTrap(shape: shape, task: task))
+        return try proto.makeTrap(shape: shape, task: task)
     }
 }
 
@@ -216,10 +228,15 @@ struct Trap: ParsableCommand {
     @OptionGroup(title: "Injected noise of the continuation (the trap itself is made without)") var noise: NoiseOptions
 
     func run() throws {
-        let (shape, task) = try setup.build()
-        _ = try SGDSettings(beta: 0, lr: lr, batch: batch, temperature: noise.noiseTemperature, labelNoise: noise.labelNoise)
-        let (proto, trapNet) = try trapOptions.trap(shape: shape, task: task, batch: batch)
+        let (shape, task, proto) = try interpretingFlags {
+            let (shape, task) = try setup.build()
+            let settings = try SGDSettings(beta: trapOptions.beta, lr: lr, batch: batch,
+                                           temperature: noise.noiseTemperature, labelNoise: noise.labelNoise)
+            _ = try SGDStage(settings: settings, maxEpochs: epochs, evalEvery: evalEvery)
+            return (shape, task, try trapOptions.protocolSettings(batch: batch))
+        }
         let dir = try output.prepare(["trap.csv", "trap-state.json", "trap.svg", "trap.png"])
+        let trapNet = try trapOptions.trap(proto, shape: shape, task: task)
         try NetworkState(network: trapNet, beta: proto.trapBeta, lr: proto.trapLR, batch: batch, epochs: proto.trapEpochs)
             .write(to: dir.appendingPathComponent("trap-state.json"))
         let criteria = proto.criteria(trap: trapNet, task: task)
@@ -271,15 +288,25 @@ struct Arrhenius: ParsableCommand {
     @Option(help: "Evaluate every N epochs (the escape epoch's resolution).") var evalEvery: Int = 10
 
     func run() throws {
-        let temperatures = try noiseTemperature.map { try parseList($0, flag: "--noise-temperature") } ?? []
-        let labelNoises = try labelNoise.map { try parseList($0, flag: "--label-noise") } ?? []
-        let defaultLRs = temperatures.count > 1 || labelNoises.count > 1 ? [] : [5e-4, 1e-3, 2e-3, 3e-3, 5e-3]
-        let experiment = try ArrheniusExperiment(lrs: try lrs.map { try parseList($0, flag: "--lrs") } ?? defaultLRs,
-                                                 temperatures: temperatures, labelNoises: labelNoises, batch: batch,
+        let (lrList, temperatures, labelNoises, shape, task, proto) = try interpretingFlags {
+            let temperatures = try noiseTemperature.map { try parseList($0, flag: "--noise-temperature") } ?? []
+            let labelNoises = try labelNoise.map { try parseList($0, flag: "--label-noise") } ?? []
+            let defaultLRs = temperatures.count > 1 || labelNoises.count > 1 ? [] : [5e-4, 1e-3, 2e-3, 3e-3, 5e-3]
+            let lrList = try lrs.map { try parseList($0, flag: "--lrs") } ?? defaultLRs
+            guard lrList.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw GrokError("--lrs: every learning rate must be > 0") }
+            if let repeated = lrList.enumerated().first(where: { lrList[..<$0.offset].contains($0.element) })?.element {
+                throw GrokError("--lrs lists \(repeated) twice: each learning rate is run once (with --seeds runs)")
+            }
+            guard seeds >= 1 else { throw GrokError("--seeds must be at least 1") }
+            guard budget >= 1 else { throw GrokError("--budget must be at least 1") }
+            for lr in lrList { _ = try SGDStage(settings: SGDSettings(beta: trapOptions.beta, lr: lr, batch: batch), maxEpochs: budget, evalEvery: evalEvery) }
+            let (shape, task) = try setup.build()
+            return (lrList, temperatures, labelNoises, shape, task, try trapOptions.protocolSettings(batch: batch))
+        }
+        let experiment = try ArrheniusExperiment(lrs: lrList, temperatures: temperatures, labelNoises: labelNoises, batch: batch,
                                                  seeds: seeds, budget: budget, evalEvery: evalEvery)
-        let (shape, task) = try setup.build()
-        let (proto, trapNet) = try trapOptions.trap(shape: shape, task: task, batch: batch)
         let dir = try output.prepare(["arrhenius.csv", "arrhenius.svg", "arrhenius.png"])
+        let trapNet = try trapOptions.trap(proto, shape: shape, task: task)
         let criteria = proto.criteria(trap: trapNet, task: task)
         if !criteria.isTrapped {
             note(String(format: "warning: the warm start is not trapped at beta %.4f: noise-free descent from it reaches the global minimum (plateau %.4f, global %.4f), so escape epochs below measure deterministic relaxation, not noise-driven escape", proto.beta, criteria.plateau, criteria.globalMinimum))

@@ -55,7 +55,7 @@ struct Build: ParsableCommand {
     var watch = false
 
     @Option(help: "With --watch: the least seconds between two live builds. (default: 60)")
-    var every: Double = 60
+    var every: Double?
 
     @Flag(help: "Open report.html with xdg-open afterwards.")
     var open = false
@@ -73,9 +73,11 @@ struct Build: ParsableCommand {
     var seed: UInt64 = 0
 
     func validate() throws {
-        guard every > 0, every.isFinite else { throw ValidationError("--every must be a positive number of seconds") }
         if tensorboard != nil, runDirectory != nil { throw ValidationError("--tensorboard DIR takes the run or sweep itself: give no run directory besides it") }
         if tensorboard == nil, runDirectory == nil { throw ValidationError("give a run directory (or --tensorboard DIR)") }
+        guard let every else { return }
+        guard watch else { throw ValidationError("--every is only used with --watch (the least seconds between two live builds)") }
+        guard every > 0, every.isFinite else { throw ValidationError("--every must be a positive number of seconds, got \(every)") }
     }
 
     func run() throws {
@@ -94,7 +96,7 @@ struct Build: ParsableCommand {
         let directory = URL(fileURLWithPath: runDirectory)
         if watch {
             var watcher = ReportWatcher(runDirectory: directory, options: options)
-            watcher.minimumInterval = every
+            watcher.minimumInterval = every ?? 60
             var opened = !open   // open the page once it exists
             let final = try watcher.run { line in
                 FileHandle.standardOutput.write(Data((line + "\n").utf8))

@@ -212,7 +212,13 @@ struct Train: ParsableCommand {
         if let v = batchOrder { c.batchOrder = v }
         if let v = trainSize { c.trainSize = v }
         if let v = subset { c.subset = v }
-        if let v = dataset { c.dataset = v }
+        if let v = dataset {
+            // The preset's model and recipe are modular addition's: on images it is not a recipe.
+            if preset == .delayLaw, v != .modadd {
+                throw GrokError("--preset delay-law is modular addition (--dataset modadd, the token model); for --dataset \(v.rawValue) use --preset omnigrok or paper and set the flags you need (e.g. --clamp-norm)")
+            }
+            c.dataset = v
+        }
         try modadd.apply(to: &c, imageOnlyFlags: [
             ("--widths", widths != nil), ("--train-size", trainSize != nil), ("--subset", subset != nil),
             ("--batch-size", batchSize != nil), ("--batch-order", batchOrder != nil),
@@ -225,7 +231,8 @@ struct Train: ParsableCommand {
         if let v = kernels { c.kernels = v }
         if let v = snapshotDtype { c.snapshotDtype = v }
         if let v = stopAtTestAcc { c.stopAtTestAccuracy = v }
-        c.normControl = try norm.control()
+        try c.validate()   // the network's sizes first: the reference run is compared with it
+        c.normControl = try norm.control(for: c)
         let filter = try grokfastFlags.filter()
         c.grokfast = filter.filter
         if !filter.unused.isEmpty, !check {
@@ -257,26 +264,30 @@ struct Train: ParsableCommand {
 
     func run() throws {
         if let w = BLASRuntime.slowKernelWarning { note(w) }
-        if let out, out.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw GrokError("--out must name a directory (got an empty path)")
-        }
         var run: TrainingRun
         if resume {
-            guard let out else { throw GrokError("--resume needs --out DIR, the run directory to continue") }
-            run = TrainingRun(directory: URL(fileURLWithPath: out), start: .resume(threads: try threads.map(Self.checkedThreads)))
-            let ignored = flagsIgnoredOnResume
+            let (directory, resumeThreads) = try interpretingFlags { () throws -> (String, Int?) in
+                guard let out else { throw GrokError("--resume needs --out DIR, the run directory to continue") }
+                try Self.checkOut(out)
+                if check { throw GrokError("--check checks the flags of a new run without writing anything; --resume continues a run: give one of them") }
+                return (out, try threads.map(Self.checkedThreads))
+            }
+            run = TrainingRun(directory: URL(fileURLWithPath: directory), start: .resume(threads: resumeThreads, force: force))
+            let ignored = Self.flagsIgnoredOnResume(Array(CommandLine.arguments.dropFirst()))
             if !ignored.isEmpty {
                 note("note: --resume takes its settings from \(run.directory.configURL.path); ignored: \(ignored.joined(separator: ", "))")
             }
         } else {
-            let config = try makeConfig()
+            let (config, diagnostics) = try interpretingFlags {
+                if let out { try Self.checkOut(out) }
+                return (try makeConfig(), try makeDiagnostics())
+            }
             if check {
-                let diagnostics = try makeDiagnostics()
                 let data = try TrainingData.load(config)
                 return try printCheck(config: config, diagnostics: diagnostics, data: data)
             }
             let name = out ?? "runs/\(Self.timestamp())-\(config.tag)"
-            run = TrainingRun(directory: URL(fileURLWithPath: name), start: .fresh(config, try makeDiagnostics(), force: force))
+            run = TrainingRun(directory: URL(fileURLWithPath: name), start: .fresh(config, diagnostics, force: force))
         }
         run.quiet = quiet
         run.buildReport = !noReport
@@ -298,26 +309,26 @@ struct Train: ParsableCommand {
         return n
     }
 
-    /// The flags a --resume ignores because config.json decides them (everything but --out,
-    /// --threads, --quiet and --no-report), by name.
-    var flagsIgnoredOnResume: [String] {
-        let set: [(String, Bool)] = [
-            ("--preset", preset != nil), ("--steps", steps != nil), ("--lr", lr != nil), ("--wd", wd != nil),
-            ("--optimizer", optimizer != nil), ("--momentum", momentum != nil), ("--loss", loss != nil),
-            ("--dtype", dtype != nil), ("--widths", widths != nil), ("--init-scale", initScale != nil),
-            ("--batch-size", batchSize != nil), ("--batch-order", batchOrder != nil),
-            ("--train-size", trainSize != nil), ("--subset", subset != nil), ("--dataset", dataset != nil),
-            ("--stop-at-test-acc", stopAtTestAcc != nil),
-            ("--data-dir", dataDir != nil), ("--seed", seed != nil), ("--snapshots", snapshots != nil),
-            ("--schedule", schedule != nil), ("--htsr", htsr != nil),
-            ("--sparsity-threshold", sparsityThreshold != nil), ("--fit-threshold", fitThreshold != nil),
-            ("--collapse-drop", collapseDrop != nil), ("--collapse-sustain", collapseSustain != nil),
-            ("--rise-fraction", riseFraction != nil), ("--grokked-fraction", grokkedFraction != nil),
-            ("--htsr-traps", htsrTraps != nil), ("--htsr-alpha-window", htsrAlphaWindow != nil),
-            ("--htsr-rule", htsrRule != nil), ("--htsr-stable-rank-drop", htsrStableRankDrop != nil),
-            ("--force", force), ("--tensorboard", tensorboard),
-        ]
-        return set.filter(\.1).map(\.0) + modadd.given + norm.given + grokfastFlags.given
+    static func checkOut(_ out: String) throws {
+        if out.trimmingCharacters(in: .whitespaces).isEmpty { throw GrokError("--out must name a directory (got an empty path)") }
+    }
+
+    /// The flags --resume applies; config.json decides everything else. --force lets a run
+    /// whose checkpoint is gone start again from step 0 over the results it holds.
+    static let appliedOnResume: Set<String> = ["resume", "out", "threads", "quiet", "no-report", "force"]
+
+    /// The flags given on `arguments` (the command line after the tool's name) that --resume
+    /// ignores, by name, in order. Read from the arguments themselves, so every flag grok-train
+    /// has, now or later, is named without a list to keep in step.
+    static func flagsIgnoredOnResume(_ arguments: [String]) -> [String] {
+        var names: [String] = []
+        for a in arguments {
+            if a == "--" { break }
+            guard a.hasPrefix("--"), a.count > 2 else { continue }
+            let name = String(a.dropFirst(2).prefix { $0 != "=" })
+            if !appliedOnResume.contains(name), !names.contains("--" + name) { names.append("--" + name) }
+        }
+        return names
     }
 
     static func timestamp() -> String {

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Saves the sweep into sweep/ for committing (stop it first: Ctrl-C on grok-sweep checkpoints
+# every run): the sweep's own files, then each run through ../save-run.sh (re-analysed, small
+# files, the checkpoint while unfinished). A finished run keeps the snapshots listed for it in
+# snapshots.txt (lines "CELL STEP STEP ...": the phase centres and the end, see README.md).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here/../.."
+src=runs/htsr-seeds
+[ -f "$src/sweep.json" ] || { echo "error: $src is not a sweep directory" >&2; exit 1; }
+mkdir -p "$here/sweep"
+cp "$src/sweep.json" "$here/sweep/"
+for d in configs state logs; do rm -rf "$here/sweep/$d"; cp -r "$src/$d" "$here/sweep/$d"; done
+for run in "$src"/runs/*/; do
+    cell=$(basename "$run")
+    steps=$(awk -v c="$cell" '$1 == c { $1 = ""; print }' "$here/snapshots.txt" 2>/dev/null || true)
+    # shellcheck disable=SC2086
+    Experiments/save-run.sh "${run%/}" "$here/sweep/runs/$cell" $steps
+done
