@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "Charts", dependencies: ["GrokCore"]),
         .target(name: "Report", dependencies: ["RunFiles", "Charts", "Phases", "HTSR", "Tensors", "Linalg", "GrokCore"]),
         // Sweeps: grids of grok-train runs (child processes or a Slurm array) and their summary.
-        .target(name: "Sweep", dependencies: ["RunFiles", "Training", "Report", "Charts", "GrokCore"]),
+        .target(name: "Sweep", dependencies: ["RunFiles", "Training", "Diagnostics", "Phases", "Datasets", "Model", "Report", "Charts", "GrokCore"]),
         // arXiv 2606.17120: deep linear networks, L2 hysteresis and noise-driven escape.
         .target(name: "Hysteresis", dependencies: ["Charts", "Linalg", "GrokCore"], swiftSettings: fastMath),
         // Files to named weight matrices (grok-analyze's input side).
@@ -70,7 +70,7 @@ let package = Package(
 
         // Thin command-line tools, and what they share (one-line errors, BLAS kernel choice).
         .target(name: "ToolSupport", dependencies: [
-            "Linalg", "GrokCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Phases", "Linalg", "GrokCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-train", dependencies: [
             "Runs", "RunFiles", "Training", "Diagnostics", "Datasets", "Model", "Linalg", "GrokCore", "ToolSupport",
