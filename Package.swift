@@ -60,13 +60,13 @@ let package = Package(
         // arXiv 2606.17120: deep linear networks, L2 hysteresis and noise-driven escape.
         .target(name: "Hysteresis", dependencies: ["Charts", "Linalg", "GrokCore"], swiftSettings: fastMath),
         // Files to named weight matrices (grok-analyze's input side).
-        .target(name: "WeightFiles", dependencies: ["RunFiles", "Tensors", "GrokCore"]),
+        .target(name: "WeightFiles", dependencies: ["RunFiles", "HTSR", "Tensors", "Linalg", "GrokCore"]),
 
         // One training run, start or resume to report: what grok-train (and grok-sweep) run.
         .target(name: "Runs", dependencies: ["RunFiles", "Training", "Diagnostics", "Report", "Datasets", "Model", "Linalg", "GrokCore"]),
 
         // What ablating a layer's correlation traps does to the model (grok-analyze traps).
-        .target(name: "TrapEffects", dependencies: ["RunFiles", "HTSR", "Training", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
+        .target(name: "TrapEffects", dependencies: ["RunFiles", "WeightFiles", "HTSR", "Training", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
 
         // Thin command-line tools, and what they share (one-line errors, BLAS kernel choice).
         .target(name: "ToolSupport", dependencies: [
@@ -96,27 +96,29 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // What the test suites share: running the built tools, and what "under CI" means.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HysteresisTests", dependencies: ["Hysteresis", "GrokCore"]),
         .testTarget(name: "GrokCoreTests", dependencies: ["GrokCore"]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "GrokCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DatasetsTests", dependencies: ["TestSupport", "Datasets", "GrokCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Linalg"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "RunFilesTests", dependencies: ["RunFiles", "HTSR", "Phases", "Tensors", "GrokCore"]),
-        .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard", "RunFiles", "GrokCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "RunFiles", "Datasets", "Tensors", "Model", "Optim", "GrokCore"],
+        .testTarget(name: "TensorBoardTests", dependencies: ["TestSupport", "TensorBoard", "RunFiles", "GrokCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "RunFiles", "Datasets", "Tensors", "Model", "Optim", "GrokCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "HTSRTests", dependencies: ["HTSR", "Linalg", "GrokCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MeasuresTests", dependencies: ["Measures", "Model"]),
         .testTarget(name: "PhasesTests", dependencies: ["Phases", "RunFiles"]),
-        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "RunFiles", "Training", "Datasets", "Model", "Phases"]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "HTSR", "RunFiles", "Training", "Datasets", "Model", "Phases"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "GrokCore"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "RunFiles", "Training", "Diagnostics", "GrokCore"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "RunFiles", "Charts", "Tensors", "GrokCore"]),
-        .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "Tensors"]),
-        .testTarget(name: "SweepTests", dependencies: ["Sweep", "RunFiles", "Report", "Diagnostics", "GrokCore"]),
+        .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "HTSR", "Tensors"]),
+        .testTarget(name: "SweepTests", dependencies: ["TestSupport", "Sweep", "RunFiles", "Report", "Diagnostics", "GrokCore"]),
         .testTarget(name: "TrapEffectsTests", dependencies: ["TrapEffects", "HTSR", "Training", "RunFiles", "Datasets", "Tensors", "GrokCore"]),
-        .testTarget(name: "AnalyzeToolTests", dependencies: ["Tensors", "GrokCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AnalyzeToolTests", dependencies: ["TestSupport", "Tensors", "GrokCore"], resources: [.copy("Fixtures")]),
     ]
 )

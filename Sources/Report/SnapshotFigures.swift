@@ -1,4 +1,5 @@
 import Foundation
+import Phases
 import GrokCore
 import Charts
 
@@ -27,7 +28,7 @@ struct SnapshotFigures {
 
     /// The last snapshot inside each accuracy phase (phases with none are skipped).
     func perPhaseSnapshots() -> [(phase: String, step: Int, url: URL)] {
-        let spans = run.phases?.accuracy ?? []
+        let spans = run.phases?.accuracySpans ?? []
         var out: [(String, Int, URL)] = []
         for (i, span) in spans.enumerated() {
             let end = i + 1 < spans.count ? spans[i + 1].startStep : max(span.endStep, Double(run.snapshots.last?.step ?? 0))
@@ -39,11 +40,11 @@ struct SnapshotFigures {
     }
 
     func phase(at step: Double) -> String? {
-        let spans = run.phases?.accuracy ?? []
+        let spans = run.phases?.accuracySpans ?? []
         return spans.last { $0.startStep <= step }?.phase
     }
 
-    /// "clip_xmax" (the paper's and the diagnostics' default) unless the run's config says
+    /// "clip_xmax" (Prakash & Martin's and the diagnostics' default) unless the run's config says
     /// otherwise (its diagnostics.htsr = "plain": WeightWatcher's default, no clipping).
     var fingerFix: FingerFix {
         if let f = options.fixFingers { return f }
