@@ -119,6 +119,8 @@ let package = Package(
         .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "HTSR", "Tensors"]),
         .testTarget(name: "SweepTests", dependencies: ["TestSupport", "Sweep", "RunFiles", "Report", "Diagnostics", "GrokCore"]),
         .testTarget(name: "TrapEffectsTests", dependencies: ["TrapEffects", "HTSR", "Training", "RunFiles", "Datasets", "Tensors", "GrokCore"]),
+        // The README's target graph, docs/flags.md and the experiments' tables against what makes them.
+        .testTarget(name: "RepositoryTests", dependencies: ["TestSupport"]),
         .testTarget(name: "AnalyzeToolTests", dependencies: ["TestSupport", "Tensors", "GrokCore"], resources: [.copy("Fixtures")]),
     ]
 )
