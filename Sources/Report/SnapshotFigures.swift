@@ -73,12 +73,7 @@ extension SnapshotFigures {
                 let w = try weight(options.esdLayer, in: url)
                 let a = HTSRAnalyzer.analyze(LayerInput(name: options.esdLayer, matrix: w), options: opts)
                 if !a.status.isOK { warnings.append("\(options.esdLayer) at step \(step): \(a.status)") }
-                var s = LayerSpectrum(layer: options.esdLayer, step: step, phase: phase, eigenvalues: a.eigenvalues ?? [], Q: a.Q)
-                s.alpha = a.alpha; s.xmin = a.xmin; s.D = a.D
-                s.xminCandidates = a.xminCandidates; s.dCurve = a.dCurve
-                s.randEigenvalues = a.randEigenvalues; s.randSigmaMP = a.randSigmaMP; s.randWScale = a.randWScale
-                s.randSpikeThreshold = a.randSpikeThreshold; s.numTraps = a.numTraps
-                spectra.append(s)
+                spectra.append(LayerSpectrum(a, layer: options.esdLayer, step: step, phase: phase))
             } catch { warnings.append("\(error)") }
         }
         var figures: [ReportFigure] = []

@@ -17,7 +17,7 @@ final class GeneratedDocsTests: XCTestCase {
     func testEveryExperimentsTablesAreWhatItsScriptMakes() throws {
         let r = try runScript("Experiments/check-tables.sh")
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
-        for folder in ["wd-sweep", "norm-clamp", "htsr-seeds", "l2-hysteresis", "htsr-anti-grokking", "htsr-anti-grokking-wd0.01"] {
+        for folder in ["wd-sweep", "norm-clamp", "htsr-seeds", "l2-hysteresis", "htsr-anti-grokking", "htsr-anti-grokking-wd0.01", "trap-ablation"] {
             XCTAssertTrue(r.stdout.contains("ok \(folder)\n"), "\(folder) was not checked: \(r.stdout)")
         }
     }
