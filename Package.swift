@@ -34,7 +34,7 @@ let package = Package(
 
         // Training side.
         .target(name: "Datasets", dependencies: ["CZlib", "GrokCore"]),
-        .target(name: "Model", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
+        .target(name: "Model", dependencies: ["Tensors", "Linalg", "GrokCore"], swiftSettings: fastMath),
         .target(name: "Optim", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
         .target(name: "Tensors", dependencies: ["GrokCore"]),
         // A run directory's layout, file names and formats: the one owner of every file in it
@@ -42,7 +42,7 @@ let package = Package(
         // TensorBoard's event files: TFRecord framing and the few Event/Summary protobuf fields,
         // written by a small encoder of our own (no protobuf dependency).
         .target(name: "TensorBoard", dependencies: ["GrokCore"]),
-        .target(name: "RunFiles", dependencies: ["HTSR", "Phases", "Model", "Tensors", "TensorBoard", "Linalg", "GrokCore"]),
+        .target(name: "RunFiles", dependencies: ["HTSR", "Phases", "Tensors", "TensorBoard", "Linalg", "GrokCore"]),
         .target(name: "Training",
                 dependencies: ["RunFiles", "Datasets", "Model", "Optim", "Tensors", "Linalg", "GrokCore"],
                 swiftSettings: fastMath),
@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "WeightFiles", dependencies: ["RunFiles", "HTSR", "Tensors", "Linalg", "GrokCore"]),
 
         // One training run, start or resume to report: what grok-train (and grok-sweep) run.
-        .target(name: "Runs", dependencies: ["RunFiles", "Training", "Diagnostics", "Report", "Datasets", "Model", "Linalg", "GrokCore"]),
+        .target(name: "Runs", dependencies: ["RunFiles", "Training", "Diagnostics", "Report", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
 
         // What ablating a layer's correlation traps does to the model (grok-analyze traps).
         .target(name: "TrapEffects", dependencies: ["RunFiles", "WeightFiles", "HTSR", "Training", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "GrokCoreTests", dependencies: ["GrokCore"]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "DatasetsTests", dependencies: ["TestSupport", "Datasets", "GrokCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "Linalg"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Tensors", "Linalg"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "RunFilesTests", dependencies: ["RunFiles", "HTSR", "Phases", "Tensors", "GrokCore"]),

@@ -6,6 +6,7 @@ import Model
 import Phases
 import RunFiles
 import Training
+import Tensors
 
 /// The diagnostics of a training run: the competing progress measures (metrics.csv columns),
 /// the HTSR analysis of every snapshot (htsr.csv) and the phase labels (phases.json).

@@ -1,5 +1,6 @@
 import GrokCore
 import Linalg
+import Tensors
 
 /// What the one training loop needs from a network: a flat parameter buffer and its
 /// gradients, a step (the layers' forward pairs, the loss head, the backward pairs: gradients

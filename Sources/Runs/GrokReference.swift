@@ -3,6 +3,7 @@ import GrokCore
 import RunFiles
 import Model
 import Training
+import Tensors
 
 /// W_C for `grok-train --clamp-ref auto`: the total weight norm (metrics.csv's l2_weights,
 /// biases excluded) of a free run at its grokking step, the first evaluation with test

@@ -2,6 +2,7 @@ import Foundation
 import GrokCore
 import Datasets
 import Model
+import Tensors
 
 /// Every hyperparameter of a run. Written to config.json (snake_case keys) and checked on resume.
 public struct TrainingConfig: Codable, Sendable, Equatable {

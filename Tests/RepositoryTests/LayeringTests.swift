@@ -73,8 +73,8 @@ final class LayeringTests: XCTestCase {
         ["grok-train", "grok-analyze", "grok-report", "grok-sweep", "grok-hysteresis"], // tools
     ]
     /// The arrows that still run upward: RunFiles reads and writes records whose types live in
-    /// the analysis and model targets (htsr.csv rows, phases.json, the snapshot layout).
-    static let knownUpward: Set<String> = ["RunFiles -> HTSR", "RunFiles -> Phases", "RunFiles -> Model"]
+    /// the analysis targets (htsr.csv's rows from HTSR's LayerAnalysis, phases.json's PhasesReport).
+    static let knownUpward: Set<String> = ["RunFiles -> HTSR", "RunFiles -> Phases"]
 
     func testEveryImportPointsDownTheConcerns() throws {
         let all = try Self.targets(try repositoryFile("Package.swift")).filter { $0.name != "TestSupport" }
