@@ -34,7 +34,7 @@ let package = Package(
 
         // Training side.
         .target(name: "Datasets", dependencies: ["CZlib", "GrokCore"]),
-        .target(name: "Model", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
+        .target(name: "Model", dependencies: ["Tensors", "Linalg", "GrokCore"], swiftSettings: fastMath),
         .target(name: "Optim", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
         .target(name: "Tensors", dependencies: ["GrokCore"]),
         // A run directory's layout, file names and formats: the one owner of every file in it
@@ -42,7 +42,7 @@ let package = Package(
         // TensorBoard's event files: TFRecord framing and the few Event/Summary protobuf fields,
         // written by a small encoder of our own (no protobuf dependency).
         .target(name: "TensorBoard", dependencies: ["GrokCore"]),
-        .target(name: "RunFiles", dependencies: ["HTSR", "Phases", "Model", "Tensors", "TensorBoard", "Linalg", "GrokCore"]),
+        .target(name: "RunFiles", dependencies: ["HTSR", "Phases", "Tensors", "TensorBoard", "Linalg", "GrokCore"]),
         .target(name: "Training",
                 dependencies: ["RunFiles", "Datasets", "Model", "Optim", "Tensors", "Linalg", "GrokCore"],
                 swiftSettings: fastMath),
@@ -52,25 +52,25 @@ let package = Package(
         .target(name: "Measures", dependencies: ["Model", "Linalg", "GrokCore"], swiftSettings: fastMath),
         .target(name: "Phases", dependencies: ["GrokCore"]),
         .target(name: "Diagnostics",
-                dependencies: ["Training", "RunFiles", "HTSR", "Measures", "Phases", "Report", "Tensors", "GrokCore"]),
+                dependencies: ["Training", "RunFiles", "HTSR", "Measures", "Phases", "Tensors", "GrokCore"]),
         .target(name: "Charts", dependencies: ["GrokCore"]),
         .target(name: "Report", dependencies: ["RunFiles", "Charts", "Phases", "HTSR", "Tensors", "Linalg", "GrokCore"]),
         // Sweeps: grids of grok-train runs (child processes or a Slurm array) and their summary.
-        .target(name: "Sweep", dependencies: ["RunFiles", "Training", "Report", "Charts", "GrokCore"]),
+        .target(name: "Sweep", dependencies: ["RunFiles", "Training", "Diagnostics", "Phases", "Datasets", "Model", "Report", "Charts", "GrokCore"]),
         // arXiv 2606.17120: deep linear networks, L2 hysteresis and noise-driven escape.
         .target(name: "Hysteresis", dependencies: ["Charts", "Linalg", "GrokCore"], swiftSettings: fastMath),
         // Files to named weight matrices (grok-analyze's input side).
-        .target(name: "WeightFiles", dependencies: ["RunFiles", "Tensors", "GrokCore"]),
+        .target(name: "WeightFiles", dependencies: ["RunFiles", "HTSR", "Tensors", "Linalg", "GrokCore"]),
 
         // One training run, start or resume to report: what grok-train (and grok-sweep) run.
-        .target(name: "Runs", dependencies: ["RunFiles", "Training", "Diagnostics", "Report", "Datasets", "Model", "Linalg", "GrokCore"]),
+        .target(name: "Runs", dependencies: ["RunFiles", "Training", "Diagnostics", "Report", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
 
         // What ablating a layer's correlation traps does to the model (grok-analyze traps).
-        .target(name: "TrapEffects", dependencies: ["RunFiles", "HTSR", "Training", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
+        .target(name: "TrapEffects", dependencies: ["RunFiles", "WeightFiles", "HTSR", "Training", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
 
         // Thin command-line tools, and what they share (one-line errors, BLAS kernel choice).
         .target(name: "ToolSupport", dependencies: [
-            "Linalg", "GrokCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Phases", "Linalg", "GrokCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-train", dependencies: [
             "Runs", "RunFiles", "Training", "Diagnostics", "Datasets", "Model", "Linalg", "GrokCore", "ToolSupport",
@@ -96,27 +96,31 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // What the test suites share: running the built tools, and what "under CI" means.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HysteresisTests", dependencies: ["Hysteresis", "GrokCore"]),
         .testTarget(name: "GrokCoreTests", dependencies: ["GrokCore"]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "GrokCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "Linalg"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["TestSupport", "Datasets", "GrokCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Tensors", "Linalg"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "RunFilesTests", dependencies: ["RunFiles", "HTSR", "Phases", "Tensors", "GrokCore"]),
-        .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard", "RunFiles", "GrokCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "RunFiles", "Datasets", "Tensors", "Model", "Optim", "GrokCore"],
+        .testTarget(name: "TensorBoardTests", dependencies: ["TestSupport", "TensorBoard", "RunFiles", "GrokCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "RunFiles", "Datasets", "Tensors", "Model", "Optim", "GrokCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "HTSRTests", dependencies: ["HTSR", "Linalg", "GrokCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MeasuresTests", dependencies: ["Measures", "Model"]),
         .testTarget(name: "PhasesTests", dependencies: ["Phases", "RunFiles"]),
-        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "RunFiles", "Training", "Datasets", "Model", "Phases"]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "HTSR", "RunFiles", "Training", "Datasets", "Model", "Phases"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "GrokCore"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "RunFiles", "Training", "Diagnostics", "GrokCore"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "RunFiles", "Charts", "Tensors", "GrokCore"]),
-        .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "Tensors"]),
-        .testTarget(name: "SweepTests", dependencies: ["Sweep", "RunFiles", "Report", "Diagnostics", "GrokCore"]),
+        .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "HTSR", "Tensors"]),
+        .testTarget(name: "SweepTests", dependencies: ["TestSupport", "Sweep", "RunFiles", "Report", "Diagnostics", "GrokCore"]),
         .testTarget(name: "TrapEffectsTests", dependencies: ["TrapEffects", "HTSR", "Training", "RunFiles", "Datasets", "Tensors", "GrokCore"]),
-        .testTarget(name: "AnalyzeToolTests", dependencies: ["Tensors", "GrokCore"], resources: [.copy("Fixtures")]),
+        // The README's target graph, docs/flags.md and the experiments' tables against what makes them.
+        .testTarget(name: "RepositoryTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "AnalyzeToolTests", dependencies: ["TestSupport", "Tensors", "GrokCore"], resources: [.copy("Fixtures")]),
     ]
 )

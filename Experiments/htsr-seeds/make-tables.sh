@@ -5,7 +5,7 @@
 # seeds: the figures with seed bands, phase-centres.md / .csv).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-bin="$here/../../.build/release"
+bin="${B:-$here/../../.build/release}"
 cd "$here"
 runs=(../htsr-anti-grokking/results ../htsr-anti-grokking-wd0.01/results)
 for cell in "wd=0,seed=1" "wd=0,seed=2" "wd=0.01,seed=1" "wd=0.01,seed=2"; do

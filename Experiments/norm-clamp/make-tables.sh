@@ -1,5 +1,10 @@
 #!/bin/sh
-# Rewrites the README's paper-size tables from the committed CSVs (paper-size/delay-law.csv and
-# delay-law-fit.csv, written by grok-sweep delay-law; delay-law-fit.csv of the scaled-down grid).
+# Rewrites the README's tables from the committed CSVs: the scaled-down grid's (delay-law.csv and
+# delay-law-fit.csv, written by grok-sweep delay-law; tables.py) and, once its CSVs are committed,
+# the paper-size grid's (paper-size/tables.py).
 set -eu
-python3 "$(dirname "$0")/paper-size/tables.py"
+here=$(dirname "$0")
+python3 "$here/tables.py"
+if [ -f "$here/paper-size/delay-law.csv" ]; then
+    python3 "$here/paper-size/tables.py"
+fi

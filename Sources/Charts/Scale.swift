@@ -9,7 +9,7 @@ public enum ScaleKind: Sendable, Equatable {
 
 /// How decade labels on a log axis are written.
 public enum LogLabelStyle: Sendable, Equatable {
-    /// "10³", "10⁻²": reads like the paper.
+    /// "10³", "10⁻²": reads like a printed axis.
     case superscript
     /// "1e3", "1e-2": plain ASCII.
     case exponent

@@ -55,7 +55,7 @@ public struct ImageSet: Sendable, Equatable {
         return ImageSet(validPixels: newPixels, labels: newLabels, rows: rows, cols: cols)
     }
 
-    /// pixels / 255 as T, row-major count x features: the only normalization the paper uses
+    /// pixels / 255 as T, row-major count x features: the only normalization Prakash & Martin (arXiv 2506.04434) use
     /// (torchvision's ToTensor, no mean/std standardization). Each value is the correctly
     /// rounded T(p) / 255, read from a 256-entry table.
     @inlinable

@@ -4,7 +4,7 @@ import GrokCore
 import Glibc
 #endif
 
-/// Loads MNIST-style data and draws the train/test split the paper's experiments use.
+/// Loads MNIST-style data and draws the train/test split Prakash & Martin's experiments use (arXiv 2506.04434).
 public enum MNIST {
     static let embeddedImages = "images-idx3-ubyte.gz"
     static let embeddedLabels = "labels-idx1-ubyte.gz"
@@ -39,6 +39,16 @@ public enum MNIST {
         }
         let how = subset == .balanced ? "balanced (seed \(seed))" : "first"
 
+        /// A folder of the four standard IDX files: train drawn from its 60,000, test its 10,000.
+        func standardSplit(_ dir: URL, name: String, poolName: String) throws -> DataSplit {
+            let (train, test) = try loadStandard(dir)
+            let trainIndices = try drawTrain(train, trainSize: trainSize, subset: subset, seed: seed, poolName: poolName)
+            return DataSplit(
+                train: train.subset(trainIndices), test: test, source: source,
+                sourceDescription: "\(name): train \(trainSize) \(how) of \(train.count), test \(test.count) (t10k)",
+                sourcePath: dir.path)
+        }
+
         switch source {
         case .embedded:
             let dir = try embeddedDirectory()
@@ -61,26 +71,14 @@ public enum MNIST {
 
         case .directory(let path):
             let dir = URL(fileURLWithPath: path).standardizedFileURL
-            let (train, test) = try loadStandard(dir)
-            let trainIndices = try drawTrain(train, trainSize: trainSize, subset: subset, seed: seed,
-                                             poolName: "the training images in \(dir.path)")
-            return DataSplit(
-                train: train.subset(trainIndices), test: test, source: source,
-                sourceDescription: "MNIST IDX files in \(dir.path): train \(trainSize) \(how) of \(train.count), test \(test.count) (t10k)",
-                sourcePath: dir.path)
+            return try standardSplit(dir, name: "MNIST IDX files in \(dir.path)", poolName: "the training images in \(dir.path)")
 
         case .fashion:
             let dir = URL(fileURLWithPath: DataSource.fashionPath)
             guard FileManager.default.fileExists(atPath: dir.path) else {
                 throw GrokError("Fashion-MNIST not found at \(dir.path): install it with `apt-get install dataset-fashion-mnist`, or pass a directory with the four IDX files")
             }
-            let (train, test) = try loadStandard(dir)
-            let trainIndices = try drawTrain(train, trainSize: trainSize, subset: subset, seed: seed,
-                                             poolName: "Fashion-MNIST (\(dir.path))")
-            return DataSplit(
-                train: train.subset(trainIndices), test: test, source: source,
-                sourceDescription: "Fashion-MNIST (\(dir.path)): train \(trainSize) \(how) of \(train.count), test \(test.count) (t10k)",
-                sourcePath: dir.path)
+            return try standardSplit(dir, name: "Fashion-MNIST (\(dir.path))", poolName: "Fashion-MNIST (\(dir.path))")
         }
     }
 

@@ -21,10 +21,9 @@ public struct HTSRLayerAnalyzer: LayerAnalyzer {
         options = o
     }
 
-    public func analyze(_ layers: [LayerMatrix], step: Int, seed: UInt64) -> [HTSRRow] {
+    public func analyze(_ layers: [LayerInput], step: Int, seed: UInt64) -> [HTSRRow] {
         var o = options
         o.seed = seed
-        let inputs = layers.map { LayerInput(name: $0.name, matrix: Matrix(rows: $0.rows, cols: $0.cols, values: $0.values)) }
-        return HTSRAnalyzer.analyze(layers: inputs, options: o).map { HTSRRow(step: step, analysis: $0) }
+        return HTSRAnalyzer.analyze(layers: layers, options: o).map { HTSRRow(step: step, analysis: $0) }
     }
 }

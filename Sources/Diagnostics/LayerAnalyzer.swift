@@ -1,5 +1,6 @@
 import Foundation
 import GrokCore
+import HTSR
 import RunFiles
 
 /// How the diagnostics run the HTSR analyzer on each snapshot.
@@ -13,22 +14,10 @@ public enum HTSRMode: String, Sendable, Codable, CaseIterable {
     case paper
 }
 
-/// One weight matrix handed to an analyzer: `rows x cols` row-major (PyTorch's [out, in]).
-public struct LayerMatrix: Sendable {
-    public let name: String
-    public let rows: Int
-    public let cols: Int
-    public let values: [Double]
-
-    public init(name: String, rows: Int, cols: Int, values: [Double]) {
-        self.name = name; self.rows = rows; self.cols = cols; self.values = values
-    }
-}
-
 /// What the diagnostics need from an HTSR analyzer: one `HTSRRow` per layer, in input order.
 /// Kept this small so that the analyzer behind it can change (an adapter per analyzer).
 /// Implementations must not trap on bad layers: a failure is a row with a "failed: ..." status.
 public protocol LayerAnalyzer: Sendable {
     /// `seed` drives the randomized ESDs; the same seed must give the same rows.
-    func analyze(_ layers: [LayerMatrix], step: Int, seed: UInt64) -> [HTSRRow]
+    func analyze(_ layers: [LayerInput], step: Int, seed: UInt64) -> [HTSRRow]
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GrokCore
+import HTSR
 import Model
 import Phases
 import RunFiles
@@ -86,10 +87,10 @@ public enum RunRelabel {
                 ? try HTSRFile.read(htsrURL).filter { !analysedSteps.contains($0.step) } : []
             rows = []
             for (k, (step, url)) in snapshots.enumerated() {
-                let layers: [LayerMatrix]
+                let layers: [LayerInput]
                 do {
                     layers = try SnapshotFile.weights(SnapshotFile.read(url), layout: layout)
-                        .map { LayerMatrix(name: $0.name, rows: $0.rows, cols: $0.cols, values: $0.values) }
+                        .map { LayerInput(name: $0.name, shape: .dense(rows: $0.rows, cols: $0.cols), values: $0.values) }
                 } catch { throw GrokError("\(url.path): \(error)") }
                 var stepRandom = SeededRandom(seed: config.seed, stream: "htsr-\(step)")
                 rows += analyzer.analyze(layers, step: step, seed: stepRandom.next()).map { var r = $0; r.step = step; return r }

@@ -1,10 +1,12 @@
 import Foundation
 import GrokCore
+import HTSR
 import Measures
 import Model
 import Phases
 import RunFiles
 import Training
+import Tensors
 
 /// The diagnostics of a training run: the competing progress measures (metrics.csv columns),
 /// the HTSR analysis of every snapshot (htsr.csv) and the phase labels (phases.json).
@@ -143,7 +145,7 @@ public final class RunDiagnostics: TrainingObserver {
             do {
                 if let log = background.log {
                     let layers = snapshot.weightMatrices.map {
-                        LayerMatrix(name: $0.name, rows: $0.rows, cols: $0.cols, values: Array($0.values))
+                        LayerInput(name: $0.name, shape: .dense(rows: $0.rows, cols: $0.cols), values: Array($0.values))
                     }
                     var rows = analyzer.analyze(layers, step: snapshot.step, seed: seed)
                     for i in rows.indices { rows[i].step = snapshot.step }
@@ -218,13 +220,13 @@ public final class RunDiagnostics: TrainingObserver {
     }
 
     /// The confusion matrix as summary lines: one per accuracy phase, then the balanced
-    /// recall next to the baseline's (the paper's alpha rule, raw alpha, WeightWatcher's traps).
+    /// recall next to the baseline's (Prakash & Martin's alpha rule, raw alpha, WeightWatcher's traps).
     public static func confusionLines(_ r: PhasesReport) -> [String] {
         guard let c = r.confusion else { return [] }
         var lines = ["HTSR labels per accuracy phase (evaluations, HTSR labels, recall):"]
         lines += c.lines.map { "  " + $0 }
         func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", 100 * $0) } ?? "n/a" }
-        lines.append("  balanced recall \(pct(c.balancedRecall)); baseline (the paper's rule with raw alpha and WeightWatcher's traps): \(pct(r.baselineConfusion?.balancedRecall))")
+        lines.append("  balanced recall \(pct(c.balancedRecall)); baseline (Prakash & Martin's rule with raw alpha and WeightWatcher's traps): \(pct(r.baselineConfusion?.balancedRecall))")
         if let t = r.htsrThresholds { lines.append("  rule: \(t.ruleDescription)") }
         return lines
     }

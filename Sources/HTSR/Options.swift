@@ -40,9 +40,10 @@ public struct HTSROptions: Sendable {
     public init() {}
 }
 
-/// One weight tensor to analyse.
-public struct LayerInput: Sendable {
-    public enum Kind: Sendable {
+/// One weight tensor to analyse: the one shape of a named weight matrix, whoever hands it
+/// over (weight files, a run's snapshots, the live trainer).
+public struct LayerInput: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
         case dense(Matrix<Double>)
         /// PyTorch Conv2d layout (out, in, kh, kw), row-major values.
         case conv2d(values: [Double], out: Int, in: Int, kh: Int, kw: Int)
@@ -60,6 +61,45 @@ public struct LayerInput: Sendable {
         self.name = name
         self.kind = .conv2d(values: values, out: shape.out, in: shape.in, kh: shape.kh, kw: shape.kw)
     }
+
+    /// A tensor's shape as a file stores it: PyTorch's Linear [out, in], Conv2d [out, in, kh, kw].
+    public enum Shape: Sendable, Equatable {
+        case dense(rows: Int, cols: Int)
+        case conv2d(out: Int, in: Int, kh: Int, kw: Int)
+    }
+
+    /// A tensor as a file stores it: `values` row-major (C order) in `shape`.
+    public init(name: String, shape: Shape, values: [Double]) {
+        switch shape {
+        case .dense(let r, let c): self.init(name: name, matrix: Matrix(rows: r, cols: c, values: values))
+        case .conv2d(let o, let i, let kh, let kw): self.init(name: name, conv2d: values, shape: (o, i, kh, kw))
+        }
+    }
+
+    public var shape: Shape {
+        switch kind {
+        case .dense(let m): return .dense(rows: m.rows, cols: m.cols)
+        case .conv2d(_, let o, let i, let kh, let kw): return .conv2d(out: o, in: i, kh: kh, kw: kw)
+        }
+    }
+
+    /// The rows and columns of a dense layer; of a Conv2D kernel, those of its per-position
+    /// matrices (out x in).
+    public var rows: Int {
+        switch kind {
+        case .dense(let m): return m.rows
+        case .conv2d(_, let o, _, _, _): return o
+        }
+    }
+    public var cols: Int {
+        switch kind {
+        case .dense(let m): return m.cols
+        case .conv2d(_, _, let i, _, _): return i
+        }
+    }
+
+    /// Every entry, row-major as stored.
+    public var values: [Double] { entries }
 
     /// All entries of the tensor (used for NaN checks and trap entries).
     var entries: [Double] {

@@ -8,7 +8,7 @@ public enum TrapAblationMethod: String, Sendable, Codable, CaseIterable {
     /// and standard deviation of unpermute(T)'s entries (the layer keeps its scale, the
     /// structure is gone).
     case noise
-    /// The paper's literal reading: in the shuffled layout, replace the trap's left singular
+    /// Prakash & Martin's (arXiv 2506.04434) literal reading: in the shuffled layout, replace the trap's left singular
     /// vector u by a random unit vector, keep s and v.
     case randomU = "random-u"
     /// The same with the right singular vector v.

@@ -39,7 +39,7 @@ public struct DeepLinearNetwork: Equatable, Sendable {
     public let shape: LinearShape
     public var layers: [SmallMatrix]
 
-    /// Entries drawn from N(0, std^2) with std = 1/sqrt(width) (issue 12's "N(0, 1/sqrt(width))",
+    /// Entries drawn from N(0, std^2) with std = 1/sqrt(width) (arXiv 2606.17120's "N(0, 1/sqrt(width))",
     /// read as the standard deviation), from the seed's "init" stream.
     public init(shape: LinearShape, seed: UInt64) {
         self.shape = shape

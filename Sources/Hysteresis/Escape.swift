@@ -1,4 +1,5 @@
-/// Escape from the trapped (rank-deficient) phase, by the two criteria of issue 12.
+/// Escape from the trapped (rank-deficient) phase, by the two criteria of arXiv 2606.17120
+/// (the plateau's test MSE left behind, the second singular value grown).
 public struct EscapeCriteria: Sendable, Equatable {
     /// Test MSE of the trapped plateau and of the global (full-rank) minimum at this beta.
     public var plateau: Double

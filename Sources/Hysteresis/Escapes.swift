@@ -1,7 +1,7 @@
 import Foundation
 import GrokCore
 
-/// The trapping protocol of the paper's Fig. 1 and the escape-time runs built on it.
+/// The trapping protocol of arXiv 2606.17120's Fig. 1 and the escape-time runs built on it.
 public struct TrapProtocol: Sendable {
     /// Where the trap is made: fresh init converged at `trapBeta` for `trapEpochs` epochs
     /// (lr `trapLR`, batch `batch`).
@@ -115,7 +115,7 @@ public struct LineFit: Sendable, Equatable {
 
 /// What an Arrhenius experiment varies, and the inverse "temperature" its fit is against.
 public enum NoiseAxis: String, Sendable, CaseIterable {
-    /// Minibatch noise only: x = batch / lr (the paper's protocol).
+    /// Minibatch noise only: x = batch / lr (arXiv 2606.17120's protocol).
     case batchOverLR = "batch/lr"
     /// Langevin noise: x = 1 / T; the slope of ln(escape time) is the barrier in loss units.
     case inverseTemperature = "1/T"

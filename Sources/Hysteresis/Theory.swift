@@ -4,7 +4,7 @@ import Foundation
 /// `mean_n ||y_n - P x_n||^2 + beta * sum ||W_l||^2` of a depth-L linear network splits into
 /// one term per singular mode of the teacher: for a mode of strength eta whose product singular
 /// value is lambda (each layer then carries lambda^(1/L)),
-///     f(lambda) = (lambda - eta)^2 + beta * L * lambda^(2/L)   (= 2 x the paper's form),
+///     f(lambda) = (lambda - eta)^2 + beta * L * lambda^(2/L)   (= 2 x arXiv 2606.17120's form),
 /// whose nonzero minimum disappears in a saddle-node bifurcation at `criticalBeta`.
 public enum BalancedTheory {
     /// beta_c = 1/(1-k) * (eta (1-k)/(2-k))^(2-k), k = 2/L. Above it the mode's only minimum is
@@ -23,7 +23,7 @@ public enum BalancedTheory {
     }
 
     /// The per-mode loss f above. Its critical beta is exactly `criticalBeta`; the form quoted in
-    /// issue 12, 1/2 (lambda-eta)^2 + beta/2 lambda^(2/L), would put it L times higher, so the
+    /// arXiv 2606.17120's text, 1/2 (lambda-eta)^2 + beta/2 lambda^(2/L), would put it L times higher, so the
     /// loss normalization here is the one under which the quoted beta_c formula holds.
     public static func modeLoss(lambda: Double, eta: Double, beta: Double, depth: Int) -> Double {
         let k = 2 / Double(depth)

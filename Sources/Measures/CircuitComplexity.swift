@@ -38,7 +38,7 @@ public enum CircuitPerturbation: Sendable, Equatable {
 /// KL divergences between the softmax distributions of two sets of logits.
 public enum Divergence {
     /// Sum over examples of KL(softmax(a_i) || softmax(b_i)) for row-major logits
-    /// (`count x classes`), through log-softmax (stable for large logits): the paper's form.
+    /// (`count x classes`), through log-softmax (stable for large logits): Prakash & Martin's form (arXiv 2506.04434).
     public static func klSum(_ a: UnsafeBufferPointer<Double>, _ b: UnsafeBufferPointer<Double>,
                              count: Int, classes: Int) -> Double {
         var total = 0.0

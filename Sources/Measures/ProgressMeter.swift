@@ -8,7 +8,7 @@ public struct MeasureOptions: Sendable, Equatable {
     /// Also the centre of the smooth variant, sigmoid(-(a - tau) / smoothWidth).
     public var tau: Double = 1.0
     public var smoothWidth: Double = 0.3
-    /// The paper's circuit complexity: fraction of each layer's weights zeroed.
+    /// Prakash & Martin's (arXiv 2506.04434) circuit complexity: fraction of each layer's weights zeroed.
     public var lccPaperFraction: Double = 0.1
     /// The authors' code's circuit complexity: dropout probability on every weight.
     public var lccCodeDropout: Double = 0.5
@@ -26,7 +26,7 @@ public struct ProgressMeasures: Sendable, Equatable {
     public let sparsitySmooth: Double
     /// -sum |w| ln(|w| + 1e-8) per layer's weight matrix (FC1 is the headline).
     public let entropy: [Double]
-    /// The paper's: sum over probe examples of KL(softmax(f_W(x)) || softmax(f_W'(x))), W' =
+    /// Prakash & Martin's: sum over probe examples of KL(softmax(f_W(x)) || softmax(f_W'(x))), W' =
     /// W with 10% of each layer's weights zeroed.
     public let lccPaper: Double
     /// The authors' code's: dropout 0.5 on every weight (survivors x2), KL with +1e-8 inside

@@ -19,7 +19,7 @@ public enum WeightMeasures {
     }
 
     /// L2 norms: of all parameters (biases too: the authors' code's "total norm") and of the
-    /// weight matrices only (the paper's sqrt(sum_l ||W_l||_F^2)).
+    /// weight matrices only (Prakash & Martin's sqrt(sum_l ||W_l||_F^2)).
     public static func l2Norms(parameters: UnsafeBufferPointer<Double>, shape: MLPShape) -> (all: Double, weights: Double) {
         var weights = 0.0, biases = 0.0
         for l in 0..<shape.layerCount {

@@ -1,6 +1,7 @@
 import Foundation
 import GrokCore
 import Linalg
+import Tensors
 
 /// arXiv 2606.13753's model for modular addition (its code's run_denserho.py): a token
 /// embedding E [vocab, d] shared by both operands, the two embeddings concatenated (2d), a
@@ -46,7 +47,7 @@ public final class EmbeddingMLP<T: BLASScalar>: TrainableNetwork {
     func gradient(_ i: Int) -> UnsafeMutablePointer<T> { gradients.baseAddress! + layout.tensors[i].offset }
     var width0: Int { Self.slots * dim }
 
-    /// The paper's init: Gaussian weights with std 1/sqrt(fan_in) (E: 1/sqrt(d)), biases
+    /// arXiv 2606.13753's init: Gaussian weights with std 1/sqrt(fan_in) (E: 1/sqrt(d)), biases
     /// 1e-6 * N(0, 1); everything times `scale`. Draw order: the file layout's.
     public func initialize(scale: Double, rng: inout SeededRandom) {
         let std = [1 / Double(dim).squareRoot(), 1 / Double(width0).squareRoot(), 1e-6,

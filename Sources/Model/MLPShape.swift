@@ -1,4 +1,5 @@
 import GrokCore
+import Tensors
 
 /// The widths of a fully connected ReLU network and where each tensor lives in the flat
 /// parameter buffer. Layout (PyTorch names and layouts, contiguous in this order):
@@ -92,5 +93,19 @@ extension MLPShape {
             return w + k * nOut + o
         }
         return i
+    }
+}
+
+extension MLPShape {
+    /// fc1.weight [w1, w0], fc1.bias [w1], fc2.weight, ... (the same offsets as the shape's).
+    public var layout: ParameterLayout {
+        var entries: [(name: String, layer: String, dims: [Int])] = []
+        for l in 0..<layerCount {
+            let name: String = layerName(l)
+            let out: Int = widths[l + 1], nIn: Int = widths[l]
+            entries.append((name: name + ".weight", layer: name, dims: [out, nIn]))
+            entries.append((name: name + ".bias", layer: name, dims: [out]))
+        }
+        return ParameterLayout(entries)
     }
 }

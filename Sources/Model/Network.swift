@@ -1,5 +1,6 @@
 import GrokCore
 import Linalg
+import Tensors
 
 /// What the one training loop needs from a network: a flat parameter buffer and its
 /// gradients, a step (the layers' forward pairs, the loss head, the backward pairs: gradients
@@ -35,7 +36,8 @@ extension MLP: TrainableNetwork {
     public typealias Scalar = T
     public var layout: ParameterLayout { shape.layout }
 
-    /// The same order as Training's TrainingStep: forward pairs, loss head, backward pairs.
+    /// The step's order, written once: forward pairs, loss head, backward pairs (TrainingStep
+    /// adds the filter and the update).
     public func gradientStep(batch: LayerBatch<T>, loss kind: Loss) -> Double {
         for l in 0...last { forward(layer: l, batch: batch) }
         let value = loss(batch: batch, kind: kind)

@@ -6,7 +6,7 @@ import Linalg
 /// It works on the flat parameter buffer and a list of index ranges (the weight matrices, or
 /// everything): a Frobenius norm is a sum of squares, so the element order inside a range (the
 /// model's input-major storage or PyTorch's layout) does not matter. Only the parameters are
-/// touched; the optimizer's state (Adam's moments) is deliberately left as it is, as the paper
+/// touched; the optimizer's state (Adam's moments) is deliberately left as it is, as arXiv 2606.13753
 /// does. No allocation: safe inside the step loop.
 public struct NormIntervention<T: BLASScalar>: Sendable {
     public enum Rule: Equatable, Sendable {

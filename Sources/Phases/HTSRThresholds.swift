@@ -10,18 +10,18 @@ public enum TrapCount: String, Codable, Sendable, CaseIterable {
     case weightwatcher
 }
 
-/// How the HTSR labels tell pre-grokking from grokking (anti-grokking is the paper's
+/// How the HTSR labels tell pre-grokking from grokking (anti-grokking is Prakash & Martin's
 /// "alpha < 2 with traps" under both).
 public enum HTSRRule: String, Codable, Sendable, CaseIterable {
     /// Grokking once some rule layer's stable rank has fallen by `stableRankDrop` (a
     /// fraction) below its value at the earliest analysed snapshot (normally step 0, the
     /// random initial weights); pre-grokking before. Why: on our MNIST runs FC1's alpha stays
-    /// above 5 (median ~7) through the whole rise of test accuracy (Omnigrok, the paper's
+    /// above 5 (median ~7) through the whole rise of test accuracy (Omnigrok, Prakash & Martin's
     /// recipe and its wd 0.01 control alike), so no alpha threshold separates the two phases,
     /// while the stable rank, flat within 2% through memorizing and pre-grokking, falls as
     /// soon as test accuracy rises and keeps falling. Needs no test data and no fit.
     case stableRank = "stable-rank"
-    /// The paper's alpha thresholds (pre-grokking: a layer with alpha >= 5; grokking: mean
+    /// Prakash & Martin's (arXiv 2506.04434) alpha thresholds (pre-grokking: a layer with alpha >= 5; grokking: mean
     /// alpha in [2, 4] with no traps).
     case paper
 }
@@ -40,7 +40,7 @@ public enum HTSRRule: String, Codable, Sendable, CaseIterable {
 /// 4. grokking: otherwise, when no rule layer has traps.
 /// With `rule == .paper`:
 /// 3. pre-grokking: some layer has alpha >= `preGrokkingAlpha` (and, when
-///    `preGrokkingOthersMax` is set, every other layer has alpha <= it: the paper's strict
+///    `preGrokkingOthersMax` is set, every other layer has alpha <= it: Prakash & Martin's strict
 ///    form "one layer >= 5 while the others are <= 4"; off by default so that the
 ///    under-trained start, where all layers are >= 5, is pre-grokking too).
 /// 4. grokking: mean alpha over `layers` in [`grokkingLow`, `grokkingHigh`] and no traps in
@@ -69,7 +69,7 @@ public struct HTSRThresholds: Codable, Sendable, Equatable {
 
     public init() {}
 
-    /// The paper's rule with raw per-snapshot alpha and WeightWatcher's trap count: the rule
+    /// Prakash & Martin's rule with raw per-snapshot alpha and WeightWatcher's trap count: the rule
     /// as it was before our changes (the baseline a run's confusion matrix is compared to).
     public var baseline: HTSRThresholds {
         var t = self
@@ -105,7 +105,7 @@ public struct HTSRThresholds: Codable, Sendable, Equatable {
     }
 
     /// Missing keys keep their defaults, except those added later: a file without them was
-    /// labelled with raw alpha, WeightWatcher's count and the paper's rule, and says so when read back.
+    /// labelled with raw alpha, WeightWatcher's count and Prakash & Martin's rule, and says so when read back.
     public init(from d: Decoder) throws {
         let c = try d.container(keyedBy: CodingKeys.self)
         let x = HTSRThresholds()

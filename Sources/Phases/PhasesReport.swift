@@ -74,8 +74,7 @@ public struct FinalLayer: Codable, Sendable, Equatable {
     }
 }
 
-/// The content of a run's `phases.json` (format in HELPERS.md, plus the fields after
-/// `lead_steps`). Unset values are written as null. `confusion` is the comparison to read
+/// The content of a run's `phases.json` (the fields below, in the order written). Unset values are written as null. `confusion` is the comparison to read
 /// (accuracy phase x HTSR label, per-phase recall); `agreement` (coarse labels equal, over
 /// the evaluations HTSR labelled) is kept for older readers. `baseline_confusion` is the same
 /// matrix for the rule as it was before the steadier alpha and the centered traps (raw alpha,

@@ -67,8 +67,8 @@ struct CSVFigures {
 
     var steps: [Double] { run.metrics?.numbers("step") ?? [] }
     var firstPositiveStep: Double { steps.first { $0 > 0 } ?? 1 }
-    var accuracyBands: [Band] { PhaseStyle.bands(run.phases?.accuracy ?? [], firstStep: firstPositiveStep) }
-    var accuracySpans: [PhaseSpan] { run.phases?.accuracy ?? [] }
+    var accuracyBands: [Band] { PhaseStyle.bands(run.phases?.accuracySpans ?? [], firstStep: firstPositiveStep) }
+    var accuracySpans: [PhaseSpan] { run.phases?.accuracySpans ?? [] }
 
     let stepAxis = AxisSpec("step", scale: .log10)
 
@@ -205,7 +205,7 @@ struct CSVFigures {
                                           color: LayerStyle.color(layer), dash: layer == "fc3" ? .dotted : .solid,
                                           width: layer == "fc3" ? 1.3 : 2.2)))
         }
-        let bands = PhaseStyle.bands(run.phases?.htsr ?? [], firstStep: firstPositiveStep)
+        let bands = PhaseStyle.bands(run.phases?.htsrSpans ?? [], firstStep: firstPositiveStep)
         let note = run.htsr == nil ? "htsr.csv not written yet" : (items.isEmpty ? "no stable_rank values in htsr.csv" : nil)
         return Panel(title: "Stable rank / initial (shaded by HTSR label)", x: stepAxis, y: AxisSpec("ratio", min: 0),
                      items: items, bands: bands,

@@ -96,11 +96,11 @@ struct HTMLPage {
         h += card("final test accuracy", Format.percent(s.finalTestAccuracy), "train " + Format.percent(s.finalTrainAccuracy))
         h += card("final L2 norm", Format.number(s.finalL2Norm, digits: 4))
         if let p = run.phases {
-            h += card("collapse step", Format.step(p.collapseStep), "first anti-grokking step (accuracy)")
-            h += card("HTSR collapse step", Format.step(p.htsrCollapseStep), "first anti-grokking step (α, traps)")
-            let lead = p.leadSteps.map { ($0 >= 0 ? "HTSR warns " : "HTSR lags by ") + Format.step(abs($0)) + " steps" + ($0 >= 0 ? " early" : "") }
-            h += card("HTSR lead time", Format.step(p.leadSteps), lead ?? "no collapse (yet)")
-            h += card("HTSR early warning", Format.step(p.warningStep),
+            h += card("collapse step", Format.step(p.collapseStep.map(Double.init)), "first anti-grokking step (accuracy)")
+            h += card("HTSR collapse step", Format.step(p.htsrCollapseStep.map(Double.init)), "first anti-grokking step (α, traps)")
+            let lead = p.leadSteps.map(Double.init).map { ($0 >= 0 ? "HTSR warns " : "HTSR lags by ") + Format.step(abs($0)) + " steps" + ($0 >= 0 ? " early" : "") }
+            h += card("HTSR lead time", Format.step(p.leadSteps.map(Double.init)), lead ?? "no collapse (yet)")
+            h += card("HTSR early warning", Format.step(p.warningStep.map(Double.init)),
                       p.warningStep == nil ? "not fired (yet)"
                           : "test accuracy there " + Format.percent(p.warningTestAccuracy) + "; peak " + Format.percent(s.peakTestAccuracy)
                             + ", end " + Format.percent(s.finalTestAccuracy))
@@ -113,7 +113,7 @@ struct HTMLPage {
 
         if let p = run.phases {
             h += "<h3>Phase boundaries</h3>\n"
-            h += phaseTable(p.accuracy, p.htsr)
+            h += phaseTable(p.accuracySpans, p.htsrSpans)
             if let c = p.confusion { h += confusionTable(c, baseline: p.baselineConfusion, rule: p.htsrThresholds) }
             if !p.extra.isEmpty {
                 h += "<table><tr><th>phases.json</th><th>value</th></tr>\n"

@@ -3,7 +3,7 @@ import GrokCore
 import Phases
 import RunFiles
 
-/// The paper's Tables 1 and 4 over seeds: at the centre of each accuracy phase of each run
+/// Prakash & Martin's (arXiv 2506.04434) Tables 1 and 4 over seeds: at the centre of each accuracy phase of each run
 /// (the labelled evaluation nearest the geometric middle of the phase's labelled steps), test
 /// accuracy, alpha of FC1 and FC2, traps (WeightWatcher's count and with the weight mean
 /// removed) and FC1's shuffled-ESD KS statistic; then the mean and sample standard deviation

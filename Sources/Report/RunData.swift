@@ -11,27 +11,6 @@ public struct PhaseSpan: Sendable, Equatable {
     public var endStep: Double
 }
 
-/// What phases.json says (every field optional: a live run may not have written it yet).
-public struct PhaseSummary: Sendable {
-    public var accuracy: [PhaseSpan] = []
-    public var htsr: [PhaseSpan] = []
-    public var agreement: Double?
-    public var collapseStep: Double?
-    public var htsrCollapseStep: Double?
-    public var leadSteps: Double?
-    /// Accuracy phase x HTSR label with per-phase recall, for the rule used and the baseline
-    /// (raw alpha, WeightWatcher's traps); nil in files written before they existed.
-    public var confusion: PhaseConfusion?
-    public var baselineConfusion: PhaseConfusion?
-    /// The HTSR rule's settings (its alpha window and trap count), when the file has them.
-    public var htsrThresholds: HTSRThresholds?
-    /// The data-free early warning (first HTSR anti-grokking label) and the test accuracy there.
-    public var warningStep: Double?
-    public var warningTestAccuracy: Double?
-    /// Every other scalar field, for the summary table.
-    public var extra: [(String, String)] = []
-}
-
 /// Everything a report reads from a run directory. Nothing here needs the trainer's memory:
 /// the files are the interface, and any of them may be missing or half written.
 public struct RunData: Sendable {
@@ -42,7 +21,8 @@ public struct RunData: Sendable {
     public var configValues: [String: Double] = [:]
     public var metrics: CSVTable?
     public var htsr: CSVTable?
-    public var phases: PhaseSummary?
+    /// phases.json, read by its one reader (nil: not written yet, or not readable).
+    public var phases: PhasesReport?
     /// (step, file) of snapshots/step-*.safetensors, ascending.
     public var snapshots: [(step: Int, url: URL)] = []
     /// What is missing or was tolerated, one line each.
@@ -97,35 +77,34 @@ public struct RunData: Sendable {
         }
     }
 
-    /// phases.json through its one reader (PhasesReport), as the report shows it.
-    static func readPhases(_ url: URL) throws -> PhaseSummary {
-        let report: PhasesReport
-        do { report = try PhasesReport.read(from: url) } catch {
+    /// phases.json through its one reader; a file that does not read is a warning.
+    static func readPhases(_ url: URL) throws -> PhasesReport {
+        do { return try PhasesReport.read(from: url) } catch {
             throw GrokError("phases.json is not valid (half written?): ignored")
         }
-        func spans(_ segments: [PhaseSegment]) -> [PhaseSpan] {
-            segments.map { PhaseSpan(phase: $0.phase.rawValue, startStep: Double($0.startStep), endStep: Double($0.endStep)) }
-        }
-        var out = PhaseSummary()
-        out.accuracy = spans(report.accuracy)
-        out.htsr = spans(report.htsr)
-        out.agreement = report.agreement
-        out.collapseStep = report.collapseStep.map(Double.init)
-        out.htsrCollapseStep = report.htsrCollapseStep.map(Double.init)
-        out.leadSteps = report.leadSteps.map(Double.init)
-        out.warningStep = report.warningStep.map(Double.init)
-        out.warningTestAccuracy = report.warningTestAccuracy
-        out.confusion = report.confusion
-        out.baselineConfusion = report.baselineConfusion
-        out.htsrThresholds = report.htsrThresholds
-        // The other scalar fields for the summary table, as the file would write them.
-        let known: Set<String> = ["accuracy", "htsr", "agreement", "collapse_step", "htsr_collapse_step", "lead_steps",
+    }
+}
+
+/// How the report shows phases.json: spans on the figures' real step axis, and the scalar
+/// fields the summary cards do not show, for the summary table.
+extension PhasesReport {
+    public var accuracySpans: [PhaseSpan] { Self.spans(accuracy) }
+    public var htsrSpans: [PhaseSpan] { Self.spans(htsr) }
+
+    static func spans(_ segments: [PhaseSegment]) -> [PhaseSpan] {
+        segments.map { PhaseSpan(phase: $0.phase.rawValue, startStep: Double($0.startStep), endStep: Double($0.endStep)) }
+    }
+
+    /// The other scalar fields, sorted by name, as the file writes them.
+    public var extra: [(String, String)] {
+        let shown: Set<String> = ["accuracy", "htsr", "agreement", "collapse_step", "htsr_collapse_step", "lead_steps",
                                   "warning_step", "warning_test_acc", "final_test_acc"]
-        let all = try JSONValue.parse(report.jsonData(), context: "phases.json")
-        for (k, v) in (all.members ?? []).sorted(by: { $0.key < $1.key }) where !known.contains(k) {
+        guard let all = try? JSONValue.parse(jsonData(), context: "phases.json") else { return [] }
+        var out: [(String, String)] = []
+        for (k, v) in (all.members ?? []).sorted(by: { $0.key < $1.key }) where !shown.contains(k) {
             switch v {
             case .array, .object: continue
-            default: out.extra.append((k, v.display))
+            default: out.append((k, v.display))
             }
         }
         return out

@@ -17,7 +17,7 @@ public struct ReportOptions: Sendable {
     public var esdPerPhase = true
     /// Seed of the shuffles behind figure 5 (the same seed gives the same randomized ESD).
     public var seed: UInt64 = 0
-    /// Figure 4's fit; nil = from config.json, else clip_xmax (the paper's setting).
+    /// Figure 4's fit; nil = from config.json, else clip_xmax (Prakash & Martin's setting).
     public var fixFingers: FingerFix? = nil
     /// Build a live page (the run is still training): a "live, step N of M, updated HH:MM"
     /// banner and a once-a-minute reload. The final build leaves this false.

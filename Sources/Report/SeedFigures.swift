@@ -2,7 +2,7 @@ import Foundation
 import Charts
 import Phases
 
-/// The paper's figures 1 and 2 over seeds: per group of runs that differ only in their seed,
+/// Prakash & Martin's (arXiv 2506.04434) figures 1 and 2 over seeds: per group of runs that differ only in their seed,
 /// the mean over seeds as a line and the range from the lowest to the highest seed as a shaded
 /// band, the phases of the seed-mean accuracy shaded behind.
 public struct SeedFigures: Sendable {

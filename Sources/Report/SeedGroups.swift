@@ -28,7 +28,7 @@ public struct SeedRun: Sendable {
         guard !data.config.isEmpty else { throw GrokError("\(dir.path) is not a GrokLab run directory (no config.json)") }
         var settings: [String: String] = [:]
         for (k, v) in data.config where !v.hasPrefix("{") { settings[k] = v }
-        var phases = data.phases?.accuracy ?? []
+        var phases = data.phases?.accuracySpans ?? []
         if phases.isEmpty {
             let points = steps.indices.map { AccuracyPoint(step: Int(steps[$0]), trainAccuracy: train[$0], testAccuracy: test[$0]) }
             phases = AccuracyPhases(points: points).segments.map {

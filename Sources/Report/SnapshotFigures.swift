@@ -1,4 +1,5 @@
 import Foundation
+import Phases
 import GrokCore
 import Charts
 
@@ -27,7 +28,7 @@ struct SnapshotFigures {
 
     /// The last snapshot inside each accuracy phase (phases with none are skipped).
     func perPhaseSnapshots() -> [(phase: String, step: Int, url: URL)] {
-        let spans = run.phases?.accuracy ?? []
+        let spans = run.phases?.accuracySpans ?? []
         var out: [(String, Int, URL)] = []
         for (i, span) in spans.enumerated() {
             let end = i + 1 < spans.count ? spans[i + 1].startStep : max(span.endStep, Double(run.snapshots.last?.step ?? 0))
@@ -39,11 +40,11 @@ struct SnapshotFigures {
     }
 
     func phase(at step: Double) -> String? {
-        let spans = run.phases?.accuracy ?? []
+        let spans = run.phases?.accuracySpans ?? []
         return spans.last { $0.startStep <= step }?.phase
     }
 
-    /// "clip_xmax" (the paper's and the diagnostics' default) unless the run's config says
+    /// "clip_xmax" (Prakash & Martin's and the diagnostics' default) unless the run's config says
     /// otherwise (its diagnostics.htsr = "plain": WeightWatcher's default, no clipping).
     var fingerFix: FingerFix {
         if let f = options.fixFingers { return f }
@@ -72,12 +73,7 @@ extension SnapshotFigures {
                 let w = try weight(options.esdLayer, in: url)
                 let a = HTSRAnalyzer.analyze(LayerInput(name: options.esdLayer, matrix: w), options: opts)
                 if !a.status.isOK { warnings.append("\(options.esdLayer) at step \(step): \(a.status)") }
-                var s = LayerSpectrum(layer: options.esdLayer, step: step, phase: phase, eigenvalues: a.eigenvalues ?? [], Q: a.Q)
-                s.alpha = a.alpha; s.xmin = a.xmin; s.D = a.D
-                s.xminCandidates = a.xminCandidates; s.dCurve = a.dCurve
-                s.randEigenvalues = a.randEigenvalues; s.randSigmaMP = a.randSigmaMP; s.randWScale = a.randWScale
-                s.randSpikeThreshold = a.randSpikeThreshold; s.numTraps = a.numTraps
-                spectra.append(s)
+                spectra.append(LayerSpectrum(a, layer: options.esdLayer, step: step, phase: phase))
             } catch { warnings.append("\(error)") }
         }
         var figures: [ReportFigure] = []

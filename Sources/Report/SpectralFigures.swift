@@ -1,5 +1,6 @@
 import Foundation
 import Charts
+import HTSR
 
 /// What figures 4 and 5 need about one layer at one snapshot: plain numbers, so the same
 /// builders serve a run report (eigenvalues computed from snapshots) and grok-analyze
@@ -30,6 +31,16 @@ public struct LayerSpectrum: Sendable {
 
     public init(layer: String, step: Int? = nil, phase: String? = nil, eigenvalues: [Double], Q: Double) {
         self.layer = layer; self.step = step; self.phase = phase; self.eigenvalues = eigenvalues; self.Q = Q
+    }
+
+    /// One analysed layer's spectrum and fits, as the analyzer returned them: the one place an
+    /// analysis becomes a figure's record (a run's report and grok-analyze --charts).
+    public init(_ a: LayerAnalysis, layer: String, step: Int?, phase: String? = nil) {
+        self.init(layer: layer, step: step, phase: phase, eigenvalues: a.eigenvalues ?? [], Q: a.Q)
+        alpha = a.alpha; xmin = a.xmin; D = a.D
+        xminCandidates = a.xminCandidates; dCurve = a.dCurve
+        randEigenvalues = a.randEigenvalues; randSigmaMP = a.randSigmaMP; randWScale = a.randWScale
+        randSpikeThreshold = a.randSpikeThreshold; numTraps = a.numTraps
     }
 
     var heading: String {

@@ -30,6 +30,13 @@ public enum MetricsFile {
         }
     }
 
+    /// The first evaluation (row index) with a finite step whose `values` reach `threshold`:
+    /// the grokking step T_grok on test accuracy, the memorization step on train accuracy.
+    /// The one scan behind the sweep summary, the delay law and the clamp reference.
+    public static func firstRow(reaching threshold: Double, in values: [Double], steps: [Double]) -> Int? {
+        steps.indices.first { steps[$0].isFinite && $0 < values.count && values[$0] >= threshold }
+    }
+
     /// The steps of the rows, in file order (rows whose step is unreadable left out).
     public static func steps(_ url: URL) throws -> [Int] {
         (try read(url).strings("step") ?? []).compactMap { Int($0) }

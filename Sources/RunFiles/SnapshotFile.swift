@@ -1,7 +1,6 @@
 import Foundation
 import GrokCore
 import Linalg
-import Model
 import Tensors
 
 /// A snapshot file: the weights as a PyTorch state dict would save them, `fc1.weight`
@@ -9,11 +8,6 @@ import Tensors
 /// The one writer and reader of that layout (training's snapshots, the warning checkpoint,
 /// the relabel and backfill analyses, the trap ablation, the trained-density benchmark).
 public enum SnapshotFile {
-    /// The tensor name of layer `l`'s weight or bias ("fc1.weight").
-    public static func tensorName(_ shape: MLPShape, layer l: Int, bias: Bool = false) -> String {
-        shape.layerName(l) + (bias ? ".bias" : ".weight")
-    }
-
     /// Any model's named tensors (the token model: `embed.weight` [P, d] first) in its
     /// parameter layout's order and shapes, in the training precision.
     public static func tensors<T: BLASScalar>(layout: ParameterLayout, parameters: UnsafeBufferPointer<T>) -> [Tensor] {
@@ -56,27 +50,6 @@ public enum SnapshotFile {
         try SafeTensors.write(tensors(layout: layout, parameters: parameters), metadata: meta, to: url)
     }
 
-    /// The parameters in file order (fc1.weight, fc1.bias, fc2.weight, ...) as float64, with
-    /// the tensors named in `replacing` swapped for the given values. Every tensor must be
-    /// there with the element count `shape` needs.
-    public static func parameters(_ tensors: [Tensor], shape: MLPShape, replacing: [String: [Double]] = [:]) throws -> [Double] {
-        var out: [Double] = []
-        out.reserveCapacity(shape.parameterCount)
-        for l in 0..<shape.layerCount {
-            for (bias, count) in [(false, shape.widths[l + 1] * shape.widths[l]), (true, shape.widths[l + 1])] {
-                let name = tensorName(shape, layer: l, bias: bias)
-                guard let t = tensors.first(where: { $0.name == name }) else {
-                    throw GrokError("the snapshot has no tensor '\(name)': not a \(shape.widths.map(String.init).joined(separator: "-")) GrokLab MLP")
-                }
-                let values = try replacing[name] ?? t.doubles()
-                guard values.count == count else {
-                    throw GrokError("tensor '\(name)' has \(values.count) values, the run's widths \(shape.widths) need \(count)")
-                }
-                out.append(contentsOf: values)
-            }
-        }
-        return out
-    }
 
     /// Reads a file's tensors, naming the file in any error.
     public static func read(_ url: URL) throws -> [Tensor] {

@@ -3,6 +3,7 @@ import GrokCore
 import RunFiles
 import Model
 import Training
+import Tensors
 
 /// W_C for `grok-train --clamp-ref auto`: the total weight norm (metrics.csv's l2_weights,
 /// biases excluded) of a free run at its grokking step, the first evaluation with test
@@ -31,8 +32,8 @@ public enum GrokReference {
               let norms = table.numbers("l2_weights") else {
             throw GrokError("--clamp-ref-run \(dir.path): metrics.csv lacks the step, test_acc or l2_weights column")
         }
-        for i in steps.indices where accuracy[i] >= threshold {
-            guard norms[i].isFinite, norms[i] > 0, steps[i].isFinite else { break }
+        if let i = MetricsFile.firstRow(reaching: threshold, in: accuracy, steps: steps), i < norms.count,
+           norms[i].isFinite, norms[i] > 0 {
             return (Int(steps[i]), norms[i])
         }
         let best = accuracy.filter(\.isFinite).max().map { String(format: "%.4f", $0) } ?? "none"

@@ -79,12 +79,8 @@ public enum DelayLaw {
         guard let steps = table.numbers("step"), let test = table.numbers("test_acc"), let norm = table.numbers("l2_weights") else {
             throw GrokError("\(runDir.metricsURL.path) lacks the step, test_acc or l2_weights column")
         }
-        var tGrok: Int?
-        var curve: [(step: Double, testAccuracy: Double, weightNorm: Double)] = []
-        for i in steps.indices where steps[i].isFinite {
-            curve.append((steps[i], test[i], norm[i]))
-            if tGrok == nil, test[i] >= threshold { tGrok = Int(steps[i]) }
-        }
+        let tGrok = MetricsFile.firstRow(reaching: threshold, in: test, steps: steps).map { Int(steps[$0]) }
+        let curve = steps.indices.filter { steps[$0].isFinite }.map { (step: steps[$0], testAccuracy: test[$0], weightNorm: norm[$0]) }
         return Run(directory: dir, seed: Int(seed), rho: rho, referenceNorm: ref,
                    referenceRun: referenceRun, tGrok: tGrok,
                    lastStep: Int(steps.last(where: \.isFinite) ?? 0), curve: curve)

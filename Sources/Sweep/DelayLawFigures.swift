@@ -7,7 +7,7 @@ import Report
 extension DelayLaw {
     /// Figure 8: T_grok (log axis) against rho, one panel per task: each run a point, censored
     /// runs as triangles at their last step (a lower bound, not in the fit), the fitted line
-    /// exp(a rho + b), and the paper's slope a = 7.5 through the fit's centre for comparison.
+    /// exp(a rho + b), and arXiv 2606.13753's slope a = 7.5 through the fit's centre for comparison.
     public static func figure(_ tasks: [(Task, [Run], Fit?)]) -> Chart {
         let panels = tasks.enumerated().map { (k, item) -> Panel in
             let (t, runs, f) = item

@@ -1,4 +1,5 @@
 import Foundation
+import Phases
 import GrokCore
 import Report
 import RunFiles
@@ -49,9 +50,9 @@ public struct SummaryRow: Sendable {
         if let m = data.metrics, let steps = m.numbers("step") {
             let train = m.numbers("train_acc") ?? [], test = m.numbers("test_acc") ?? []
             stepsDone = steps.last(where: \.isFinite).map { saturatingInt($0) }
+            tMem = MetricsFile.firstRow(reaching: fitThreshold, in: train, steps: steps).map { saturatingInt(steps[$0]) }
+            tGrok = MetricsFile.firstRow(reaching: grokThreshold, in: test, steps: steps).map { saturatingInt(steps[$0]) }
             for i in steps.indices where steps[i].isFinite {
-                if tMem == nil, i < train.count, train[i] >= fitThreshold { tMem = saturatingInt(steps[i]) }
-                if tGrok == nil, i < test.count, test[i] >= grokThreshold { tGrok = saturatingInt(steps[i]) }
                 if i < test.count, test[i].isFinite {
                     testCurve.append((steps[i], test[i]))
                     if peakTestAccuracy == nil || test[i] > peakTestAccuracy! { peakTestAccuracy = test[i]; peakTestStep = saturatingInt(steps[i]) }
@@ -64,9 +65,9 @@ public struct SummaryRow: Sendable {
         }
         if let p = data.phases {
             antiGrokking = p.collapseStep != nil
-            collapseStep = p.collapseStep.map { saturatingInt($0) }
-            htsrCollapseStep = p.htsrCollapseStep.map { saturatingInt($0) }
-            leadSteps = p.leadSteps.map { Int($0) }
+            collapseStep = p.collapseStep
+            htsrCollapseStep = p.htsrCollapseStep
+            leadSteps = p.leadSteps
         }
         if let h = data.htsr, let s = h.numbers("step"), let layers = h.strings("layer") {
             let alpha = h.numbers("alpha") ?? [], traps = h.numbers("num_traps") ?? []

@@ -1,9 +1,15 @@
+import Datasets
+import Diagnostics
 import Foundation
+import Model
+import Phases
+import Training
 
 /// The `grok-train` flags a sweep knows, and how each may be used in one. The sweep passes
 /// them to `grok-train` unchanged; this table only lets it check a whole grid's syntax before
 /// anything starts (`grok-train --check` then checks each cell's meaning). A test checks that
-/// every name here is in `grok-train --help`, so the table cannot drift silently.
+/// every grok-train flag is here with the same kind and the same words, so the table cannot
+/// drift silently.
 public struct TrainFlag: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         /// A finite real number (lr, wd, thresholds).
@@ -21,6 +27,12 @@ public struct TrainFlag: Sendable, Equatable {
         case path
         /// A switch without a value (--no-report).
         case toggle
+
+        /// The words of one of grok-train's option enums, taken from the enum itself so a
+        /// new case reaches the sweep without a second list.
+        static func choices<E: CaseIterable & RawRepresentable>(_: E.Type) -> Kind where E.RawValue == String {
+            .choice(E.allCases.map(\.rawValue))
+        }
     }
 
     public let name: String
@@ -43,21 +55,21 @@ public enum TrainFlags {
 
     /// Every flag of `grok-train` (its training and diagnostics options).
     public static let all: [TrainFlag] = [
-        TrainFlag("preset", .choice(["paper", "omnigrok", "delay-law"])),
+        TrainFlag("preset", .choices(TrainingConfig.Preset.self)),
         TrainFlag("steps", .steps),
         TrainFlag("lr", .number),
         TrainFlag("wd", .number),
-        TrainFlag("optimizer", .choice(["adamw", "sgd"])),
+        TrainFlag("optimizer", .choices(TrainingConfig.OptimizerKind.self)),
         TrainFlag("momentum", .number),
-        TrainFlag("loss", .choice(["mse", "ce"])),
-        TrainFlag("dtype", .choice(["f64", "f32"])),
+        TrainFlag("loss", .choices(Loss.self)),
+        TrainFlag("dtype", .choices(TrainingConfig.Precision.self)),
         TrainFlag("widths", .text, notSweepable: "its value is itself a comma-separated list"),
         TrainFlag("init-scale", .number),
         TrainFlag("batch-size", .integer),
-        TrainFlag("batch-order", .choice(["cycle", "reshuffle"])),
+        TrainFlag("batch-order", .choices(BatchOrder.Mode.self)),
         TrainFlag("train-size", .integer),
-        TrainFlag("subset", .choice(["balanced", "first"])),
-        TrainFlag("dataset", .choice(["mnist", "fashion", "modadd"])),
+        TrainFlag("subset", .choices(SubsetMode.self)),
+        TrainFlag("dataset", .choices(TrainingConfig.Dataset.self)),
         TrainFlag("modulus", .integer),
         TrainFlag("train-fraction", .number),
         TrainFlag("embed-dim", .integer),
@@ -65,19 +77,19 @@ public enum TrainFlags {
         TrainFlag("data-dir", .path, notSweepable: "it is a path"),
         TrainFlag("seed", .integer),
         TrainFlag("snapshots", .integer),
-        TrainFlag("schedule", .choice(["log", "authors"])),
+        TrainFlag("schedule", .choices(EvaluationSchedule.self)),
         TrainFlag("keep-snapshots", .text, notSweepable: "it is a storage policy, the same for every run"),
-        TrainFlag("snapshot-dtype", .choice(["f64", "f32"]), notSweepable: "it is a storage policy, the same for every run"),
-        TrainFlag("htsr", .choice(["off", "plain", "paper"])),
+        TrainFlag("snapshot-dtype", .choices(TrainingConfig.Precision.self), notSweepable: "it is a storage policy, the same for every run"),
+        TrainFlag("htsr", .choices(HTSRMode.self)),
         TrainFlag("sparsity-threshold", .number),
         TrainFlag("fit-threshold", .number),
         TrainFlag("collapse-drop", .number),
         TrainFlag("collapse-sustain", .integer),
         TrainFlag("rise-fraction", .number),
         TrainFlag("grokked-fraction", .number),
-        TrainFlag("htsr-traps", .choice(["centered", "weightwatcher"])),
+        TrainFlag("htsr-traps", .choices(TrapCount.self)),
         TrainFlag("htsr-alpha-window", .number),
-        TrainFlag("htsr-rule", .choice(["stable-rank", "paper"])),
+        TrainFlag("htsr-rule", .choices(HTSRRule.self)),
         TrainFlag("htsr-stable-rank-drop", .number),
         TrainFlag("no-report", .toggle, notSweepable: "it is a switch"),
         TrainFlag("tensorboard", .toggle, notSweepable: "it is a switch"),
@@ -92,12 +104,12 @@ public enum TrainFlags {
         TrainFlag("rescale-once", .number),
         TrainFlag("at", .steps),
         // Grokfast: sweep --grokfast off,ema (the settings flags are shared; off ignores them).
-        TrainFlag("grokfast", .choice(["off", "ema", "ma"])),
+        TrainFlag("grokfast", .choices(Grokfast.Kind.self)),
         TrainFlag("grokfast-alpha", .number),
         TrainFlag("grokfast-lambda", .number),
         TrainFlag("grokfast-window", .integer),
-        TrainFlag("kernels", .choice(["sparse", "dense"])),
-        TrainFlag("on-warning", .choice(["continue", "checkpoint", "stop"])),
+        TrainFlag("kernels", .choices(KernelChoice.self)),
+        TrainFlag("on-warning", .choices(WarningAction.self)),
         TrainFlag("threads", .integer, refused: "each run gets one BLAS thread; use --jobs for the number of runs at once"),
         TrainFlag("out", .text, refused: "each run's directory is runs/<cell> inside the sweep directory (grok-sweep's --out names the sweep directory)"),
         TrainFlag("resume", .toggle, refused: "rerunning the same grok-sweep command resumes unfinished runs"),
@@ -109,7 +121,7 @@ public enum TrainFlags {
         TrainFlag("help", .toggle, refused: "see grok-train --help"),
     ]
 
-    /// `--seeds` is `--seed` in a sweep (the spelling).
+    /// `--seeds` is `--seed` in a sweep (a list of seeds reads better in the plural).
     public static func find(_ name: String) -> TrainFlag? {
         let n = name == "seeds" ? "seed" : name
         return all.first { $0.name == n }

@@ -85,51 +85,33 @@ public enum JSONValue: Equatable, Sendable {
 struct JSONParser {
     static let maxDepth = 64
 
-    private let bytes: [UInt8]
-    private var pos = 0
-    private var depth = 0
-    private let context: String
+    private var c: ByteCursor
 
     /// Parses one JSON value followed only by whitespace. `context` prefixes error messages.
     static func parse(_ bytes: [UInt8], context: String) throws -> JSONValue {
         guard isValidUTF8(bytes) else {
             throw GrokError("\(context) is not valid UTF-8")
         }
-        var parser = JSONParser(bytes: bytes, context: context)
-        parser.skipWhitespace()
+        var parser = JSONParser(c: ByteCursor(bytes, maxDepth: maxDepth, errorPrefix: "\(context) is not valid JSON:",
+                                              endOfInput: "at the end of input (truncated?)"))
+        parser.c.skipWhitespace()
         let value = try parser.parseValue()
-        parser.skipWhitespace()
-        guard parser.pos == bytes.count else { throw parser.error("unexpected text after the JSON value") }
+        parser.c.skipWhitespace()
+        guard parser.c.atEnd else { throw parser.c.error("unexpected text after the JSON value") }
         return value
-    }
-
-    private init(bytes: [UInt8], context: String) {
-        self.bytes = bytes
-        self.context = context
-    }
-
-    private func error(_ problem: String) -> GrokError {
-        let at = pos < bytes.count ? "at byte \(pos)" : "at the end of input (truncated?)"
-        return GrokError("\(context) is not valid JSON: \(problem) \(at)")
-    }
-
-    private var current: UInt8? { pos < bytes.count ? bytes[pos] : nil }
-
-    private mutating func skipWhitespace() {
-        while let c = current, c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { pos += 1 }
     }
 
     private mutating func expect(_ literal: String, _ value: JSONValue) throws -> JSONValue {
         for b in literal.utf8 {
-            guard current == b else { throw error("invalid literal") }
-            pos += 1
+            guard c.current == b else { throw c.error("invalid literal") }
+            c.pos += 1
         }
         return value
     }
 
     private mutating func parseValue() throws -> JSONValue {
-        guard let c = current else { throw error("expected a value") }
-        switch c {
+        guard let b = c.current else { throw c.error("expected a value") }
+        switch b {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
         case UInt8(ascii: "\""): return .string(try parseString())
@@ -137,51 +119,35 @@ struct JSONParser {
         case UInt8(ascii: "f"): return try expect("false", .bool(false))
         case UInt8(ascii: "n"): return try expect("null", .null)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-        default: throw error("unexpected character '\(printable(String(Unicode.Scalar(c))))'")
+        default: throw c.error("unexpected character '\(printable(String(Unicode.Scalar(b))))'")
         }
     }
 
-    private mutating func enterContainer() throws {
-        depth += 1
-        guard depth <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
-        pos += 1  // the opening bracket
-        skipWhitespace()
-    }
-
     private mutating func parseObject() throws -> JSONValue {
-        try enterContainer()
+        try c.enter()
         var members: [(key: String, value: JSONValue)] = []
         var seen = Set<String>()
-        if current == UInt8(ascii: "}") { pos += 1; depth -= 1; return .object(members) }
+        if c.current == UInt8(ascii: "}") { c.leave(); return .object(members) }
         while true {
-            guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            guard c.current == UInt8(ascii: "\"") else { throw c.error("expected a string key") }
             let key = try parseString()
-            guard seen.insert(key).inserted else { throw error("duplicate key \"\(printable(key))\"") }
-            skipWhitespace()
-            guard current == UInt8(ascii: ":") else { throw error("expected ':'") }
-            pos += 1
-            skipWhitespace()
+            guard seen.insert(key).inserted else { throw c.error("duplicate key \"\(printable(key))\"") }
+            try c.colon()
             members.append((key, try parseValue()))
-            skipWhitespace()
-            if current == UInt8(ascii: ",") { pos += 1; skipWhitespace(); continue }
-            guard current == UInt8(ascii: "}") else { throw error("expected ',' or '}'") }
-            pos += 1
-            depth -= 1
+            if try c.another(before: UInt8(ascii: "}")) { continue }
+            c.leave()
             return .object(members)
         }
     }
 
     private mutating func parseArray() throws -> JSONValue {
-        try enterContainer()
+        try c.enter()
         var elements: [JSONValue] = []
-        if current == UInt8(ascii: "]") { pos += 1; depth -= 1; return .array(elements) }
+        if c.current == UInt8(ascii: "]") { c.leave(); return .array(elements) }
         while true {
             elements.append(try parseValue())
-            skipWhitespace()
-            if current == UInt8(ascii: ",") { pos += 1; skipWhitespace(); continue }
-            guard current == UInt8(ascii: "]") else { throw error("expected ',' or ']'") }
-            pos += 1
-            depth -= 1
+            if try c.another(before: UInt8(ascii: "]")) { continue }
+            c.leave()
             return .array(elements)
         }
     }
@@ -189,32 +155,32 @@ struct JSONParser {
     private mutating func parseHex4() throws -> UInt32 {
         var v: UInt32 = 0
         for _ in 0..<4 {
-            guard let c = current else { throw error("unterminated \\u escape") }
+            guard let b = c.current else { throw c.error("unterminated \\u escape") }
             let digit: UInt32
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - UInt8(ascii: "A") + 10)
-            default: throw error("bad hex digit in \\u escape")
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(b - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(b - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(b - UInt8(ascii: "A") + 10)
+            default: throw c.error("bad hex digit in \\u escape")
             }
             v = v * 16 + digit
-            pos += 1
+            c.pos += 1
         }
         return v
     }
 
     private mutating func parseString() throws -> String {
-        pos += 1  // opening quote
+        c.pos += 1  // opening quote
         var out: [UInt8] = []
         while true {
-            guard let c = current else { throw error("unterminated string") }
-            pos += 1
-            switch c {
+            guard let b = c.current else { throw c.error("unterminated string") }
+            c.pos += 1
+            switch b {
             case UInt8(ascii: "\""):
                 return String(decoding: out, as: UTF8.self)  // input validated; escapes encode valid scalars
             case UInt8(ascii: "\\"):
-                guard let e = current else { throw error("unterminated escape") }
-                pos += 1
+                guard let e = c.current else { throw c.error("unterminated escape") }
+                c.pos += 1
                 switch e {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
                 case UInt8(ascii: "b"): out.append(0x08)
@@ -225,54 +191,49 @@ struct JSONParser {
                 case UInt8(ascii: "u"):
                     var scalar = try parseHex4()
                     if (0xD800..<0xDC00).contains(scalar) {
-                        guard current == UInt8(ascii: "\\"), pos + 1 < bytes.count, bytes[pos + 1] == UInt8(ascii: "u") else {
-                            throw error("unpaired surrogate in \\u escape")
+                        guard c.current == UInt8(ascii: "\\"), c.pos + 1 < c.bytes.count, c.bytes[c.pos + 1] == UInt8(ascii: "u") else {
+                            throw c.error("unpaired surrogate in \\u escape")
                         }
-                        pos += 2
+                        c.pos += 2
                         let low = try parseHex4()
-                        guard (0xDC00..<0xE000).contains(low) else { throw error("unpaired surrogate in \\u escape") }
+                        guard (0xDC00..<0xE000).contains(low) else { throw c.error("unpaired surrogate in \\u escape") }
                         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     } else if (0xDC00..<0xE000).contains(scalar) {
-                        throw error("unpaired surrogate in \\u escape")
+                        throw c.error("unpaired surrogate in \\u escape")
                     }
-                    guard let u = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
+                    guard let u = Unicode.Scalar(scalar) else { throw c.error("invalid \\u escape") }
                     out.append(contentsOf: Array(String(Character(u)).utf8))
-                default: throw error("invalid escape '\\\(printable(String(Unicode.Scalar(e))))'")
+                default: throw c.error("invalid escape '\\\(printable(String(Unicode.Scalar(e))))'")
                 }
             case 0..<0x20:
-                throw error("control character in string")
+                throw c.error("control character in string")
             default:
-                out.append(c)
+                out.append(b)
             }
         }
     }
 
     private mutating func parseNumber() throws -> JSONValue {
-        let start = pos
+        let start = c.pos
         var isInteger = true
-        if current == UInt8(ascii: "-") { pos += 1 }
-        func digits(_ p: inout Self) -> Int {
-            let s = p.pos
-            while let c = p.current, c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") { p.pos += 1 }
-            return p.pos - s
-        }
-        if current == UInt8(ascii: "0") {
-            pos += 1
+        if c.current == UInt8(ascii: "-") { c.pos += 1 }
+        if c.current == UInt8(ascii: "0") {
+            c.pos += 1
         } else {
-            guard digits(&self) > 0 else { throw error("expected digits") }
+            guard c.skipDigits() > 0 else { throw c.error("expected digits") }
         }
-        if current == UInt8(ascii: ".") {
-            pos += 1
+        if c.current == UInt8(ascii: ".") {
+            c.pos += 1
             isInteger = false
-            guard digits(&self) > 0 else { throw error("expected digits after '.'") }
+            guard c.skipDigits() > 0 else { throw c.error("expected digits after '.'") }
         }
-        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
-            pos += 1
+        if c.current == UInt8(ascii: "e") || c.current == UInt8(ascii: "E") {
+            c.pos += 1
             isInteger = false
-            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { pos += 1 }
-            guard digits(&self) > 0 else { throw error("expected digits in exponent") }
+            if c.current == UInt8(ascii: "+") || c.current == UInt8(ascii: "-") { c.pos += 1 }
+            guard c.skipDigits() > 0 else { throw c.error("expected digits in exponent") }
         }
-        let text = String(decoding: bytes[start..<pos], as: UTF8.self)
+        let text = c.text(from: start)
         if isInteger, let i = Int(text) { return .integer(i) }
         return .number(Double(text) ?? .nan, text: text)
     }

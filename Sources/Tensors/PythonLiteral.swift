@@ -29,134 +29,98 @@ enum PythonLiteral: Equatable {
 struct PythonLiteralParser {
     static let maxDepth = 16
 
-    private let bytes: [UInt8]
-    private var pos = 0
-    private var depth = 0
-    private let context: String
+    private var c: ByteCursor
 
     /// Parses the header: one dict with string keys, then only whitespace (spaces, the
     /// final newline; old writers padded to 16 bytes, new ones to 64: any padding is fine).
     static func parseHeader(_ bytes: [UInt8], context: String) throws -> [(key: String, value: PythonLiteral)] {
-        var p = PythonLiteralParser(bytes: bytes, context: context)
-        p.skipWhitespace()
-        guard p.current == UInt8(ascii: "{") else { throw p.error("expected a dict literal '{...}'") }
-        guard case .dict(let members) = try p.parseValue() else { throw p.error("expected a dict literal") }
-        p.skipWhitespace()
-        guard p.pos == bytes.count else { throw p.error("unexpected text after the dict") }
+        var p = PythonLiteralParser(c: ByteCursor(bytes, maxDepth: maxDepth, errorPrefix: "\(context) is malformed:",
+                                                  endOfInput: "at the end of the header", nulIsWhitespace: true))
+        p.c.skipWhitespace()
+        guard p.c.current == UInt8(ascii: "{") else { throw p.c.error("expected a dict literal '{...}'") }
+        guard case .dict(let members) = try p.parseValue() else { throw p.c.error("expected a dict literal") }
+        p.c.skipWhitespace()
+        guard p.c.atEnd else { throw p.c.error("unexpected text after the dict") }
         return members
     }
 
-    private init(bytes: [UInt8], context: String) {
-        self.bytes = bytes
-        self.context = context
-    }
-
-    private func error(_ problem: String) -> GrokError {
-        let at = pos < bytes.count ? "at byte \(pos)" : "at the end of the header"
-        return GrokError("\(context) is malformed: \(problem) \(at)")
-    }
-
-    private var current: UInt8? { pos < bytes.count ? bytes[pos] : nil }
-
-    private mutating func skipWhitespace() {
-        while let c = current, c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 || c == 0x00 { pos += 1 }
-    }
-
     private mutating func parseValue() throws -> PythonLiteral {
-        guard let c = current else { throw error("unexpected end of header") }
-        switch c {
+        guard let b = c.current else { throw c.error("unexpected end of header") }
+        switch b {
         case UInt8(ascii: "{"): return try parseDict()
         case UInt8(ascii: "("): return .tuple(try parseSequence(close: UInt8(ascii: ")")))
         case UInt8(ascii: "["): return .list(try parseSequence(close: UInt8(ascii: "]")))
         case UInt8(ascii: "'"), UInt8(ascii: "\""): return .string(try parseString())
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .integer(try parseInteger())
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"):
-            let start = pos
-            while let c = current, c.isASCIILetter { pos += 1 }
-            switch String(decoding: bytes[start..<pos], as: UTF8.self) {
+            let start = c.pos
+            while let b = c.current, b.isASCIILetter { c.pos += 1 }
+            switch c.text(from: start) {
             case "True": return .bool(true)
             case "False": return .bool(false)
             case "None": return .none
-            case let word: pos = start; throw error("unexpected name '\(printable(word, limit: 20))'")
+            case let word: c.pos = start; throw c.error("unexpected name '\(printable(word, limit: 20))'")
             }
-        default: throw error("unexpected character 0x\(String(c, radix: 16))")
+        default: throw c.error("unexpected character 0x\(String(b, radix: 16))")
         }
-    }
-
-    private mutating func enter() throws {
-        depth += 1
-        guard depth <= PythonLiteralParser.maxDepth else { throw error("nesting deeper than \(PythonLiteralParser.maxDepth) levels") }
-        pos += 1
-        skipWhitespace()
     }
 
     private mutating func parseDict() throws -> PythonLiteral {
-        try enter()
+        try c.enter()
         var members: [(key: String, value: PythonLiteral)] = []
-        while current != UInt8(ascii: "}") {
-            guard current == UInt8(ascii: "'") || current == UInt8(ascii: "\"") else { throw error("expected a string key") }
+        while c.current != UInt8(ascii: "}") {
+            guard c.current == UInt8(ascii: "'") || c.current == UInt8(ascii: "\"") else { throw c.error("expected a string key") }
             let key = try parseString()
-            guard !members.contains(where: { $0.key == key }) else { throw error("duplicate key '\(printable(key))'") }
-            skipWhitespace()
-            guard current == UInt8(ascii: ":") else { throw error("expected ':'") }
-            pos += 1
-            skipWhitespace()
+            guard !members.contains(where: { $0.key == key }) else { throw c.error("duplicate key '\(printable(key))'") }
+            try c.colon()
             members.append((key, try parseValue()))
-            skipWhitespace()
-            if current == UInt8(ascii: ",") { pos += 1; skipWhitespace(); continue }
-            guard current == UInt8(ascii: "}") else { throw error("expected ',' or '}'") }
+            if try !c.another(before: UInt8(ascii: "}")) { break }
         }
-        pos += 1
-        depth -= 1
+        c.leave()
         return .dict(members)
     }
 
     /// A tuple or list body; trailing commas allowed, as in Python ('(3,)').
     private mutating func parseSequence(close: UInt8) throws -> [PythonLiteral] {
-        try enter()
+        try c.enter()
         var elements: [PythonLiteral] = []
-        while current != close {
+        while c.current != close {
             elements.append(try parseValue())
-            skipWhitespace()
-            if current == UInt8(ascii: ",") { pos += 1; skipWhitespace(); continue }
-            guard current == close else { throw error("expected ',' or '\(Unicode.Scalar(close))'") }
+            if try !c.another(before: close) { break }
         }
-        pos += 1
-        depth -= 1
+        c.leave()
         return elements
     }
 
     /// A quoted string; backslash escapes only quote their next byte (dtype strings and keys
     /// never need more).
     private mutating func parseString() throws -> String {
-        let quote = bytes[pos]
-        pos += 1
+        let quote = c.bytes[c.pos]
+        c.pos += 1
         var out: [UInt8] = []
         while true {
-            guard let c = current else { throw error("unterminated string") }
-            pos += 1
-            if c == quote { return String(decoding: out, as: UTF8.self) }
-            if c == 0x0A { throw error("newline in string") }
-            if c == UInt8(ascii: "\\") {
-                guard let e = current else { throw error("unterminated string") }
-                pos += 1
+            guard let b = c.current else { throw c.error("unterminated string") }
+            c.pos += 1
+            if b == quote { return String(decoding: out, as: UTF8.self) }
+            if b == 0x0A { throw c.error("newline in string") }
+            if b == UInt8(ascii: "\\") {
+                guard let e = c.current else { throw c.error("unterminated string") }
+                c.pos += 1
                 out.append(e)
             } else {
-                out.append(c)
+                out.append(b)
             }
         }
     }
 
     /// A decimal integer, with Python 2's optional 'L' suffix (old files say '(3L, 4L)').
     private mutating func parseInteger() throws -> Int {
-        let start = pos
-        if current == UInt8(ascii: "-") { pos += 1 }
-        let digitsStart = pos
-        while let c = current, c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") { pos += 1 }
-        guard pos > digitsStart else { throw error("expected digits") }
-        let text = String(decoding: bytes[start..<pos], as: UTF8.self)
-        guard let value = Int(text) else { throw error("integer \(printable(text, limit: 40)) is too large") }
-        if current == UInt8(ascii: "L") { pos += 1 }
+        let start = c.pos
+        if c.current == UInt8(ascii: "-") { c.pos += 1 }
+        guard c.skipDigits() > 0 else { throw c.error("expected digits") }
+        let text = c.text(from: start)
+        guard let value = Int(text) else { throw c.error("integer \(printable(text, limit: 40)) is too large") }
+        if c.current == UInt8(ascii: "L") { c.pos += 1 }
         return value
     }
 }

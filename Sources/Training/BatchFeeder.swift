@@ -3,26 +3,13 @@ import Model
 import Optim
 import Datasets
 
-/// One optimizer step, the layers in order: forward pairs, loss head, backward pairs, the
-/// gradient filter (Grokfast, when the run has one), update. The training loop, the benchmark and the allocation test all run this.
+/// One optimizer step: the network's gradient step (its layers' forward pairs, the loss head,
+/// the backward pairs: `TrainableNetwork.gradientStep`, the one place that order is written),
+/// then the gradient filter (Grokfast, when the run has one) and the update. The training
+/// loop, the benchmark and the allocation test all run this one path.
 public enum TrainingStep {
     /// Returns the batch's mean loss; a non-finite loss skips the update (the loop then stops
     /// the run as diverged with the weights of the last good step).
-    @inline(__always)
-    public static func run<T: BLASScalar>(_ model: MLP<T>, _ optimizer: any Optimizer<T>,
-                                          filter: GradientFilter<T>? = nil,
-                                          batch: LayerBatch<T>, loss: Loss) -> Double {
-        let layers = model.shape.layerCount
-        for l in 0..<layers { model.forward(layer: l, batch: batch) }                // outputs[l]
-        let value = model.loss(batch: batch, kind: loss)                             // deltas[last]
-        for l in (0..<layers).reversed() { model.backward(layer: l, batch: batch) }  // dW_l, deltas[l-1]
-        guard value.isFinite else { return value }
-        filter?.apply(to: model.gradients)
-        optimizer.step(parameters: model.parameters, gradients: UnsafeBufferPointer(model.gradients))
-        return value
-    }
-
-    /// The same for any network (the training loop's entry: the MLP or the token model).
     @inline(__always)
     public static func run<T: BLASScalar>(network model: any TrainableNetwork<T>, _ optimizer: any Optimizer<T>,
                                           filter: GradientFilter<T>? = nil,
@@ -32,6 +19,14 @@ public enum TrainingStep {
         filter?.apply(to: model.gradients)
         optimizer.step(parameters: model.parameters, gradients: UnsafeBufferPointer(model.gradients))
         return value
+    }
+
+    /// The same step for the MLP (the benchmark's and the tests' spelling).
+    @inline(__always)
+    public static func run<T: BLASScalar>(_ model: MLP<T>, _ optimizer: any Optimizer<T>,
+                                          filter: GradientFilter<T>? = nil,
+                                          batch: LayerBatch<T>, loss: Loss) -> Double {
+        run(network: model, optimizer, filter: filter, batch: batch, loss: loss)
     }
 }
 

@@ -2,6 +2,7 @@ import GrokCore
 import Linalg
 import Model
 import Optim
+import Tensors
 
 /// A norm intervention a run applies after its optimizer steps (grok-train --clamp-norm,
 /// --constrain-norm, --rescale-once). Recorded in config.json as "norm_control" (absent in runs

@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import Tensors
 
 /// The weights at one evaluation step, copied out of the trainer (in float64 whatever the
 /// training precision), so an observer can analyse them on another thread while training goes on.

@@ -2,6 +2,7 @@ import Foundation
 import Linalg
 import Model
 import RunFiles
+import Tensors
 
 extension SnapshotFile {
     /// Writes a snapshot in `dtype` (nil = the training precision). f32 snapshots of an f64 run

@@ -2,6 +2,7 @@ import Foundation
 import GrokCore
 import Datasets
 import Model
+import Tensors
 
 /// Every hyperparameter of a run. Written to config.json (snake_case keys) and checked on resume.
 public struct TrainingConfig: Codable, Sendable, Equatable {
@@ -62,7 +63,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var embedDim: Int? = nil
     public var hidden: Int? = nil
 
-    /// The paper's anti-grokking run (Prakash & Martin 2025): MNIST,
+    /// Prakash & Martin's anti-grokking run (arXiv 2506.04434): MNIST,
     /// 1,000 balanced images, 784-200-200-10, init x8, MSE, AdamW lr 5e-4, wd 0, batch 200
     /// replayed in a fixed cycle (the authors' code), float64, 10^7 steps.
     public static let paper = TrainingConfig(
@@ -72,8 +73,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         dataset: .mnist, dataDir: nil, seed: 0, snapshots: 200, schedule: .log,
         threads: MachineInfo.coreCount, kernels: .sparse)
 
-    /// Omnigrok's MNIST grokking (Liu, Michaud, Tegmark 2023, Fig. 3d):
-    /// as the paper but AdamW lr 1e-3, wd 0.01, batches reshuffled every epoch, the FIRST
+    /// Omnigrok's MNIST grokking (Liu, Michaud, Tegmark 2023, arXiv 2210.01117, Fig. 3d):
+    /// as Prakash & Martin's but AdamW lr 1e-3, wd 0.01, batches reshuffled every epoch, the FIRST
     /// 1,000 images, 10^5 steps.
     public static let omnigrok: TrainingConfig = {
         var c = paper
@@ -84,7 +85,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
 
     /// arXiv 2606.13753's delay-law setting: modular addition P = 59, training fraction 0.4,
     /// embedding d = 128, hidden H = 256 with GELU, cross-entropy, full batch, AdamW lr 1e-3
-    /// (0.9, 0.999, 1e-8), weight decay 1 on E, W1, W2 only, the paper's Gaussian init (scale 1),
+    /// (0.9, 0.999, 1e-8), weight decay 1 on E, W1, W2 only, its Gaussian init (scale 1),
     /// float32 (PyTorch's default, as the authors' code). 10^4 steps.
     public static let delayLaw: TrainingConfig = {
         var c = paper

@@ -5,6 +5,7 @@ import Datasets
 import Model
 import Optim
 import RunFiles
+import Tensors
 
 /// How a run ended, with what to tell the user.
 public struct RunResult: Sendable {

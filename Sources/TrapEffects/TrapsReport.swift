@@ -72,7 +72,7 @@ public enum TrapsTool {
     /// Locates and ablates the traps of each selected layer; with a run (or data), measures
     /// each layer's ablation on the model (the other layers untouched).
     public static func run(_ request: TrapsRequest) throws -> TrapsReport {
-        let tensors = try SafeTensors.read(request.file).tensors
+        let (tensors, fileRun) = try TrapsInput.read(request.file)
         let names = tensors.map(\.name)
         if let wanted = request.layers {
             let unknown = wanted.filter { !names.contains($0) }
@@ -83,7 +83,7 @@ public enum TrapsTool {
         let chosen = tensors.filter { t in t.shape.count == 2 && (request.layers?.contains(t.name) ?? true) }
         guard !chosen.isEmpty else { throw GrokError("\(request.file.path): no 2-D weight tensor to analyse") }
 
-        let runURL = request.run ?? RunDirectory.containing(snapshot: request.file)?.url
+        let runURL = request.run ?? fileRun
         var evaluator: AblationEvaluator?
         var runConfig = try runURL.map { try RunDirectory($0).readConfig() }
         if let c = runConfig, c.dataset == .modadd {

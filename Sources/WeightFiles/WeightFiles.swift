@@ -1,5 +1,6 @@
 import Foundation
 import GrokCore
+import HTSR
 import RunFiles
 import Tensors
 
@@ -87,17 +88,7 @@ public enum WeightFiles {
     /// (Conv2D), floating point, finite. `layers` (exact tensor names) selects some; a name
     /// the file does not have fails the file, listing the names it does have.
     public static func load(_ source: WeightSource, layers selection: [String]? = nil) throws -> WeightFile {
-        let tensors: [Tensor]
-        do {
-            switch source.url.pathExtension.lowercased() {
-            case "npy": tensors = [try NPY.read(source.url)]
-            default: tensors = try SafeTensors.read(source.url).tensors
-            }
-        } catch let e as GrokError {
-            throw FileFailure(path: source.path, problem: e.message, alsoKnownAs: source.url.path)
-        } catch {
-            throw FileFailure(path: source.path, problem: "\(error)")
-        }
+        let tensors = try self.tensors(of: source)
         let names = tensors.map(\.name)
         var chosen = tensors
         if let selection {
@@ -119,7 +110,22 @@ public enum WeightFiles {
         return file
     }
 
-    enum Outcome { case layer(WeightLayer), skipped(SkippedTensor), error(LayerError) }
+    /// Every tensor of one file, whatever its format (.npy: one tensor named after the file):
+    /// the one reader behind every command that takes weight files. Throws a FileFailure.
+    public static func tensors(of source: WeightSource) throws -> [Tensor] {
+        do {
+            switch source.url.pathExtension.lowercased() {
+            case "npy": return [try NPY.read(source.url)]
+            default: return try SafeTensors.read(source.url).tensors
+            }
+        } catch let e as GrokError {
+            throw FileFailure(path: source.path, problem: e.message, alsoKnownAs: source.url.path)
+        } catch {
+            throw FileFailure(path: source.path, problem: "\(error)")
+        }
+    }
+
+    enum Outcome { case layer(LayerInput), skipped(SkippedTensor), error(LayerError) }
 
     /// One tensor to a layer, or the reason it is not one.
     static func layer(from t: Tensor) -> Outcome {
@@ -141,7 +147,7 @@ public enum WeightFiles {
             return .error(LayerError(name: t.name, message: "\(t.name): \(error)"))
         }
         let s = t.shape
-        let shape: WeightLayer.Shape = dims == 2 ? .dense(rows: s[0], cols: s[1]) : .conv2d(out: s[0], in: s[1], kh: s[2], kw: s[3])
-        return .layer(WeightLayer(name: t.name, shape: shape, values: values))
+        let shape: LayerInput.Shape = dims == 2 ? .dense(rows: s[0], cols: s[1]) : .conv2d(out: s[0], in: s[1], kh: s[2], kw: s[3])
+        return .layer(LayerInput(name: t.name, shape: shape, values: values))
     }
 }

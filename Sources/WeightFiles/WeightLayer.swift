@@ -1,26 +1,6 @@
 import Foundation
 import GrokCore
-
-/// One weight tensor ready for spectral analysis: a dense matrix or a Conv2D kernel, decoded
-/// to Double, row-major (C order), checked finite.
-public struct WeightLayer: Sendable, Equatable {
-    public enum Shape: Sendable, Equatable {
-        /// A 2-D tensor as stored: PyTorch's Linear keeps [out, in].
-        case dense(rows: Int, cols: Int)
-        /// PyTorch's Conv2d layout [out, in, kh, kw].
-        case conv2d(out: Int, in: Int, kh: Int, kw: Int)
-    }
-
-    /// The tensor's name in its file ("fc1.weight"; a .npy file's stem).
-    public let name: String
-    public let shape: Shape
-    /// product(shape) values, row-major.
-    public let values: [Double]
-
-    public init(name: String, shape: Shape, values: [Double]) {
-        self.name = name; self.shape = shape; self.values = values
-    }
-}
+import HTSR
 
 /// One file to read, as found by `WeightFiles.resolve`.
 public struct WeightSource: Sendable, Equatable {
@@ -59,7 +39,7 @@ public struct LayerError: Sendable, Equatable, CustomStringConvertible {
 public struct WeightFile: Sendable {
     public let source: WeightSource
     /// The tensors to analyse (selected, 2-D or 4-D, floating point, finite).
-    public var layers: [WeightLayer]
+    public var layers: [LayerInput]
     public var skipped: [SkippedTensor]
     public var layerErrors: [LayerError]
     /// Every tensor name in the file (for messages about --layers).

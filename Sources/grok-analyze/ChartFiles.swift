@@ -27,12 +27,8 @@ struct ChartFiles {
 
     mutating func write(_ row: Row) throws {
         let a = row.analysis
-        guard let eigenvalues = a.eigenvalues, !eigenvalues.isEmpty else { return }
-        var s = LayerSpectrum(layer: a.name, step: row.source.step, eigenvalues: eigenvalues, Q: a.Q)
-        s.alpha = a.alpha; s.xmin = a.xmin; s.D = a.D
-        s.xminCandidates = a.xminCandidates; s.dCurve = a.dCurve
-        s.randEigenvalues = a.randEigenvalues; s.randSigmaMP = a.randSigmaMP; s.randWScale = a.randWScale
-        s.randSpikeThreshold = a.randSpikeThreshold; s.numTraps = a.numTraps
+        guard !(a.eigenvalues ?? []).isEmpty else { return }
+        let s = LayerSpectrum(a, layer: a.name, step: row.source.step)
 
         let file = row.source.url.deletingPathExtension().lastPathComponent
         let base = row.source.step.map(SnapshotName.stem(step:)) ?? Self.safe(file)

@@ -47,7 +47,7 @@ struct Pipeline {
         if format == .csv { print(CSVOutput.header) }
 
         let workers = threads > 0 ? threads : MachineInfo.coreCount
-        var batch: [(source: WeightSource, id: Int, layer: WeightLayer)] = []
+        var batch: [(source: WeightSource, id: Int, layer: LayerInput)] = []
         var batchValues = 0
         for source in sources {
             let file: WeightFile
@@ -112,24 +112,13 @@ struct Pipeline {
         if format == .table { skippedNotes.append(text) } else { note("note: \(text)") }
     }
 
-    private mutating func analyse(_ batch: [(source: WeightSource, id: Int, layer: WeightLayer)], workers: Int) throws {
-        let inputs = batch.map { item -> LayerInput in
-            let l = item.layer
-            switch l.shape {
-            case .dense(let r, let c): return LayerInput(name: l.name, matrix: Matrix(rows: r, cols: c, values: l.values))
-            case .conv2d(let o, let i, let kh, let kw): return LayerInput(name: l.name, conv2d: l.values, shape: (o, i, kh, kw))
-            }
-        }
+    private mutating func analyse(_ batch: [(source: WeightSource, id: Int, layer: LayerInput)], workers: Int) throws {
+        let inputs = batch.map(\.layer)
         // Threads go to layers (one per thread, single-threaded BLAS) unless there are fewer
         // layers than threads and they are large. Measured on omni1 (600 layers of 784x200 and
         // smaller, 2 cores): BLAS threads on small layers doubled the wall time (thread syncs).
         var opts = options
-        let largest = batch.map { item -> Int in
-            switch item.layer.shape {
-            case .dense(let r, let c): return min(r, c)
-            case .conv2d(let o, let i, _, _): return min(o, i)
-            }
-        }.max() ?? 0
+        let largest = batch.map { min($0.layer.rows, $0.layer.cols) }.max() ?? 0
         if inputs.count < workers && largest >= Self.blasThreadsFromM {
             opts.threads = 1
             BLASRuntime.setThreads(workers)

@@ -14,7 +14,7 @@ struct Relabel: ParsableCommand {
         The analysis is the live run's: the HTSR mode and seed of its config.json, the same per-snapshot shuffles. \
         The files the run had before its first relabel are kept as htsr.before-relabel.csv and phases.before-relabel.json. \
         Prints the confusion matrix (accuracy phase x HTSR label) with per-phase recall, for this rule and the \
-        baseline (the paper's alpha rule with raw alpha and WeightWatcher's trap count). Run `grok-report RUN_DIR` afterwards for the figures.
+        baseline (Prakash & Martin's alpha rule with raw alpha and WeightWatcher's trap count). Run `grok-report RUN_DIR` afterwards for the figures.
         """)
 
     @Argument(help: "The run directory.")
@@ -26,17 +26,8 @@ struct Relabel: ParsableCommand {
     @Option(help: "Analyse with this HTSR mode instead of the run's (plain or paper).")
     var htsr: HTSRMode?
 
-    @Option(help: "The trap count the rule reads: centered or weightwatcher. (default: the run's setting, else centered)")
-    var htsrTraps: TrapCount?
-
-    @Option(help: "Window of alpha's causal running median, in decades of step (0 = raw alpha). (default: the run's setting, else 0.1)")
-    var htsrAlphaWindow: Double?
-
-    @Option(help: "How pre-grokking is told from grokking: stable-rank or paper (the paper's alpha thresholds). (default: the run's setting, else stable-rank)")
-    var htsrRule: HTSRRule?
-
-    @Option(parsing: .unconditional, help: "Stable-rank rule: the fractional fall of a layer's stable rank that marks grokking. (default: the run's setting, else 0.03)")
-    var htsrStableRankDrop: Double?
+    @OptionGroup
+    var rule: HTSRRuleOptions
 
     @Option(help: "Threads for the layers of one snapshot.")
     var threads: Int = 1
@@ -50,10 +41,10 @@ struct Relabel: ParsableCommand {
         var o = RunRelabel.Options()
         o.reanalyze = !phasesOnly
         o.htsrMode = htsr
-        o.trapCount = htsrTraps
-        o.alphaWindowDecades = htsrAlphaWindow
-        o.rule = htsrRule
-        o.stableRankDrop = htsrStableRankDrop
+        o.trapCount = rule.htsrTraps
+        o.alphaWindowDecades = rule.htsrAlphaWindow
+        o.rule = rule.htsrRule
+        o.stableRankDrop = rule.htsrStableRankDrop
         o.threads = threads
         let result = try RunRelabel.relabel(directory: URL(fileURLWithPath: directory), options: o) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
@@ -64,12 +55,10 @@ struct Relabel: ParsableCommand {
         print("phases (HTSR): " + (segments.isEmpty ? "none" : segments))
         for line in RunDiagnostics.confusionLines(r) { print(line) }
         if let b = r.baselineConfusion {
-            print("baseline (the paper's alpha rule, raw alpha, WeightWatcher's traps):")
+            print("baseline (Prakash & Martin's alpha rule, raw alpha, WeightWatcher's traps):")
             for line in b.lines { print("  " + line) }
         }
     }
 }
 
 extension HTSRMode: ExpressibleByArgument {}
-extension TrapCount: ExpressibleByArgument {}
-extension HTSRRule: ExpressibleByArgument {}

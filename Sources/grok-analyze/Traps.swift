@@ -23,7 +23,7 @@ struct Traps: ParsableCommand {
         raises test accuracy by more than --harm-threshold, useful when it lowers it by more, else benign.
         """)
 
-    @Argument(help: "A .safetensors snapshot (a run's, or a copy of one).")
+    @Argument(help: "A .safetensors or .npy file, a folder of them (their tensors together), or a run directory (its last snapshot), as grok-analyze reads them.")
     var file: String
 
     @Option(help: "Only these tensors: exact names, comma-separated. (default: every 2-D tensor)")
@@ -32,7 +32,7 @@ struct Traps: ParsableCommand {
     @Option(help: "Seed of the shuffle and of the replacement noise.")
     var seed: UInt64 = 0
 
-    @Option(help: "noise (WeightWatcher 0.8), random-u or random-v (the paper's literal reading). (default: noise)")
+    @Option(help: "noise (WeightWatcher 0.8), random-u or random-v (Prakash & Martin's literal reading). (default: noise)")
     var method: TrapAblationMethod = .noise
 
     @Option(name: .customLong("run"), help: "The run directory whose config.json gives data, widths and loss (read only). (default: the snapshot's own run)")

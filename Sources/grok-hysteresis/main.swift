@@ -269,7 +269,7 @@ struct Arrhenius: ParsableCommand {
         One of --lrs, --noise-temperature, --label-noise lists several values: the axis \
         (x = batch/lr, 1/T or 1/S^2); the others give one value (default: lr 0.005, no \
         injected noise). Without any list: --lrs 5e-4,1e-3,2e-3,3e-3,5e-3 (minibatch noise \
-        only, the paper's protocol). Censored runs (no escape within --budget) are kept: the \
+        only, arXiv 2606.17120's protocol). Censored runs (no escape within --budget) are kept: the \
         fit uses the censored maximum-likelihood mean escape time (time trapped summed over \
         all runs / escapes) at every level with an escape; the fit over levels where every \
         run escaped is printed too. With --noise-temperature the slope is the barrier in loss \

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Report
 
-/// `grok-report seeds RUN_DIR... --out DIR`: the paper's figures 1 and 2 with seed bands and the
+/// `grok-report seeds RUN_DIR... --out DIR`: Prakash & Martin's (arXiv 2506.04434) figures 1 and 2 with seed bands and the
 /// phase-centre table, for runs that differ only in their seed (several groups at once).
 struct Seeds: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -19,18 +19,18 @@ struct Train: ParsableCommand {
         discussion: """
         Examples:
           grok-train --preset omnigrok --steps 1e5   grokking in minutes (Omnigrok)
-          grok-train --preset paper                  the HTSR paper's 10^7-step run
-          grok-train --steps 1e7 --wd 0.01           the paper's weight-decay control
+          grok-train --preset paper                  Prakash & Martin's 10^7-step run
+          grok-train --steps 1e7 --wd 0.01           their weight-decay control
           grok-train --resume --out runs/NAME        continue a stopped or killed run
           grok-train --preset delay-law              modular addition (the delay law)
           grok-train bench                           steps/s, f32/f64, 1 and 2 threads
 
-        Without --preset the defaults are the paper's; flags override a preset.
+        Without --preset the defaults are Prakash & Martin's (arXiv 2506.04434); flags override a preset.
 
         Data: by default the 5,000 real MNIST images shipped in Data/: train = 1,000
         (100 per digit, drawn with the seed), test = the other 4,000 images (NOT the
         10,000-image MNIST test set). --data-dir with the four standard MNIST files
-        gives the paper's exact split (test = the full 10,000).
+        gives their exact split (test = the full 10,000).
 
         --dataset modadd: all P^2 pairs (a, b) -> (a + b) mod P, a seeded fraction
         --train-fraction for training, the rest held out, trained full batch on
@@ -64,10 +64,10 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "SGD momentum. (default: 0)")
     var momentum: Double?
 
-    @Option(help: "mse (on one-hot targets, the paper's) or ce (cross-entropy). (default: mse)")
+    @Option(help: "mse (on one-hot targets, Prakash & Martin's) or ce (cross-entropy). (default: mse)")
     var loss: Loss?
 
-    @Option(help: "f64 (the paper's) or f32. (default: f64)")
+    @Option(help: "f64 (Prakash & Martin's) or f32. (default: f64)")
     var dtype: TrainingConfig.Precision?
 
     @Option(help: "Layer widths, input to output. (default: 784,200,200,10)")
@@ -94,7 +94,7 @@ struct Train: ParsableCommand {
     @OptionGroup(title: "Modular addition (--dataset modadd)")
     var modadd: ModularAdditionFlags
 
-    @Option(help: "Folder with the four standard MNIST IDX files (gzip or raw): train is drawn from the 60,000 and test is the full 10,000, as in the paper. (default: the embedded 5,000 images)")
+    @Option(help: "Folder with the four standard MNIST IDX files (gzip or raw): train is drawn from the 60,000 and test is the full 10,000, as in Prakash & Martin. (default: the embedded 5,000 images)")
     var dataDir: String?
 
     @Option(parsing: .unconditional, help: "Random seed for the split, the init and the batch order. (default: 0)")
@@ -121,7 +121,7 @@ struct Train: ParsableCommand {
     @Option(help: "sparse (skip the exact zeros of the input pixels and of the ReLU outputs: 2x or more faster) or dense (BLAS GEMMs, the reference). Same results within rounding. (default: sparse)")
     var kernels: KernelChoice?
 
-    @Option(help: "HTSR analysis of every snapshot: off, plain (WeightWatcher's defaults plus seeded randomization for traps) or paper (clip_xmax finger fixing plus seeded randomization, as the paper). (default: paper)")
+    @Option(help: "HTSR analysis of every snapshot: off, plain (WeightWatcher's defaults plus seeded randomization for traps) or paper (clip_xmax finger fixing plus seeded randomization, as Prakash & Martin). (default: paper)")
     var htsr: HTSRMode?
 
     @Option(parsing: .unconditional, help: "Activation sparsity: a first-layer activation below this counts as off. (default: 1.0)")
@@ -142,17 +142,8 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Phases: grokked when it has covered this fraction. (default: 0.9)")
     var grokkedFraction: Double?
 
-    @Option(help: "HTSR phases: the trap count the rule reads: centered (the weight mean's spike removed) or weightwatcher (num_traps as WeightWatcher counts it). (default: centered)")
-    var htsrTraps: TrapCount?
-
-    @Option(help: "HTSR phases: the rule reads each layer's alpha as a causal running median over this many decades of step (0 = the raw per-snapshot alpha). (default: 0.1)")
-    var htsrAlphaWindow: Double?
-
-    @Option(help: "HTSR phases: how pre-grokking is told from grokking: stable-rank (grokking once FC1 or FC2's stable rank has fallen by --htsr-stable-rank-drop below its initial value; alpha does not separate the two on our MNIST runs) or paper (the paper's alpha thresholds: a layer >= 5 is pre-grokking, mean alpha in [2, 4] without traps is grokking). Anti-grokking is alpha < 2 with traps under both. (default: stable-rank)")
-    var htsrRule: HTSRRule?
-
-    @Option(parsing: .unconditional, help: "HTSR phases, stable-rank rule: the fractional fall of a layer's stable rank that marks grokking. (default: 0.03)")
-    var htsrStableRankDrop: Double?
+    @OptionGroup
+    var htsrRule: HTSRRuleOptions
 
     @Option(help: "When the HTSR anti-grokking rule first fires (FC1/FC2 alpha < 2 with traps; the data-free early warning): continue, checkpoint (also write warning-checkpoint.safetensors) or stop (write it and end the run cleanly; --resume continues). The step goes to phases.json and the run summary. (default: continue)")
     var onWarning: WarningAction?
@@ -187,7 +178,7 @@ struct Train: ParsableCommand {
     func makeConfig() throws -> TrainingConfig {
         var c = TrainingConfig.preset(preset)
         if preset == nil, dataset == .modadd {
-            // Without a preset, modular addition starts from the paper's settings (its model,
+            // Without a preset, modular addition starts from arXiv 2606.13753's settings (its model,
             // CE, AdamW lr 1e-3 wd 1 on weights, init scale 1), not the MNIST recipe's.
             c = .delayLaw
             c.preset = nil
@@ -252,10 +243,10 @@ struct Train: ParsableCommand {
         if let v = riseFraction { d.riseFraction = v }
         if let v = grokkedFraction { d.grokkedFraction = v }
         if let v = keepSnapshots { d.keepSnapshots = try SnapshotRetention(parsing: v) }
-        if let v = htsrTraps { d.htsrTraps = v }
-        if let v = htsrAlphaWindow { d.htsrAlphaWindow = v }
-        if let v = htsrRule { d.htsrRule = v }
-        if let v = htsrStableRankDrop { d.htsrStableRankDrop = v }
+        if let v = htsrRule.htsrTraps { d.htsrTraps = v }
+        if let v = htsrRule.htsrAlphaWindow { d.htsrAlphaWindow = v }
+        if let v = htsrRule.htsrRule { d.htsrRule = v }
+        if let v = htsrRule.htsrStableRankDrop { d.htsrStableRankDrop = v }
         if let v = onWarning { d.onWarning = v }
         if tensorboard { d.tensorboard = true }
         try d.validate()
@@ -354,8 +345,6 @@ extension HTSRMode: ExpressibleByArgument {}
 extension KernelChoice: ExpressibleByArgument {}
 extension BatchOrder.Mode: ExpressibleByArgument {}
 extension SubsetMode: ExpressibleByArgument {}
-extension TrapCount: ExpressibleByArgument {}
-extension HTSRRule: ExpressibleByArgument {}
 extension WarningAction: ExpressibleByArgument {}
 
 runTool(Train.self)

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Foundation
 
 /// What every tool's command line shows a new user: usage errors exit non-zero, help is
@@ -8,28 +9,10 @@ final class HelpTests: XCTestCase {
     /// ArgumentParser's exit code for usage errors (EX_USAGE).
     static let usageError: Int32 = 64
 
-    func run(_ tool: String, _ args: [String]) throws -> Tool.Result {
-        let p = Process()
-        p.executableURL = try Tool.url(tool)
-        p.arguments = args
-        var env = ProcessInfo.processInfo.environment
-        env["GROKLAB_REEXEC"] = "1"
-        p.environment = env
-        let dir = try temporaryDirectory(self, "help")
-        let outURL = dir.appendingPathComponent("stdout"), errURL = dir.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        p.waitUntilExit()
-        try out.close(); try err.close()
-        return Tool.Result(status: p.terminationStatus, stdout: try String(contentsOf: outURL, encoding: .utf8),
-                           stderr: try String(contentsOf: errURL, encoding: .utf8))
-    }
+    func run(_ tool: String, _ args: [String]) throws -> Tool.Result { try Tool.run(tool, args) }
 
     func testMissingArgumentsAreUsageErrorsInEveryTool() throws {
-        // grok-train without arguments trains the paper's run, so its usage error is a flag
+        // grok-train without arguments trains Prakash & Martin's run, so its usage error is a flag
         // without its value.
         for (tool, args) in [("grok-analyze", []), ("grok-report", []), ("grok-train", ["--steps"]),
                              ("grok-report", ["--watch"]), ("grok-analyze", ["bench", "--large"])] {

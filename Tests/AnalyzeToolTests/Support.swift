@@ -2,56 +2,11 @@ import XCTest
 import Foundation
 import GrokCore
 import Tensors
+import TestSupport
 
-/// Runs the real `grok-analyze` executable (built next to the test bundle).
-enum Tool {
-    static func url(_ name: String) throws -> URL {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = dir.appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        // Locally a missing executable skips these tests; in CI (CI=true) it is a failure,
-        // so a green CI run always ran them (.ci/run builds the executables first).
-        let why = "\(name) is not built next to the tests (run `swift build -c release` first)"
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            XCTFail(why)
-            throw GrokError(why)
-        }
-        throw XCTSkip(why)
-    }
-
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-        var errorLines: [String] { stderr.split(separator: "\n").map(String.init).filter { $0.hasPrefix("error: ") } }
-    }
-
-    static func analyze(_ args: [String]) throws -> Result {
-        let p = Process()
-        p.executableURL = try url("grok-analyze")
-        p.arguments = args
-        var env = ProcessInfo.processInfo.environment
-        env["GROKLAB_REEXEC"] = "1"
-        env["OPENBLAS_CORETYPE"] = nil   // a forced kernel adds a note line the one-line checks would count
-        p.environment = env
-        // Output to files, not pipes: nothing can block on a full pipe, whatever the order.
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("analyze-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let outURL = dir.appendingPathComponent("stdout"), errURL = dir.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        p.waitUntilExit()
-        try out.close(); try err.close()
-        return Result(status: p.terminationStatus, stdout: try String(contentsOf: outURL, encoding: .utf8),
-                      stderr: try String(contentsOf: errURL, encoding: .utf8))
-    }
+extension Tool {
+    /// Runs the built `grok-analyze`.
+    static func analyze(_ args: [String]) throws -> Result { try run("grok-analyze", args) }
 }
 
 /// A fresh temporary directory, removed when the test ends.

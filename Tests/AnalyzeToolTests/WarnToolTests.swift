@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Foundation
 
 /// `grok-analyze warn` on run directories written here by hand: it knows nothing about them

@@ -6,8 +6,8 @@ import FoundationXML
 import GrokCore
 import Charts
 
-/// No value may crash the chart code (issue 10: alpha 1e20 or an accuracy of 1e30 in a CSV
-/// killed grok-report with SIGILL). Seeded random charts built from extreme values must all
+/// No value may crash the chart code (alpha 1e20 or an accuracy of 1e30 in a CSV
+/// once killed grok-report with SIGILL). Seeded random charts built from extreme values must all
 /// draw to well-formed SVG; a crash fails the suite.
 final class ChartFuzzTests: XCTestCase {
     static let extremes: [Double] = [

@@ -1,7 +1,7 @@
 import XCTest
 import Datasets
 
-/// The data checksum config.json records (issue 10, case 4): any changed byte changes it.
+/// The data checksum config.json records (so a resume on changed data is refused): any changed byte changes it.
 final class ChecksumTests: XCTestCase {
     func split(pixels: [UInt8], labels: [UInt8], testPixels: [UInt8] = [0, 0, 0, 0], testLabels: [UInt8] = [1]) throws -> DataSplit {
         DataSplit(train: try ImageSet(pixels: pixels, labels: labels, rows: 2, cols: 2),

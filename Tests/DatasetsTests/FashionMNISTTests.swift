@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import TestSupport
 import XCTest
 
 /// The real Fashion-MNIST files from Debian's dataset-fashion-mnist. Reference values were
@@ -7,11 +8,7 @@ import XCTest
 final class FashionMNISTTests: XCTestCase {
     func requireFashion() throws {
         guard FileManager.default.fileExists(atPath: DataSource.fashionPath + "/train-images-idx3-ubyte.gz") else {
-            if ProcessInfo.processInfo.environment["CI"] != nil {
-                XCTFail("\(DataSource.fashionPath) missing: the CI script must `apt-get install dataset-fashion-mnist`")
-                throw XCTSkip("fashion-mnist missing")
-            }
-            throw XCTSkip("\(DataSource.fashionPath) missing (apt-get install dataset-fashion-mnist)")
+            try Tool.missing("\(DataSource.fashionPath) missing (.ci/install-deps installs dataset-fashion-mnist)")
         }
     }
 

@@ -3,6 +3,7 @@ import XCTest
 import RunFiles
 import Diagnostics
 import GrokCore
+import HTSR
 import Model
 import Phases
 import Training
@@ -12,7 +13,7 @@ import Training
 /// then fc1 alpha 1.5 with 3 traps (anti-grokking); fc3 always fails. ks_pvalue records the
 /// seed's low bits (to check per-step seeding) and log_norm the matrix's first entry.
 struct ScheduledAnalyzer: LayerAnalyzer {
-    func analyze(_ layers: [LayerMatrix], step: Int, seed: UInt64) -> [HTSRRow] {
+    func analyze(_ layers: [LayerInput], step: Int, seed: UInt64) -> [HTSRRow] {
         layers.map { m in
             var r = HTSRRow(step: -1, layer: m.name, N: max(m.rows, m.cols), M: min(m.rows, m.cols))
             switch (m.name, step) {
@@ -24,7 +25,7 @@ struct ScheduledAnalyzer: LayerAnalyzer {
             default: r.alpha = 2.5; r.numTraps = 0
             }
             // The stable rank falls by 20% at step 100: grokking under the stable-rank rule
-            // exactly where the alpha schedule says grokking under the paper's rule.
+            // exactly where the alpha schedule says grokking under Prakash & Martin's rule.
             r.stableRank = step < 100 ? 50 : 40
             r.ksPvalue = Double(seed % 1000) / 1000
             r.logNorm = m.values[0]

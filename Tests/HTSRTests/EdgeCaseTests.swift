@@ -3,7 +3,7 @@ import GrokCore
 import Linalg
 import HTSR
 
-/// Matrices at the edges of double precision and degenerate spectra (issue 10): each gets a
+/// Matrices at the edges of double precision and degenerate spectra: each gets a
 /// failed status that names the problem, never a made-up alpha or a misleading "W = 0".
 final class EdgeCaseTests: XCTestCase {
     func gaussian(rows: Int, cols: Int, scale: Double) -> Matrix<Double> {

@@ -3,6 +3,7 @@ import Foundation
 import GrokCore
 import Linalg
 import Model
+import Tensors
 
 /// The token model's layers and the whole model against central finite differences of their
 /// own forward passes (in Double), and its forward against a textbook loop.

@@ -17,7 +17,7 @@ final class HTSRPhasesTests: XCTestCase {
     func testKnownTransitions() {
         var points: [HTSRLayerPoint] = []
         points += rows(100, 8.0, 0, 7.0, 0)     // under-trained start: pre-grokking
-        points += rows(200, 5.0, 0, 2.9, 0)     // the paper's pre-grokking (5.0 / 2.9)
+        points += rows(200, 5.0, 0, 2.9, 0)     // Prakash & Martin's pre-grokking (5.0 / 2.9)
         points += rows(300, 4.6, 0, 3.8, 0)     // mean 4.2: in between, holds pre-grokking
         points += rows(400, 3.6, 0, 2.3, 0)     // grokking (3.6 / 2.3)
         points += rows(500, 1.9, 0, 2.3, 0)     // alpha < 2 but no trap: mean 2.1, grokking

@@ -29,7 +29,7 @@ final class StableRankRuleTests: XCTestCase {
         var loose = rule; loose.stableRankDrop = 0.05
         XCTAssertEqual(HTSRPhases(points: p, thresholds: loose).labels[2], .preGrokking, "-4% is not a 5% fall")
         var paper = rule; paper.rule = .paper
-        XCTAssertEqual(HTSRPhases(points: p, thresholds: paper).labels[2], .preGrokking, "the paper's rule reads FC1's alpha 7")
+        XCTAssertEqual(HTSRPhases(points: p, thresholds: paper).labels[2], .preGrokking, "Prakash & Martin's rule reads FC1's alpha 7")
     }
 
     func testTheReferenceIsTheFirstStepWithAStableRank() {

@@ -4,8 +4,7 @@ import Foundation
 import GrokCore
 import Report
 
-/// grok-report writes only into run directories, and one bad line costs one row
-/// (issue 10, case 5).
+/// grok-report writes only into run directories, and one bad line costs one row.
 final class ReportSafetyTests: XCTestCase {
     let fm = FileManager.default
 

@@ -4,7 +4,7 @@ import Foundation
 import GrokCore
 import Report
 
-/// Hostile run directories for grok-report (issue 10: no value in an input file may crash a
+/// Hostile run directories for grok-report (no value in an input file may crash a
 /// tool). Seeded mutations of a valid run's metrics.csv, htsr.csv, config.json and phases.json
 /// (extreme numbers in random cells, flipped and deleted bytes, spliced fragments, truncation)
 /// must each give a report or a one-line GrokError; a crash fails the suite.
@@ -78,7 +78,7 @@ final class RunDirectoryFuzzTests: XCTestCase {
         XCTAssertGreaterThan(built, 40, "most mutated runs still get a report")
     }
 
-    /// The two values of the issue: alpha 1e20 in htsr.csv and test_acc 1e30 in metrics.csv.
+    /// Two values that once crashed the charts: alpha 1e20 in htsr.csv and test_acc 1e30 in metrics.csv.
     func testHugeValuesAreLeftOutWithANote() throws {
         let dir = try SyntheticRun.make()
         defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }

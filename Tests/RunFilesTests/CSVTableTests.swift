@@ -43,7 +43,7 @@ final class CSVTableTests: XCTestCase {
     }
 }
 
-/// A malformed line costs that line only (issue 10, case 5).
+/// A malformed line costs that line only.
 final class CSVMalformedLineTests: XCTestCase {
     func testUnterminatedQuoteSkipsOnlyThatLineAndCountsIt() throws {
         let t = try CSVTable.parse("step,layer,alpha\n1,fc1,2.0\n2,\"fc1,2.1\n3,fc1,2.2\n4,fc1,2.3\n", source: "htsr.csv")

@@ -4,7 +4,7 @@ import RunFiles
 
 /// htsr.csv against hand-written lines, and its schema against `LayerAnalysis`.
 final class HTSRFileTests: XCTestCase {
-    /// The header HELPERS.md documents, spelled out independently of the code.
+    /// The header docs/run-directory.md documents, spelled out independently of the code.
     let header = "step,layer,N,M,alpha,D,xmin,xmax,sigma,num_pl_spikes,alpha_weighted,log_norm,log_spectral_norm,stable_rank,mp_softrank,num_spikes,num_traps,ks_stat,ks_pvalue,max_trap_height,mean_std_ratio,mean_spike,num_traps_centered,detX_num,detX_val,ERG_gap,status"
     let line1 = "0,fc1,784,200,6.34624439458502,0.13738855320035687,30.542345996967395,47.78144169478204,0.7969710593746209,45,10.65698959884997,3.6286099795052595,1.6792592494457232,88.99195141043414,1.0139329623041164,0,0,0.014500040833652528,0.9999999999977841,,0.0005093014763227109,false,0,174,1.25,-3,ok"
     let line2 = "10,fc3,200,10,,,,,,,,2.5,1.25,3.5,,2,,,,,-0.125,true,1,,,,failed: only 10 eigenvalues; too few"

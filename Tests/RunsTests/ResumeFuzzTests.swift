@@ -6,7 +6,7 @@ import Training
 import Diagnostics
 import Runs
 
-/// Hostile run directories for --resume (issue 10: no value in an input file may crash a
+/// Hostile run directories for --resume (no value in an input file may crash a
 /// tool): seeded mutations of a finished run's config.json, metrics.csv, timing.csv, htsr.csv
 /// and phases.json. Each resume must finish or refuse with a one-line GrokError; a crash fails
 /// the suite.

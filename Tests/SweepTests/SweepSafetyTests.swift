@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import RunFiles
 import Foundation
 import Sweep
@@ -21,11 +22,26 @@ final class SweepSafetyTests: XCTestCase {
         XCTAssertEqual(dump.status, 0, dump.stderr)
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
         let arguments = try XCTUnwrap((json["command"] as? [String: Any])?["arguments"] as? [[String: Any]])
-        let names = arguments.compactMap { a in
-            (a["names"] as? [[String: Any]])?.first { $0["kind"] as? String == "long" }?["name"] as? String
+        var names: [String] = []
+        for a in arguments {
+            guard let name = (a["names"] as? [[String: Any]])?.first(where: { $0["kind"] as? String == "long" })?["name"] as? String
+            else { continue }
+            names.append(name)
+            guard let flag = TrainFlags.find(name) else {
+                XCTFail("grok-sweep does not know grok-train's --\(name)"); continue
+            }
+            // The same shape: a switch is a toggle, an option takes a value, and an option with
+            // a fixed set of words has those words, in the same order.
+            XCTAssertEqual(flag.takesValue, a["kind"] as? String == "option", "--\(name): switch or value differ")
+            if let words = a["allValues"] as? [String] {
+                XCTAssertEqual(flag.kind, .choice(words), "--\(name): grok-sweep's words differ from grok-train's")
+            } else if case .choice(let words) = flag.kind {
+                XCTFail("--\(name): grok-sweep has the words \(words); grok-train takes any value")
+            }
         }
         XCTAssertGreaterThan(names.count, 40)
-        for name in names { XCTAssertNotNil(TrainFlags.find(name), "grok-sweep does not know grok-train's --\(name)") }
+        // And nothing the sweep knows that grok-train lost (but --seeds, the sweep's plural).
+        XCTAssertEqual(Set(TrainFlags.all.map(\.name)).subtracting(names), [], "grok-sweep knows flags grok-train does not have")
     }
 
     /// --kernels and --on-warning reach every cell (one value, or swept).

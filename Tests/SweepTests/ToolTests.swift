@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import RunFiles
 import Foundation
 import Sweep
@@ -84,7 +85,7 @@ final class ToolTests: XCTestCase {
             return ((try? CSVTable.read(m))?.numbers("step")?.last ?? 0) >= 1
         }
         while !(midRun("wd=0") && midRun("wd=0.05")) && Date() < deadline { usleep(20_000) }
-        kill(first.0.processIdentifier, SIGKILL)
+        kill(first.process.processIdentifier, SIGKILL)
         _ = Tool.finish(first)
         let unfinished = ["wd=0", "wd=0.05"].filter {
             let steps = (try? CSVTable.read(killed.appendingPathComponent("runs/\($0)/metrics.csv")))?.numbers("step") ?? []
@@ -143,7 +144,7 @@ final class ToolTests: XCTestCase {
             ((try? CSVTable.read(root.appendingPathComponent("s/runs/\(name)/metrics.csv")))?.numbers("step")?.last ?? 0) >= 1
         }
         while !(training("wd=0") && training("wd=0.05")) && Date() < deadline { usleep(20_000) }
-        kill(sweep.0.processIdentifier, SIGTERM)
+        kill(sweep.process.processIdentifier, SIGTERM)
         let r = Tool.finish(sweep)
         XCTAssertEqual(r.status, 130, r.stderr)
         XCTAssertTrue(r.stderr.contains("stopping: asking 2 running run(s) to checkpoint and exit"), r.stderr)

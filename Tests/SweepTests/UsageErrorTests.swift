@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Foundation
 
 /// Every tool as a user meets its errors: a bad command line is one line on stderr and exit 64

@@ -3,56 +3,7 @@ import RunFiles
 import Foundation
 import Training
 import GrokCore
-
-/// Runs the real `grok-train` executable (built next to the test bundle).
-struct Tool {
-    static var directory: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    }
-
-    static func url(_ name: String) throws -> URL {
-        // The test bundle lives in the products folder, next to the executables.
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = dir.appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        // Locally a missing executable skips these tests; in CI (CI=true) it is a failure,
-        // so a green CI run always ran them (.ci/run builds the executables first).
-        let why = "\(name) is not built next to the tests (run `swift build -c release` first)"
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            XCTFail(why)
-            throw GrokError(why)
-        }
-        throw XCTSkip(why)
-    }
-
-    struct Result { let status: Int32; let stdout: String; let stderr: String }
-
-    static func run(_ name: String, _ args: [String], killAfter: Double? = nil, in cwd: URL? = nil) throws -> Result {
-        let p = Process()
-        p.executableURL = try url(name)
-        p.arguments = args
-        if let cwd { p.currentDirectoryURL = cwd }
-        var env = ProcessInfo.processInfo.environment
-        env["GROKLAB_REEXEC"] = "1"   // no re-exec: the pid must stay the one we signal
-        env["OPENBLAS_CORETYPE"] = nil   // a forced kernel adds a note line the one-line checks would count
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        if let t = killAfter {
-            Thread.sleep(forTimeInterval: t)
-            kill(p.processIdentifier, SIGKILL)
-        }
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: e, as: UTF8.self))
-    }
-}
+import TestSupport
 
 final class CommandLineTests: XCTestCase {
     let small = ["--widths", "784,16,12,10", "--train-size", "100", "--batch-size", "20",

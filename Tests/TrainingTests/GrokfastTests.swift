@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import RunFiles
 import Foundation
 import GrokCore

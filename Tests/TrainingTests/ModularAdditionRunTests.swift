@@ -9,7 +9,7 @@ import RunFiles
 /// The token model (--dataset modadd) through the one training loop: files, the clamp on E,
 /// W1, W2, and resume.
 final class ModularAdditionRunTests: XCTestCase {
-    /// P 11, half the 121 pairs, d 4, H 8, full batch (61 rows), the paper's optimizer.
+    /// P 11, half the 121 pairs, d 4, H 8, full batch (61 rows), arXiv 2606.13753's optimizer.
     func tinyConfig(steps: Int = 40) -> TrainingConfig {
         var c = TrainingConfig.delayLaw
         c.modulus = 11; c.trainFraction = 0.5; c.embedDim = 4; c.hidden = 8

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Foundation
 import Training
 import RunFiles
@@ -13,7 +14,7 @@ final class NormFlagsTests: XCTestCase {
         for w in words { XCTAssertTrue(r.stderr.contains(w), "'\(w)' missing in: \(r.stderr)", line: line) }
     }
 
-    /// A fake free run of the paper's MLP: its config.json and a metrics.csv whose test
+    /// A fake free run of Prakash & Martin's MLP: its config.json and a metrics.csv whose test
     /// accuracy crosses 0.8 at step 300.
     func fakeRun(grokking: Bool, config: TrainingConfig = .paper) throws -> URL {
         let dir = temporaryDirectory("freerun")
@@ -104,7 +105,7 @@ final class NormFlagsTests: XCTestCase {
         XCTAssertEqual(json?["train_size"] as? Int, 265)
         XCTAssertEqual(json?["test_size"] as? Int, 529 - 265)
         XCTAssertEqual(json?["batch_size"] as? Int, 265, "full batch")
-        XCTAssertEqual(json?["loss"] as? String, "ce", "without a preset modadd starts from the paper's settings")
+        XCTAssertEqual(json?["loss"] as? String, "ce", "without a preset modadd starts from arXiv 2606.13753's settings")
         XCTAssertEqual(json?["wd"] as? Double, 1)
         XCTAssertEqual(json?["widths"] as? [Int], [32, 32, 23])
     }

@@ -4,7 +4,7 @@ import Foundation
 import GrokCore
 import Training
 
-/// `--force` replaces a run directory and nothing else (issue 10, case 1).
+/// `--force` replaces a run directory and nothing else: results are never lost to a mistyped --out.
 final class RunDirectorySafetyTests: XCTestCase {
     let fm = FileManager.default
 

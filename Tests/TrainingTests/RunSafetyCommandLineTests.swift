@@ -1,9 +1,10 @@
 import XCTest
+import TestSupport
 import RunFiles
 import Foundation
 import Training
 
-/// The real grok-train on the data-loss cases of issue 10: --force on folders that are not
+/// The real grok-train on the ways a run's results could be lost: --force on folders that are not
 /// runs, a second process on a live run, a kill before the first checkpoint, a history that
 /// does not match the checkpoint, data that changed.
 final class RunSafetyCommandLineTests: XCTestCase {
@@ -23,7 +24,7 @@ final class RunSafetyCommandLineTests: XCTestCase {
         try fm.createDirectory(at: cwd, withIntermediateDirectories: true)
         try "precious".write(to: cwd.appendingPathComponent("thesis.tex"), atomically: true, encoding: .utf8)
         for out in ["", ".", "./"] {
-            let r = try Tool.run("grok-train", small + ["--steps", "3", "--snapshots", "2", "--out", out, "--force"], in: cwd)
+            let r = try Tool.run("grok-train", small + ["--steps", "3", "--snapshots", "2", "--out", out, "--force"], cwd: cwd)
             oneLineError(r, mentioning: [])
             XCTAssertEqual(try fm.contentsOfDirectory(atPath: cwd.path), ["thesis.tex"], "--out '\(out)'")
         }
@@ -110,7 +111,7 @@ final class RunSafetyCommandLineTests: XCTestCase {
         XCTAssertEqual(try String(contentsOf: metricsURL, encoding: .utf8), original, "a refused resume changes nothing")
     }
 
-    /// The smaller cases of issue 10, each a one-line answer.
+    /// Smaller misuses of the run-directory flags, each a one-line answer.
     func testSmallerFlagCases() throws {
         let out = temporaryDirectory("flags"); defer { try? fm.removeItem(at: out) }
         oneLineError(try Tool.run("grok-train", small + ["--widths", "784,,10", "--out", out.path]), mentioning: ["--widths", "784,,10"])

@@ -1,4 +1,5 @@
 import XCTest
+import HTSR
 import Foundation
 import Tensors
 import WeightFiles
@@ -64,7 +65,7 @@ final class WeightFilesTests: XCTestCase {
         let url = dir.appendingPathComponent("w_out.npy")
         try NPY.write(Tensor(name: "ignored", shape: [5, 2], doubles: ramp(10)), to: url)
         let file = try WeightFiles.load(WeightFiles.resolve(url.path)[0])
-        XCTAssertEqual(file.layers, [WeightLayer(name: "w_out", shape: .dense(rows: 5, cols: 2), values: ramp(10))])
+        XCTAssertEqual(file.layers, [LayerInput(name: "w_out", shape: .dense(rows: 5, cols: 2), values: ramp(10))])
     }
 
     func testNaNAndInfAreLayerErrorsNamingTheIndex() throws {

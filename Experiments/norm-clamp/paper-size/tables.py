@@ -41,7 +41,7 @@ def main():
         ts = [(">" + r["last_step"]) if r["censored"] == "1" else r["t_grok"] for r in rs]
         ok = [float(r["t_grok"]) for r in rs if r["censored"] != "1"]
         gm = f"{math.exp(sum(map(math.log, ok)) / len(ok)):,.0f}" if len(ok) == len(rs) else "censored"
-        out.append(f"| {rho} | {', '.join(ts)} | {gm} | {', '.join(f'{float(r['w_c']):.2f}' for r in rs)} |")
+        out.append(f"| {rho} | {', '.join(ts)} | {gm} | {', '.join(format(float(r['w_c']), '.2f') for r in rs)} |")
     text = "\n".join(out) + "\n"
     readme = os.path.join(ROOT, "README.md")
     with open(readme) as f:

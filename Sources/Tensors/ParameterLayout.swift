@@ -56,17 +56,3 @@ public struct ParameterLayout: Sendable, Equatable {
         return (total.squareRoot(), weightSum.squareRoot(), layerNames.map { perLayer[$0]!.squareRoot() })
     }
 }
-
-extension MLPShape {
-    /// fc1.weight [w1, w0], fc1.bias [w1], fc2.weight, ... (the same offsets as the shape's).
-    public var layout: ParameterLayout {
-        var entries: [(name: String, layer: String, dims: [Int])] = []
-        for l in 0..<layerCount {
-            let name: String = layerName(l)
-            let out: Int = widths[l + 1], nIn: Int = widths[l]
-            entries.append((name: name + ".weight", layer: name, dims: [out, nIn]))
-            entries.append((name: name + ".bias", layer: name, dims: [out]))
-        }
-        return ParameterLayout(entries)
-    }
-}
