@@ -135,6 +135,8 @@ final class Workspace<T: BLASScalar> {
     /// Layer 1's input structure when the caller gave only dense rows.
     let inputRows: SparseRows<T>
     let inputColumns: SparseColumns<T>
+    /// The sparse product's per-row cursors (one per batch row or input unit).
+    let cursors: UnsafeMutablePointer<Int32>
 
     init(widths: [Int], rows: Int) {
         self.rows = rows
@@ -148,10 +150,13 @@ final class Workspace<T: BLASScalar> {
         activeDeltas = (0..<layers).map { allocateZeroed(rows * widths[$0 + 1]).baseAddress! }
         inputRows = SparseRows(capacityRows: rows, columns: widths[0])
         inputColumns = SparseColumns(columns: widths[0], capacityNonzeros: rows * widths[0])
+        let cursorCount = max(rows, widths.max() ?? 0)
+        cursors = .allocate(capacity: cursorCount); cursors.initialize(repeating: 0, count: cursorCount)
     }
 
     deinit {
         for b in outputs + deltas + transposedWeights { deallocate(b) }
         for p in activeDeltas { UnsafeMutableRawPointer(p).deallocate() }
+        cursors.deallocate()
     }
 }

@@ -72,7 +72,7 @@ extension MLP {
             }
             forEachRange(nIn, parts: threads) { ks in
                 sparseProduct(rows: ks, EntryLists(columns), n: nOut, into: dW, ldOut: nOut, matrix: d, stride: nOut,
-                              initial: nil)
+                              matrixRows: rows, initial: nil, cursors: ws.cursors)
             }
             guard l > 0 else { return }
             // Input gradient: a row of deltas[l] W_l is a sum over the units of layer l that
@@ -88,7 +88,7 @@ extension MLP {
                     for e in units.entries(r) { coefficients[e] = dr[Int(units.index[e])] }
                 }
                 sparseProduct(rows: rs, EntryLists(units, values: coefficients), n: nIn, into: dPrev, ldOut: nIn,
-                              matrix: wOutIn, stride: nIn, initial: nil)
+                              matrix: wOutIn, stride: nIn, matrixRows: nOut, initial: nil, cursors: ws.cursors)
             }
             reluBackward(dPrev, activations: ws.outputs[l - 1].baseAddress!, rows: rows, cols: nIn,
                          biasGradient: biasGradient(l - 1))
@@ -128,7 +128,8 @@ extension MLP {
             let x = l == 0 ? (batch.rows ?? ws.inputRows.view) : ws.active[l - 1].view
             let active = ws.active[l]
             forEachRange(rows, parts: threads) { rs in
-                sparseProduct(rows: rs, EntryLists(x), n: nOut, into: z, ldOut: nOut, matrix: w, stride: nOut, initial: b)
+                sparseProduct(rows: rs, EntryLists(x), n: nOut, into: z, ldOut: nOut, matrix: w, stride: nOut,
+                              matrixRows: nIn, initial: b, cursors: ws.cursors)
                 guard hidden else { return }
                 for r in rs {
                     let out = z + r * nOut
