@@ -119,10 +119,13 @@ extension MLP {
                 T.gemm(transA: false, transB: false, m: rows, n: nOut, k: nIn,
                        alpha: 1, a: x, lda: nIn, b: w, ldb: nOut, beta: 0, c: z, ldc: nOut)
             }
-            if hidden { addBiasReLU(z, bias: b, rows: rows, cols: nOut) } else { addBias(z, bias: b, rows: rows, cols: nOut) }
             if hidden, kernels == .sparse {
-                // A narrow dense layer feeding a sparse one: the next layer walks these units.
-                for r in 0..<rows { ws.active[l].record(row: r, from: z + r * nOut) }
+                // A dense layer feeding a sparse one: the next layer walks these units.
+                for r in 0..<rows { ws.active[l].recordReLU(row: r, in: z + r * nOut, bias: b) }
+            } else if hidden {
+                addBiasReLU(z, bias: b, rows: rows, cols: nOut)
+            } else {
+                addBias(z, bias: b, rows: rows, cols: nOut)
             }
         case .sparse:
             let x = l == 0 ? (batch.rows ?? ws.inputRows.view) : ws.active[l - 1].view
@@ -131,11 +134,7 @@ extension MLP {
                 sparseProduct(rows: rs, EntryLists(x), n: nOut, into: z, ldOut: nOut, matrix: w, stride: nOut,
                               matrixRows: nIn, initial: b, cursors: ws.cursors)
                 guard hidden else { return }
-                for r in rs {
-                    let out = z + r * nOut
-                    for j in 0..<nOut { out[j] = Swift.max(out[j], 0) }
-                    active.record(row: r, from: out)
-                }
+                for r in rs { active.recordReLU(row: r, in: z + r * nOut, bias: nil) }
             }
         }
     }
