@@ -33,9 +33,11 @@ public final class MLP<T: BLASScalar> {
     public let parameters: UnsafeMutableBufferPointer<T>
     public let gradients: UnsafeMutableBufferPointer<T>
 
-    /// Rows per chunk in evaluate(): big enough that the products run at full speed, small
-    /// enough that a chunk's activations stay in L2.
-    public static var evaluationChunk: Int { 1000 }
+    /// Rows per chunk in evaluate(): the training batch's size, the shape the sparse kernels
+    /// are blocked for: a chunk's output tiles (200 rows x 416 bytes) stay in L2 while the
+    /// weight blocks stream past. Measured on the 4,000 test images (trained weights, CPU
+    /// time): f64 sparse 33-35 ms in chunks of 1,000, 23-24 ms in chunks of 200; dense equal.
+    public static var evaluationChunk: Int { 200 }
 
     let widths: [Int]
     var last: Int { shape.layerCount - 1 }
