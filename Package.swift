@@ -39,7 +39,10 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["GrokCore"]),
         // A run directory's layout, file names and formats: the one owner of every file in it
         // (typed readers and writers that training, diagnostics, reports and sweeps share).
-        .target(name: "RunFiles", dependencies: ["HTSR", "Phases", "Model", "Tensors", "Linalg", "GrokCore"]),
+        // TensorBoard's event files: TFRecord framing and the few Event/Summary protobuf fields,
+        // written by a small encoder of our own (no protobuf dependency).
+        .target(name: "TensorBoard", dependencies: ["GrokCore"]),
+        .target(name: "RunFiles", dependencies: ["HTSR", "Phases", "Model", "Tensors", "TensorBoard", "Linalg", "GrokCore"]),
         .target(name: "Training",
                 dependencies: ["RunFiles", "Datasets", "Model", "Optim", "Tensors", "Linalg", "GrokCore"],
                 swiftSettings: fastMath),
@@ -101,6 +104,7 @@ let package = Package(
         .testTarget(name: "OptimTests", dependencies: ["Optim"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "RunFilesTests", dependencies: ["RunFiles", "HTSR", "Phases", "Tensors", "GrokCore"]),
+        .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard", "RunFiles", "GrokCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "RunFiles", "Datasets", "Tensors", "Model", "Optim", "GrokCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "HTSRTests", dependencies: ["HTSR", "Linalg", "GrokCore"], resources: [.copy("Fixtures")]),

@@ -49,7 +49,8 @@ for d in sweeps/modadd-free sweeps/modadd-clamp-seed* sweeps/modadd-once-seed0 s
   done
 done
 
-# The fit of log T_grok = a * rho + b per task, the tables and figure 8.
-$B/grok-sweep delay-law --out $OUT \
+# The fit of log T_grok = a * rho + b per task, the tables and figure 8 (--force: replace the
+# committed ones).
+$B/grok-sweep delay-law --force --out $OUT \
   --task "modular addition (CE);0.9;sweeps/modadd-clamp-seed0,sweeps/modadd-clamp-seed1,sweeps/modadd-clamp-seed2,sweeps/modadd-clamp-seed3,sweeps/modadd-clamp-seed4" \
   --task "MNIST MLP (MSE);0.8;sweeps/mnist-clamp-seed0,sweeps/mnist-clamp-seed1,sweeps/mnist-clamp-seed2"

@@ -29,6 +29,8 @@ public struct DiagnosticsSettings: Codable, Sendable, Equatable {
     public var htsrStableRankDrop: Double?
     /// What the run does when the HTSR anti-grokking rule first fires (nil = continue).
     public var onWarning: WarningAction?
+    /// Keep a TensorBoard event file in the run directory while training (nil = no).
+    public var tensorboard: Bool?
 
     public init() {}
 
@@ -45,6 +47,10 @@ public struct DiagnosticsSettings: Codable, Sendable, Equatable {
         }
         if let d = htsrStableRankDrop, !(d > 0 && d < 1) {
             throw GrokError("--htsr-stable-rank-drop must be a fraction in (0, 1), got \(d)")
+        }
+        // The warning is the HTSR rule's: without HTSR it can never fire.
+        if htsr == .off, let action = onWarning, action != .continue {
+            throw GrokError("--on-warning \(action.rawValue) acts on the HTSR anti-grokking warning, which --htsr off never computes; drop one of them")
         }
     }
 

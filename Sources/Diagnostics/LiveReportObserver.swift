@@ -17,6 +17,9 @@ public final class LiveReportObserver: TrainingObserver {
 
     public var extraMetricColumns: [String] { [] }
 
+    /// The live builds' time (no snapshots of their own to count).
+    public var backgroundWork: BackgroundWork { BackgroundWork(busySeconds: builder.busySeconds) }
+
     public func runStarted(_ context: RunContext) throws { started = Date() }
 
     public func observe(_ snapshot: WeightSnapshot, metrics: EvaluationMetrics) throws -> [Double] {

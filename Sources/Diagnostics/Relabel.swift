@@ -63,8 +63,10 @@ public enum RunRelabel {
         let lock = try DirectoryLock(directory: dir, holder: "process (a grok-train or a relabel)")
         defer { lock.release() }
 
-        // Read everything needed before rewriting anything.
+        // Read everything needed before rewriting anything, and refuse files that lost rows:
+        // labels from them would silently leave those evaluations out.
         let accuracy = try MetricsFile.readAccuracy(run.metricsURL)
+        try checkMetricsHistory(run, config: config, steps: accuracy.map(\.step), progress: progress)
         let htsrURL = run.htsrURL
         var written: [URL] = []
         var analysed = 0
@@ -108,6 +110,7 @@ public enum RunRelabel {
                 throw GrokError("\(htsrURL.path) is missing: relabel without --phases-only to analyse the snapshots")
             }
             rows = try HTSRFile.read(htsrURL)
+            try checkHTSRRows(htsrURL, rows: rows, evaluations: accuracy.map(\.step), progress: progress)
         }
 
         let config2 = settings.configuration
@@ -120,6 +123,33 @@ public enum RunRelabel {
         // A completed run's metrics.csv ends with the accuracy labels: keep them in step.
         if try MetricsFile.relabelPhaseColumn(run.metricsURL, segments: report.accuracy) { written.append(run.metricsURL) }
         return Result(report: report, analysedSnapshots: analysed, files: written)
+    }
+
+    /// Every evaluation the schedule made up to the run's last checkpoint or snapshot must be
+    /// in metrics.csv; a tolerated partial last line is said.
+    static func checkMetricsHistory(_ run: RunDirectory, config: TrainingConfig, steps: [Int], progress: (String) -> Void) throws {
+        if let notes = try? CSVTable.read(run.metricsURL).notes, !notes.isEmpty {
+            progress("note: " + notes.joined(separator: "; "))
+        }
+        let reached = max((try? run.checkpointStep()) ?? nil ?? -1, run.snapshots().map(\.step).max() ?? -1)
+        let expected = config.schedule.steps(total: config.steps, snapshots: config.snapshots).filter { $0 <= reached }
+        let present = Set(steps)
+        let missing = expected.filter { !present.contains($0) }
+        guard let first = missing.first else { return }
+        throw GrokError("cannot relabel \(run.url.path): \(run.metricsURL.lastPathComponent) lacks \(missing.count) of the \(expected.count) evaluations up to step \(reached) (the first at step \(first); \(steps.max().map { "its last row is step \($0)" } ?? "it has no rows")), so the labels would leave them out; restore the file (relabel keeps it as it is)")
+    }
+
+    /// With --phases-only the labels come from htsr.csv: every evaluation needs its rows there.
+    static func checkHTSRRows(_ url: URL, rows: [HTSRRow], evaluations: [Int], progress: (String) -> Void) throws {
+        if let notes = try? CSVTable.read(url).notes, !notes.isEmpty {
+            progress("note: " + notes.joined(separator: "; "))
+        }
+        // Each evaluation has one row per layer: a step with fewer was cut off.
+        let perStep = Dictionary(grouping: rows, by: \.step).mapValues(\.count)
+        let layers = perStep.values.max() ?? 0
+        let missing = evaluations.filter { (perStep[$0] ?? 0) < layers || layers == 0 }
+        guard let first = missing.first else { return }
+        throw GrokError("cannot relabel from \(url.path): it has no HTSR rows for \(missing.count) of the \(evaluations.count) evaluations in metrics.csv (the first at step \(first)); relabel without --phases-only to analyse the snapshots again")
     }
 
     /// Copies `url` to `name` beside it, unless that backup exists already (the first relabel

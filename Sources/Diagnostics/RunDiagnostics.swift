@@ -47,6 +47,9 @@ public final class RunDiagnostics: TrainingObserver {
     let queue = DispatchQueue(label: "groklab.diagnostics")
     let slots: DispatchSemaphore
     let background = BackgroundState()
+    /// The HTSR queue's work, for timing.csv and the ETA.
+    let analysisMeter: BackgroundMeter
+    public var backgroundWork: BackgroundWork { analysisMeter.work }
 
     /// `shape` must be the run's (the metrics.csv columns are fixed before the run starts).
     /// `analyzer` nil = the built-in HTSR analyzer configured by `configuration.htsrMode`.
@@ -60,6 +63,7 @@ public final class RunDiagnostics: TrainingObserver {
         self.configuration = configuration
         self.analyzer = analyzer ?? defaultAnalyzer(mode: configuration.htsrMode, threads: configuration.htsrThreads)
         slots = DispatchSemaphore(value: max(1, configuration.maxPendingSnapshots))
+        analysisMeter = BackgroundMeter(capacity: max(1, configuration.maxPendingSnapshots))
     }
 
     public var extraMetricColumns: [String] {
@@ -122,14 +126,17 @@ public final class RunDiagnostics: TrainingObserver {
     /// htsr.csv (in step order: the queue is serial), phases.json rewritten from `points`.
     func enqueueHTSR(_ snapshot: WeightSnapshot, points: [AccuracyPoint]) {
         guard let phasesURL else { return }
-        let (background, analyzer, slots) = (background, analyzer, slots)
+        let (background, analyzer, slots, meter) = (background, analyzer, slots, analysisMeter)
         let (thresholds, htsrThresholds) = (configuration.thresholds, configuration.htsrThresholds)
         let action = configuration.onWarning
         var stepRandom = SeededRandom(seed: runSeed, stream: "htsr-\(snapshot.step)")
         let seed = stepRandom.next()  // per step, so a resumed run draws the same shuffles
+        let waitStart = now()
         slots.wait()
+        analysisMeter.enqueued(waiting: now() - waitStart)
         queue.async {
-            defer { slots.signal() }
+            meter.begin()
+            defer { slots.signal(); meter.end() }
             let t = now()
             defer { background.seconds += now() - t }
             guard background.failure == nil else { return }

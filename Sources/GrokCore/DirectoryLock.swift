@@ -32,17 +32,39 @@ public final class DirectoryLock: @unchecked Sendable {
         _ = text.withCString { pwrite(fd, $0, strlen($0), 0) }
     }
 
-    /// Whether some process holds the lock of `directory` now: nil when it has no lock file
-    /// (never locked, or written by an older GrokLab). For readers that must know whether a
-    /// run is still going (grok-report --watch); the probe holds a shared lock for an instant.
-    public static func isHeld(directory: URL) -> Bool? {
+    /// What a probe of a directory's lock found.
+    public enum Probe: Sendable, Equatable {
+        /// Some process holds it now.
+        case held
+        /// The lock file is there and nobody holds it: its writer has ended.
+        case free
+        /// No lock file: nobody has written here since locks existed (a writer creates the file
+        /// before anything else, so a writer that is still going has one).
+        case absent
+        /// The file is there but cannot be probed (a filesystem without flock).
+        case unknown
+    }
+
+    /// Probes the lock of `directory`, for readers that must know whether a run is still going
+    /// (grok-report --watch); the probe holds a shared lock for an instant.
+    public static func probe(directory: URL) -> Probe {
         let path = directory.appendingPathComponent(fileName).path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else { return errno == ENOENT ? .absent : .unknown }
         defer { close(fd) }
-        guard flock(fd, LOCK_SH | LOCK_NB) == 0 else { return errno == EWOULDBLOCK ? true : nil }
+        guard flock(fd, LOCK_SH | LOCK_NB) == 0 else { return errno == EWOULDBLOCK ? .held : .unknown }
         flock(fd, LOCK_UN)
-        return false
+        return .free
+    }
+
+    /// Whether some process holds the lock of `directory` now; nil when that cannot be told
+    /// (no lock file, or one that cannot be probed).
+    public static func isHeld(directory: URL) -> Bool? {
+        switch probe(directory: directory) {
+        case .held: return true
+        case .free: return false
+        case .absent, .unknown: return nil
+        }
     }
 
     /// The pid written by the current holder, if readable.

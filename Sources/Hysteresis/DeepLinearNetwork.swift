@@ -12,6 +12,10 @@ public struct LinearShape: Equatable, Sendable, Codable, CustomStringConvertible
         guard depth >= 1 else { throw GrokError("--depth must be at least 1 (got \(depth))") }
         guard width >= 1 else { throw GrokError("--width must be at least 1 (got \(width))") }
         guard inputs >= 1, outputs >= 1 else { throw GrokError("inputs and outputs must be at least 1") }
+        // Before any Int product: weights, gradients and the products' temporaries, 8 bytes each.
+        let (i, w, o) = (Double(inputs), Double(width), Double(outputs))
+        let parameters = depth == 1 ? i * o : i * w + Double(depth - 2) * w * w + w * o
+        try MachineInfo.checkMemory(parameters * 8 * 4, for: "--width \(width) --depth \(depth) (\(String(format: "%.3g", parameters)) parameters)")
         self.inputs = inputs; self.width = width; self.outputs = outputs; self.depth = depth
     }
 

@@ -56,26 +56,51 @@ public enum HysteresisFigures {
         ], sharedX: true, idPrefix: "trap")
     }
 
-    /// ln(mean escape epoch) against batch/lr; censored points (a lower bound) drawn hollow-coloured.
-    public static func arrhenius(_ points: [ArrheniusPoint], fit: LineFit?) -> Chart {
-        let full = points.filter { $0.censored == 0 }, partial = points.filter { $0.censored > 0 }
+    /// ln(mean escape epoch) against the inverse noise strength. Levels where every run escaped,
+    /// levels with censored runs (the censored maximum-likelihood mean), and levels where none
+    /// escaped (their budget: a lower bound) are told apart; with `theoryBarrier` (1/T axis) a
+    /// line of that slope through the fit's centre is drawn for comparison.
+    public static func arrhenius(_ points: [ArrheniusPoint], fit: LineFit?, theoryBarrier: Double? = nil) -> Chart {
+        let full = points.filter { $0.censored == 0 }
+        let partial = points.filter { $0.censored > 0 && $0.meanEscapeCensoredMLE != nil }
+        let none = points.filter { $0.meanEscapeCensoredMLE == nil }
         var items: [PlotItem] = []
         if !full.isEmpty {
-            items.append(.scatter(ScatterSeries(label: "all runs escaped", x: full.map(\.noiseInverse),
+            items.append(.scatter(ScatterSeries(label: "all runs escaped (mean)", x: full.map(\.noiseInverse),
                                                 y: full.map { log($0.meanEscapeLowerBound) }, color: Palette.blue)))
         }
         if !partial.isEmpty {
-            items.append(.scatter(ScatterSeries(label: "with censored runs (counted at the budget: a lower bound)", x: partial.map(\.noiseInverse),
-                                                y: partial.map { log($0.meanEscapeLowerBound) }, color: Palette.orange, marker: .triangle)))
+            items.append(.scatter(ScatterSeries(label: "some runs censored (censored MLE of the mean)", x: partial.map(\.noiseInverse),
+                                                y: partial.map { log($0.meanEscapeCensoredMLE!) }, color: Palette.orange, marker: .triangle)))
         }
-        if let fit, let lo = full.map(\.noiseInverse).min(), let hi = full.map(\.noiseInverse).max() {
-            items.append(.line(LineSeries(label: String(format: "fit: slope %.3g, R^2 %.3f", fit.slope, fit.rSquared),
+        if !none.isEmpty {
+            items.append(.scatter(ScatterSeries(label: "no run escaped (budget: a lower bound)", x: none.map(\.noiseInverse),
+                                                y: none.map { log($0.meanEscapeLowerBound) }, color: .gray, marker: .square)))
+        }
+        let fitted = full + partial
+        if let fit, let lo = fitted.map(\.noiseInverse).min(), let hi = fitted.map(\.noiseInverse).max() {
+            let se = fit.slopeStandardError.map { String(format: " +- %.2g", $0) } ?? ""
+            items.append(.line(LineSeries(label: String(format: "fit: slope %.3g%@, R^2 %.3f", fit.slope, se, fit.rSquared),
                                           x: [lo, hi], y: [fit.intercept + fit.slope * lo, fit.intercept + fit.slope * hi],
                                           color: .gray, dash: .dashed)))
+            if let b = theoryBarrier {
+                let cx = (lo + hi) / 2, cy = fit.intercept + fit.slope * cx
+                items.append(.line(LineSeries(label: String(format: "theory: slope = barrier %.3g", b),
+                                              x: [lo, hi], y: [cy + b * (lo - cx), cy + b * (hi - cx)],
+                                              color: Palette.vermillion, dash: .dotted)))
+            }
         }
         let note = items.isEmpty ? "no runs" : nil
-        return Chart(title: "Escape time against inverse SGD temperature", width: 800, height: 500, panels: [
-            Panel(x: AxisSpec("batch / lr"), y: AxisSpec("ln(mean escape epoch)"), items: items, note: note),
+        let axis = points.first?.axis ?? .batchOverLR
+        let title: String
+        switch axis {
+        case .batchOverLR: title = "Escape time against inverse SGD temperature (minibatch noise)"
+        case .inverseTemperature: title = "Escape time against inverse Langevin temperature"
+        case .inverseLabelNoiseVariance: title = "Escape time against inverse label-noise variance"
+        }
+        let xLabel = axis == .batchOverLR ? "batch / lr" : axis.rawValue
+        return Chart(title: title, width: 800, height: 500, panels: [
+            Panel(x: AxisSpec(xLabel), y: AxisSpec("ln(mean escape epoch)"), items: items, note: note),
         ], idPrefix: "arrhenius")
     }
 }

@@ -26,14 +26,15 @@ public struct ConvergenceCriterion: Sendable, Equatable {
     }
 
     /// Runs SGD until converged or out of epochs. Returns the last record, epochs run, converged.
-    public func converge(_ net: inout DeepLinearNetwork, on task: TeacherTask, settings: SGDSettings)
+    /// A stage whose objective becomes infinite or NaN is an error naming its beta.
+    public func converge(_ net: inout DeepLinearNetwork, on task: TeacherTask, settings: SGDSettings) throws
         -> (record: EpochRecord, epochs: Int, converged: Bool) {
-        let stage = try! SGDStage(settings: settings, maxEpochs: maxEpochs, evalEvery: evalEvery)
+        let stage = try SGDStage(settings: settings, maxEpochs: maxEpochs, evalEvery: evalEvery)
         let perWindow = window / evalEvery
         var buffer: [EpochRecord] = []
         var previous: (objective: Double, sigma: [Double])?
         var converged = false
-        let (records, _) = stage.run(&net, on: task) { r in
+        let (records, reason) = stage.run(&net, on: task) { r in
             guard r.epoch > 0 else { return false }
             buffer.append(r)
             guard buffer.count == perWindow else { return false }
@@ -46,6 +47,9 @@ public struct ConvergenceCriterion: Sendable, Equatable {
             converged = abs(objective - p.objective) < tolerance * max(1, abs(objective))
                 && zip(sigma, p.sigma).allSatisfy { abs($0 - $1) < sigmaTolerance }
             return converged
+        }
+        if reason == .diverged {
+            throw HysteresisDivergence.error(at: records.last!.epoch, what: "beta \(settings.beta)", advice: "lower --lr")
         }
         return (records.last!, records.last!.epoch, converged)
     }
@@ -84,7 +88,11 @@ public struct QuasiStaticSweep {
         guard min >= 0, max >= min, step > 0, min.isFinite, max.isFinite else {
             throw GrokError("the beta schedule is empty or invalid: need 0 <= --beta-min <= --beta-max and --beta-step > 0 (got \(min), \(max), \(step))")
         }
-        let n = Int(((max - min) / step + 1e-9).rounded(.down))
+        // Counted in floating point first: a tiny step must be an error, not a trap or a crash.
+        let count = ((max - min) / step + 1e-9).rounded(.down) + 1
+        // Each beta is converged twice (down and up) and keeps a point of a few hundred bytes.
+        try MachineInfo.checkMemory(count * 2 * 512, for: "--beta-step \(step) (\(String(format: "%.3g", count)) betas from \(min) to \(max))")
+        let n = Int(count) - 1
         return (0...n).map { min + Double($0) * step }
     }
 
@@ -95,7 +103,7 @@ public struct QuasiStaticSweep {
             var net = DeepLinearNetwork(shape: shape, seed: seed)
             for beta in schedule {
                 let settings = try SGDSettings(beta: beta, lr: lr, batch: batch, seed: seed)
-                let (record, epochs, converged) = criterion.converge(&net, on: task, settings: settings)
+                let (record, epochs, converged) = try criterion.converge(&net, on: task, settings: settings)
                 let p = SweepPoint(direction: direction, beta: beta, epochs: epochs, converged: converged, record: record)
                 points.append(p)
                 progress(p)

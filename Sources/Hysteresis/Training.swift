@@ -13,6 +13,9 @@ public struct TeacherTask: Sendable {
 
     public init(teacher: GaussianTeacher, trainCount: Int = 512, testCount: Int = 512, dataSeed: UInt64 = 0) throws {
         guard trainCount >= 1, testCount >= 1 else { throw GrokError("train and test sets need at least one sample") }
+        // x and y of every sample, plus the shuffled order and a batch's copies.
+        let values = (Double(trainCount) + Double(testCount)) * Double(teacher.inputs + teacher.outputs)
+        try MachineInfo.checkMemory(values * 8 * 2, for: "--train-samples \(trainCount) --test-samples \(testCount)")
         self.teacher = teacher
         train = try teacher.sample(count: trainCount, seed: dataSeed, stream: "teacher-train")
         test = try teacher.sample(count: testCount, seed: dataSeed, stream: "teacher-test")
@@ -21,19 +24,27 @@ public struct TeacherTask: Sendable {
     }
 }
 
-/// Plain minibatch SGD settings for one stage.
+/// Minibatch SGD settings for one stage: plain, or with injected noise (see Noise.swift).
 public struct SGDSettings: Sendable, Equatable {
     public var beta: Double
     public var lr: Double
     public var batch: Int
-    /// Seeds the batch order (stream "batches"), independent of the init seed.
+    /// Seeds the batch order (stream "batches"), independent of the init seed, and the injected
+    /// noise (streams "langevin" and "label-noise").
     public var seed: UInt64
+    /// Langevin temperature T: N(0, 2 lr T) added to every weight after every update (0 = none).
+    public var temperature: Double
+    /// Standard deviation of the Gaussian noise added to every target of every batch (0 = none).
+    public var labelNoise: Double
 
-    public init(beta: Double, lr: Double, batch: Int, seed: UInt64 = 0) throws {
+    public init(beta: Double, lr: Double, batch: Int, seed: UInt64 = 0, temperature: Double = 0, labelNoise: Double = 0) throws {
         guard beta >= 0, beta.isFinite else { throw GrokError("--beta must be a finite number >= 0 (got \(beta))") }
         guard lr > 0, lr.isFinite else { throw GrokError("--lr must be a finite number > 0 (got \(lr))") }
         guard batch >= 1 else { throw GrokError("--batch must be at least 1 (got \(batch))") }
+        guard temperature >= 0, temperature.isFinite else { throw GrokError("--noise-temperature must be a finite number >= 0 (got \(temperature))") }
+        guard labelNoise >= 0, labelNoise.isFinite else { throw GrokError("--label-noise must be a finite number >= 0 (got \(labelNoise))") }
         self.beta = beta; self.lr = lr; self.batch = batch; self.seed = seed
+        self.temperature = temperature; self.labelNoise = labelNoise
     }
 }
 
@@ -81,8 +92,16 @@ public enum StopReason: String, Sendable {
     case epochs, converged, escaped, diverged
 }
 
-/// Runs SGD epochs (a fresh shuffle each epoch, the last short batch kept) and evaluates after
-/// each; `stop` sees every record and may end the stage early.
+/// SGD that blew up (an infinite or NaN objective): an error, since nothing measured after it
+/// means anything and its weights cannot be saved.
+public enum HysteresisDivergence {
+    public static func error(at epoch: Int, what: String, advice: String) -> GrokError {
+        GrokError("\(what) diverged at epoch \(epoch) (the objective became infinite or NaN); \(advice)")
+    }
+}
+
+/// Runs SGD epochs (a fresh shuffle each epoch, the last short batch kept; the injected noise
+/// of the settings, if any) and evaluates after each; `stop` sees every record and may end the stage early.
 public struct SGDStage {
     public var settings: SGDSettings
     public var maxEpochs: Int
@@ -92,12 +111,18 @@ public struct SGDStage {
     public init(settings: SGDSettings, maxEpochs: Int, evalEvery: Int = 1) throws {
         guard maxEpochs >= 0 else { throw GrokError("--epochs must be >= 0 (got \(maxEpochs))") }
         guard evalEvery >= 1 else { throw GrokError("--eval-every must be at least 1") }
+        // One record (losses, singular values) per evaluation is kept.
+        try MachineInfo.checkMemory((Double(maxEpochs) / Double(evalEvery) + 2) * 256,
+                                    for: "--epochs \(maxEpochs) evaluated every \(evalEvery)")
         self.settings = settings; self.maxEpochs = maxEpochs; self.evalEvery = evalEvery
     }
 
     public func run(_ net: inout DeepLinearNetwork, on task: TeacherTask,
                     stop: (EpochRecord) -> Bool = { _ in false }) -> (records: [EpochRecord], reason: StopReason) {
         var rng = SeededRandom(seed: settings.seed, stream: "batches")
+        var langevin = SeededRandom(seed: settings.seed, stream: "langevin")
+        var labels = SeededRandom(seed: settings.seed, stream: "label-noise")
+        let noiseStd = (2 * settings.lr * settings.temperature).squareRoot()
         var order = Array(0..<task.train.count)
         var records = [evaluate(net, on: task, beta: settings.beta, epoch: 0)]
         if stop(records[0]) { return (records, .converged) }
@@ -107,9 +132,12 @@ public struct SGDStage {
             var start = 0
             while start < order.count {
                 let end = min(start + settings.batch, order.count)
-                let m = task.train.moments(order[start..<end])
+                let m = settings.labelNoise > 0
+                    ? task.train.moments(order[start..<end], labelNoise: settings.labelNoise, rng: &labels)
+                    : task.train.moments(order[start..<end])
                 let g = net.lossAndGradient(m, beta: settings.beta).gradients
                 net.step(g, lr: settings.lr)
+                if noiseStd > 0 { net.addGaussianNoise(std: noiseStd, rng: &langevin) }
                 start = end
             }
             if epoch % evalEvery == 0 || epoch == maxEpochs {

@@ -49,6 +49,7 @@ public final class LiveReportBuilder: @unchecked Sendable {
     private var lastEnd: Double
     private var lastDuration = 0.0
     private var builds = 0, buildSeconds = 0.0
+    private var buildStart: Double?
     private var failures: [String] = []
 
     public init(runDirectory: URL, options: ReportOptions = ReportOptions(), minimumInterval: Double = 60) {
@@ -86,6 +87,7 @@ public final class LiveReportBuilder: @unchecked Sendable {
     @discardableResult
     public func buildNow() -> ReportResult? {
         let t0 = LiveReportBuilder.now()
+        lock.lock(); buildStart = t0; lock.unlock()
         var o = options
         o.live = true
         let result: ReportResult?
@@ -96,12 +98,20 @@ public final class LiveReportBuilder: @unchecked Sendable {
         let t1 = LiveReportBuilder.now()
         lock.lock()
         building = false
+        buildStart = nil
         lastEnd = t1
         lastDuration = t1 - t0
         builds += 1
         buildSeconds += t1 - t0
         lock.unlock()
         return result
+    }
+
+    /// Seconds spent building so far, a build in progress included (work that competes with
+    /// the training threads for the cores).
+    public var busySeconds: Double {
+        lock.lock(); defer { lock.unlock() }
+        return buildSeconds + (buildStart.map { LiveReportBuilder.now() - $0 } ?? 0)
     }
 
     /// Waits for a rebuild in flight (call before the final build, so the two never race).

@@ -4,20 +4,23 @@ import RunFiles
 
 /// Where a run stands, as far as its files tell a reader that may be on another machine.
 public enum RunState: Sendable, Equatable {
-    /// metrics.csv has reached config.json's last step.
+    /// Training completed (see `RunDirectory.hasCompleted`).
     case completed
-    /// The run's lock file is there but nobody holds it: the trainer stopped (Ctrl-C, kill).
+    /// Nobody writes the run: its lock file is there but nobody holds it (the trainer stopped:
+    /// Ctrl-C, kill), or there is no lock file at all (a trainer creates it before anything
+    /// else, so no trainer is at work).
     case stopped
-    /// The lock is held, or there is no lock to ask (an older run, another machine's
-    /// filesystem without flock): assumed to be still training.
+    /// The lock is held, or it cannot be probed (a filesystem without flock): assumed to be
+    /// still training.
     case running
 
     /// Reads the state from `dir` (cheap: metrics.csv's last row and a lock probe).
     public static func of(_ dir: URL) -> RunState {
-        if let total = RunState.totalSteps(dir), let last = RunState.lastMetricsStep(dir), last >= total {
-            return .completed
+        if RunDirectory(dir).hasCompleted { return .completed }
+        switch DirectoryLock.probe(directory: dir) {
+        case .held, .unknown: return .running
+        case .free, .absent: return .stopped
         }
-        return DirectoryLock.isHeld(directory: dir) == false ? .stopped : .running
     }
 
     static func totalSteps(_ dir: URL) -> Int? {
@@ -48,7 +51,12 @@ public struct ReportWatcher {
 
     /// Watches until the run ends; `log` gets one line per build. Returns the final build.
     public func run(log: (String) -> Void) throws -> ReportResult {
-        _ = try RunData.load(runDirectory)   // a missing or wrong directory fails at once
+        // A missing directory, or one that is not a run, fails at once: nothing would ever
+        // come to build a report from.
+        guard RunDirectory(runDirectory).isRunDirectory else {
+            throw GrokError("\(runDirectory.path) is not a GrokLab run directory (no config.json); grok-report --watch follows a run that grok-train writes")
+        }
+        _ = try RunData.load(runDirectory)
         let builder = LiveReportBuilder(runDirectory: runDirectory, options: options, minimumInterval: minimumInterval)
         var seen = fingerprint()
         var state = RunState.of(runDirectory)

@@ -103,8 +103,27 @@ public final class MetricsLog {
 
 /// timing.csv (seconds per evaluation) and clamp.csv (a norm intervention's factor): small
 /// step-first logs the trainer writes next to metrics.csv.
+/// timing.csv: per evaluation, the cumulative wall and training-step seconds, this
+/// evaluation's own seconds (metrics, snapshot, checkpoint; the observers' share, of which
+/// `wait_s` waiting for room in the full analysis queue), and the work done on other threads:
+/// the cumulative seconds of the snapshot analyses finished so far, the seconds of background
+/// work (analyses, live report builds) that overlapped the training steps just before this
+/// evaluation, and the snapshots still waiting for analysis. Runs recorded before the last four
+/// columns existed have the first five.
 public enum TimingFile {
-    public static let columns = ["step", "wall_s", "train_s", "eval_s", "diagnostics_s"]
+    public static let columns = ["step", "wall_s", "train_s", "eval_s", "diagnostics_s", "wait_s", "analysis_s", "overlap_s", "pending"]
+    /// The columns of runs recorded before the background ones.
+    public static let legacyColumns = Array(columns.prefix(5))
+
+    /// The columns a resumed run keeps writing: its file's own (an older run goes on with the
+    /// legacy five), else the current ones.
+    public static func columns(continuing url: URL) -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { return columns }
+        defer { try? handle.close() }
+        let head = String(decoding: handle.readData(ofLength: 1024), as: UTF8.self)
+        let first = head.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        return first == legacyColumns.joined(separator: ",") ? legacyColumns : columns
+    }
 
     /// The run's wall-clock seconds at its last row; nil when unknown.
     public static func lastWallSeconds(_ url: URL) -> Double? {
@@ -132,4 +151,20 @@ public func lastCompleteStep(_ url: URL) -> Int? {
            let s = Double(first), s.isFinite { return saturatingInt(s) }
     }
     return nil
+}
+
+extension RunDirectory {
+    /// True when the run's training has ended by completing: metrics.csv has reached
+    /// config.json's last step, or carries the phase column that only a completed run's
+    /// metrics.csv gets (a run ended early by --stop-at-test-acc). Read from the files alone,
+    /// so it holds whoever ran the run and whatever became of that process.
+    public var hasCompleted: Bool {
+        if let total = (try? ConfigFile.read(configURL))?["steps"]?.number.map({ saturatingInt($0) }),
+           let last = lastCompleteStep(metricsURL), last >= total { return true }
+        guard let handle = FileHandle(forReadingAtPath: metricsURL.path) else { return false }
+        defer { try? handle.close() }
+        let head = String(decoding: handle.readData(ofLength: 4096), as: UTF8.self)
+        guard let newline = head.firstIndex(of: "\n") else { return false }
+        return head[..<newline].hasSuffix("," + MetricsFile.phaseColumn)
+    }
 }

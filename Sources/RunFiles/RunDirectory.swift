@@ -20,6 +20,10 @@ public enum RunFileName {
     /// refuses to delete them).
     public static let htsrBeforeRelabel = "htsr.before-relabel.csv"
     public static let phasesBeforeRelabel = "phases.before-relabel.json"
+    /// TensorBoard's event file (grok-train --tensorboard, grok-report --tensorboard): in the
+    /// run directory itself, so a sweep directory opens in TensorBoard as one run per cell.
+    /// TensorBoard reads any file whose name contains "tfevents".
+    public static let tensorBoardEvents = "events.out.tfevents.groklab"
 }
 
 /// A run's folder: config.json, metrics.csv, timing.csv, htsr.csv, phases.json, snapshots/,
@@ -40,6 +44,7 @@ public struct RunDirectory: Sendable {
     public var warningCheckpointURL: URL { file(RunFileName.warningCheckpoint) }
     public var figuresURL: URL { file(RunFileName.figures) }
     public var reportURL: URL { file(RunFileName.report) }
+    public var tensorBoardEventsURL: URL { file(RunFileName.tensorBoardEvents) }
 
     public init(_ url: URL) { self.url = url }
 
@@ -55,7 +60,7 @@ public struct RunDirectory: Sendable {
     public static let runEntryNames: Set<String> = [
         RunFileName.config, RunFileName.metrics, RunFileName.timing, RunFileName.clamp, RunFileName.htsr,
         RunFileName.phases, RunFileName.snapshots, RunFileName.checkpoint, RunFileName.warningCheckpoint,
-        RunFileName.figures, RunFileName.report, DirectoryLock.fileName,
+        RunFileName.figures, RunFileName.report, RunFileName.tensorBoardEvents, DirectoryLock.fileName,
     ]
 
     static func isTemporaryFile(_ name: String) -> Bool { name.hasPrefix(".") && name.contains(".tmp-") }
@@ -92,11 +97,7 @@ public struct RunDirectory: Sendable {
                 try checkReplaceable(contents: contents)
             }
         }
-        do {
-            try fm.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw GrokError("cannot create run directory \(url.path): \(error.localizedDescription)")
-        }
+        try Directories.create(url, what: "run directory")
         let lock = try self.lock()
         for name in contents { try fm.removeItem(at: url.appendingPathComponent(name)) }
         do {

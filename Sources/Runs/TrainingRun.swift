@@ -19,7 +19,9 @@ public struct TrainingRun {
         /// A new run with these settings; `force` replaces an existing run directory.
         case fresh(TrainingConfig, DiagnosticsSettings, force: Bool)
         /// Continue the run in the directory under its config.json; `threads` may change.
-        case resume(threads: Int?)
+        /// `force`: a run whose checkpoint is gone may start again from step 0, replacing the
+        /// results it still holds (without it, that is refused).
+        case resume(threads: Int?, force: Bool = false)
     }
 
     public var directory: RunDirectory
@@ -49,7 +51,7 @@ public struct TrainingRun {
         switch start {
         case .fresh(let c, let d, _):
             config = c; diagnostics = d
-        case .resume(let threads):
+        case .resume(let threads, _):
             _ = try directory.readConfig()   // a clear error first when there is no run here
             lock = try directory.lock()
             config = try directory.readConfig()
@@ -63,13 +65,23 @@ public struct TrainingRun {
 
         var fromCheckpoint = false
         switch start {
-        case .resume:
+        case .resume(_, let force):
             if let n = try directory.verifyDataChecksum(data.checksum) { note(n) }
             if let step = try directory.checkpointStep() {
                 try directory.verifyMetricsHistory(throughStep: step, evaluationSteps: evaluationSteps)
                 fromCheckpoint = true
             } else {
-                note("note: \(directory.url.path) has no checkpoint yet (stopped before its first one): starting it again from step 0 with its config.json")
+                // No checkpoint: either the run stopped before its first one (nothing beyond
+                // step 0 to lose), or the file was deleted and the results are still here.
+                let kept = directory.resultsBeyondStart()
+                if kept.evaluations + kept.snapshots > 0 {
+                    guard force else {
+                        throw GrokError("cannot resume \(directory.url.path): \(RunFileName.checkpoint) is missing, and starting again from step 0 would replace its \(kept.evaluations) evaluations in \(RunFileName.metrics) and \(kept.snapshots) snapshots; restore the checkpoint, or add --force to start it again from step 0")
+                    }
+                    note("note: \(directory.url.path) has no checkpoint: starting it again from step 0 with its config.json (--force), replacing its \(kept.evaluations) evaluations and \(kept.snapshots) snapshots")
+                } else {
+                    note("note: \(directory.url.path) has no checkpoint yet (stopped before its first one): starting it again from step 0 with its config.json")
+                }
                 try directory.removeOutputsKeepingConfig()
             }
         case .fresh(_, _, let force):
@@ -96,8 +108,10 @@ public struct TrainingRun {
         let observer = RunDiagnostics(layout: network.layout, shape: network.shape, configuration: diagnostics.configuration)
         // While it trains, report.html is kept current in the background (a live page).
         let live: [TrainingObserver] = buildReport ? [LiveReportObserver(runDirectory: directory.url, seed: config.seed)] : []
+        // The TensorBoard log reads the diagnostics' files: it comes after them.
+        let tensorBoard: [TrainingObserver] = diagnostics.tensorboard == true ? [TensorBoardObserver(runDirectory: directory.url)] : []
         let result = try Trainer.run(config: config, data: data, directory: directory, resume: fromCheckpoint,
-                                     observers: [observer] + snapshotPruner(config: config, diagnostics: diagnostics) + live,
+                                     observers: [observer] + snapshotPruner(config: config, diagnostics: diagnostics) + live + tensorBoard,
                                      progress: progress)
         for line in result.summary { output(line) }
         if buildReport { report(seed: config.seed) }

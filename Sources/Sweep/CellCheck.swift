@@ -23,7 +23,8 @@ public enum CellCheck {
             guard r.status == 0 else {
                 let line = String(decoding: r.err, as: UTF8.self).split(separator: "\n").last { $0.hasPrefix("error: ") }
                     .map { String($0.dropFirst(7)) } ?? "grok-train --check exited with \(r.status)"
-                throw GrokError("cell \(cell.name): \(line) (nothing was started)")
+                // grok-train's usage errors (a bad value in the grid) stay usage errors.
+                throw GrokError("cell \(cell.name): \(line) (nothing was started)", exitCode: r.status == GrokError.usageExitCode ? r.status : 1)
             }
             // The preset's name is a label, not a setting: paper with omnigrok's values is omnigrok.
             let settings = withoutPreset(r.out)

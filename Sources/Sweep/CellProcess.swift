@@ -1,6 +1,7 @@
 import Foundation
 import GrokCore
 import RunFiles
+import Training
 
 /// Where grok-train is: next to the running executable (grok-sweep), as `swift build` and an
 /// install put them.
@@ -32,15 +33,34 @@ public final class CellProcess: @unchecked Sendable {
     let sweep: SweepDirectory
     var state: CellState
 
-    /// Decides from the cell's files alone (so it works after a SIGKILL of everything).
+    /// Decides from the cell's files alone (so it works after a SIGKILL of everything). A run
+    /// that completed is done whatever its state file says (its grok-sweep may have been killed
+    /// before it could record that). A run that lost its checkpoint but holds results is
+    /// resumed, so grok-train refuses to start it over them (the cell fails, saying why).
     public static func plan(_ cell: SweepCell, in sweep: SweepDirectory) -> CellPlan {
         let run = sweep.runURL(cell), fm = FileManager.default
         let state = CellState.read(sweep.stateURL(cell))
         if let s = state?.status, s == .done || s == .diverged { return .skip(s) }
         let files = RunDirectory(run)
-        if fm.fileExists(atPath: files.checkpointURL.path), files.isRunDirectory { return .resume }
+        if files.isRunDirectory {
+            if files.hasCompleted { return .skip(.done) }
+            if fm.fileExists(atPath: files.checkpointURL.path) { return .resume }
+            let kept = files.resultsBeyondStart()
+            if kept.evaluations + kept.snapshots > 0 { return .resume }
+        }
         let contents = (try? fm.contentsOfDirectory(atPath: run.path)) ?? []
         return .fresh(overwrite: !contents.isEmpty)
+    }
+
+    /// Records a run found completed while its state says otherwise, so the state files agree
+    /// with the runs.
+    static func recordCompletion(_ cell: SweepCell, in sweep: SweepDirectory) {
+        let url = sweep.stateURL(cell)
+        guard CellState.read(url)?.status != .done else { return }
+        var s = CellState(status: .done, exitCode: 0, host: CellState.hostName, attempts: CellState.read(url)?.attempts ?? 1,
+                          message: "found completed in its run directory")
+        s.ended = CellState.now()
+        try? s.write(url)
     }
 
     /// The grok-train arguments for a plan.

@@ -80,13 +80,20 @@ extension DelayLaw {
         return s.indices.filter { s[$0] > 0 }.map { (s[$0], a[$0], w[$0]) }
     }
 
+    /// The files `write` puts into its folder, relative to it.
+    public static let outputNames = ["delay-law.csv", "delay-law-fit.csv"]
+        + ["8-delay-law", "8b-clamped-curves"].flatMap { ["figures/\($0).svg", "figures/\($0).png"] }
+
     /// Writes delay-law.csv, delay-law-fit.csv and figures/8-delay-law, 8b-clamped-curves (SVG,
-    /// and PNG when a converter is installed) into `out`. Returns the summary lines.
-    public static func write(_ tasks: [Task], to out: URL) throws -> [String] {
+    /// and PNG when a converter is installed) into `out`. Returns the summary lines. Files of an
+    /// earlier fit in `out` are replaced only with `force` (checked before anything is read).
+    public static func write(_ tasks: [Task], to out: URL, force: Bool = false) throws -> [String] {
+        if !force, let clash = outputNames.first(where: { FileManager.default.fileExists(atPath: out.appendingPathComponent($0).path) }) {
+            throw GrokError("\(out.appendingPathComponent(clash).path) exists (an earlier delay-law fit); pass --force to replace its files, or choose another --out")
+        }
         let measured = try tasks.map { t -> (Task, [Run], Fit?) in let r = try runs(t); return (t, r, fit(r)) }
         let figures = out.appendingPathComponent("figures")
-        do { try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true) }
-        catch { throw GrokError("cannot create \(figures.path): \(error.localizedDescription)") }
+        try Directories.create(figures, what: "figure folder")
         try AtomicFile.write(runsCSV(measured.map { ($0.0, $0.1) }), to: out.appendingPathComponent("delay-law.csv"))
         try AtomicFile.write(fitCSV(measured), to: out.appendingPathComponent("delay-law-fit.csv"))
         var lines = measured.map { summaryLine($0.0, $0.1, $0.2) }

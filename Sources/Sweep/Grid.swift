@@ -75,7 +75,9 @@ public struct SweepGrid: Codable, Sendable, Equatable {
             }
             i += 1
             let values: [String]
-            if flag.notSweepable != nil || flag.kind == .text {
+            if flag.kind == .path {
+                values = [try Self.absolutePath(value, flag: name)]
+            } else if flag.notSweepable != nil || flag.kind == .text {
                 // --widths 784,200,10 is one value; --snapshot-dtype f32,f64 is a sweep attempt.
                 if let why = flag.notSweepable, flag.kind != .text, value.contains(",") {
                     throw GrokError("--\(name) cannot be swept: \(why)")
@@ -107,6 +109,19 @@ public struct SweepGrid: Codable, Sendable, Equatable {
         self.axes = axes; self.fixed = fixed
     }
 
+    /// A path flag's value made absolute against the working directory the sweep is started
+    /// from, after checking once that it names an existing folder.
+    static func absolutePath(_ value: String, flag: String) throws -> String {
+        guard !value.isEmpty else { throw GrokError("--\(flag) needs a folder, got an empty path") }
+        let url = URL(fileURLWithPath: value).standardizedFileURL
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else {
+            throw GrokError("--\(flag) \(value): no such folder (\(url.path))")
+        }
+        guard isDir.boolValue else { throw GrokError("--\(flag) \(value) is a file, not a folder") }
+        return url.path
+    }
+
     /// "-1", "-1e-3" and "-1,0" are values; "--x" and "-h" are flags.
     static func looksLikeFlag(_ s: String) -> Bool {
         guard s.hasPrefix("-"), let next = s.dropFirst().first else { return false }
@@ -135,7 +150,7 @@ public struct SweepGrid: Codable, Sendable, Equatable {
                 throw GrokError("--\(name): '\(v)' is not one of \(words.joined(separator: ", "))")
             }
             return v
-        case .text, .toggle:
+        case .text, .path, .toggle:
             return v
         }
     }

@@ -20,7 +20,13 @@ public final class LocalEngine {
         public var states: [String: CellState] = [:]
         public var skipped: [String: CellState.Status] = [:]
         public var interrupted = false
-        public var failedCount: Int { states.values.filter { $0.status == .failed || $0.status == .diverged }.count }
+        public var failedCount: Int { notDone.count }
+        /// The runs that did not finish well: failed or diverged now, or diverged in an earlier
+        /// invocation (skipped now), by name.
+        public var notDone: [(name: String, status: CellState.Status)] {
+            (states.filter { $0.value.status == .failed || $0.value.status == .diverged }.map { ($0.key, $0.value.status) }
+                + skipped.filter { $0.value == .diverged }.map { ($0.key, $0.value) }).sorted { $0.0 < $1.0 }
+        }
     }
 
     public func run() throws -> Outcome {
@@ -31,7 +37,11 @@ public final class LocalEngine {
                 progress.event("\(cell.name): stopped a grok-train left running by an earlier grok-sweep; resuming it here")
             }
             let plan = CellProcess.plan(cell, in: sweep)
-            if case .skip(let s) = plan { outcome.skipped[cell.name] = s; continue }
+            if case .skip(let s) = plan {
+                if s == .done { CellProcess.recordCompletion(cell, in: sweep) }
+                outcome.skipped[cell.name] = s
+                continue
+            }
             queue.append((cell, plan))
         }
         if !outcome.skipped.isEmpty {

@@ -11,35 +11,84 @@ public struct SlurmJob: Codable, Sendable, Equatable {
 
 /// One array task as `scontrol show job -o` reports it.
 public struct SlurmTaskState: Sendable, Equatable {
+    /// Job states after which the task is out of the queue for good.
+    public static let finalStates: Set<String> = [
+        "COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "PREEMPTED", "BOOT_FAIL", "DEADLINE", "OUT_OF_MEMORY",
+    ]
     public var state: String
     public var exitCode: String?
     public var reason: String?
     public init(state: String, exitCode: String?, reason: String?) { self.state = state; self.exitCode = exitCode; self.reason = reason }
 }
 
-/// Talks to Slurm through its ordinary commands (sbatch, scontrol).
+/// What Slurm said about a sweep's arrays: each cell's task state, and why there is nothing to
+/// say when Slurm did not answer in time (the status then comes from the run files alone).
+public struct SlurmView: Sendable {
+    public var states: [Int: SlurmTaskState] = [:]
+    /// Set when a query timed out or Slurm could not be reached.
+    public var problem: String?
+}
+
+/// Talks to Slurm through its ordinary commands (sbatch, scontrol), each bounded in time: a
+/// controller that does not answer makes the client retry for many seconds per call.
 public enum SlurmCluster {
-    /// Runs a Slurm command found on PATH; nil when it is not installed.
-    static func command(_ name: String, _ args: [String]) -> (status: Int32, out: String, err: String)? {
+    /// The longest one query may take (seconds) before it is abandoned.
+    public static var queryTimeout: Double {
+        ProcessInfo.processInfo.environment["GROKLAB_SLURM_TIMEOUT"].flatMap(Double.init) ?? 5
+    }
+
+    struct CommandResult { var status: Int32; var out: String; var err: String; var timedOut: Bool }
+
+    /// Runs a Slurm command found on PATH for at most `timeout` seconds (then it is killed);
+    /// nil when it is not installed.
+    static func command(_ name: String, _ args: [String], timeout: Double) -> CommandResult? {
         let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
             .map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
         guard let path else { return nil }
+        // Files, not pipes: a killed command must not leave a reader waiting.
+        let tmp = FileManager.default.temporaryDirectory
+        let outURL = tmp.appendingPathComponent("groklab-\(name)-\(getpid())-\(UUID().uuidString).out")
+        let errURL = outURL.deletingPathExtension().appendingPathExtension("err")
+        defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
+        guard FileManager.default.createFile(atPath: outURL.path, contents: nil),
+              FileManager.default.createFile(atPath: errURL.path, contents: nil),
+              let out = FileHandle(forWritingAtPath: outURL.path), let err = FileHandle(forWritingAtPath: errURL.path) else { return nil }
         let p = Process()
         p.executableURL = path
         p.arguments = args
-        let out = Pipe(), err = Pipe()
         p.standardOutput = out; p.standardError = err
         p.standardInput = FileHandle.nullDevice
         do { try p.run() } catch { return nil }
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        let deadline = Date().addingTimeInterval(timeout)
+        var timedOut = false
+        while p.isRunning {
+            if Date() >= deadline {
+                timedOut = true
+                kill(p.processIdentifier, SIGKILL)
+                break
+            }
+            usleep(20_000)
+        }
         p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try? out.close(); try? err.close()
+        let text = { (u: URL) in String(decoding: FileManager.default.contents(atPath: u.path) ?? Data(), as: UTF8.self) }
+        return CommandResult(status: p.terminationStatus, out: text(outURL), err: text(errURL), timedOut: timedOut)
     }
 
-    /// `grok-sweep submit DIR`: sbatch --parsable for every part; the job ids go to slurm-jobs.json.
+    /// The jobs `grok-sweep submit` recorded in slurm-jobs.json (none when it never ran).
+    static func recordedJobs(_ sweep: SweepDirectory) throws -> [SlurmJob] {
+        guard let data = FileManager.default.contents(atPath: sweep.jobsURL.path) else { return [] }
+        do { return try JSONDecoder().decode([SlurmJob].self, from: data) }
+        catch { throw GrokError("\(sweep.jobsURL.path) is not a valid job record (\(error.localizedDescription)); move it away to submit again") }
+    }
+
+    /// `grok-sweep submit DIR`: sbatch --parsable for every part that has unfinished runs (only
+    /// their tasks, with `--array`); the job ids go to slurm-jobs.json. Refused while an earlier
+    /// submission of the sweep still has tasks in the queue (a second task on the same run
+    /// would find it locked and fail), or when Slurm cannot say whether it has.
     public static func submit(_ sweep: SweepDirectory) throws -> [SlurmJob] {
-        _ = try sweep.readManifest()
+        let manifest = try sweep.readManifest()
         let fm = FileManager.default
         var scripts = ((try? fm.contentsOfDirectory(atPath: sweep.url.path)) ?? [])
             .filter { $0.hasPrefix("sweep") && $0.hasSuffix(".sbatch") }
@@ -47,25 +96,52 @@ public enum SlurmCluster {
         guard !scripts.isEmpty else {
             throw GrokError("\(sweep.url.path) has no sweep.sbatch; write it first with grok-sweep ... --emit slurm --out \(sweep.url.path)")
         }
-        guard command("sbatch", ["--version"]) != nil else {
+        guard command("sbatch", ["--version"], timeout: queryTimeout) != nil else {
             throw GrokError("sbatch not found: Slurm is not installed here (run grok-sweep submit on the cluster's login node)")
         }
-        var jobs: [SlurmJob] = (try? JSONDecoder().decode([SlurmJob].self, from: Data(contentsOf: sweep.jobsURL))) ?? []
+        var jobs = try recordedJobs(sweep)
+        if !jobs.isEmpty {
+            let view = taskStates(jobs)
+            if let problem = view.problem {
+                throw GrokError("cannot tell whether this sweep's earlier submission (job \(jobs.map(\.jobID).joined(separator: ", "))) is still queued: \(problem); submit again when Slurm answers")
+            }
+            let active = view.states.filter { !SlurmTaskState.finalStates.contains($0.value.state) }
+            if !active.isEmpty {
+                throw GrokError("this sweep is already submitted: \(active.count) of its tasks are still in Slurm's queue (\(Set(active.values.map(\.state)).sorted().joined(separator: ", "))); see grok-sweep status \(sweep.url.path), and submit again once they have left it to rerun the runs that did not finish")
+            }
+        }
+        let unfinished = Set(manifest.runs.filter { if case .skip = CellProcess.plan($0, in: sweep) { return false }; return true }.map(\.index))
+        var submitted: [SlurmJob] = []
         for name in scripts {
             let url = sweep.url.appendingPathComponent(name)
             let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
             guard let part = partOf(script: name, text: text) else {
                 throw GrokError("\(url.path) is not a grok-sweep script (no run-task line)")
             }
-            guard let r = command("sbatch", ["--parsable", url.path]) else { throw GrokError("cannot run sbatch") }
-            guard r.status == 0 else {
-                throw GrokError("sbatch \(name) failed: \(r.err.split(separator: "\n").last.map(String.init) ?? "exit \(r.status)")")
+            let tasks = (0..<part.count).filter { unfinished.contains(part.offset + $0) }
+            guard !tasks.isEmpty else { continue }
+            var args = ["--parsable"]
+            if tasks.count < part.count {
+                args.append("--array=" + tasks.map(String.init).joined(separator: ",") + (throttle(text).map { "%\($0)" } ?? ""))
+            }
+            guard let r = command("sbatch", args + [url.path], timeout: 60) else { throw GrokError("cannot run sbatch") }
+            guard r.status == 0, !r.timedOut else {
+                throw GrokError("sbatch \(name) failed: \(r.timedOut ? "no answer within 60 s" : r.err.split(separator: "\n").last.map(String.init) ?? "exit \(r.status)")")
             }
             let id = r.out.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").first.map(String.init) ?? ""
-            jobs.append(SlurmJob(jobID: id, part: part, submitted: CellState.now()))
+            let job = SlurmJob(jobID: id, part: part, submitted: CellState.now())
+            jobs.append(job)
+            submitted.append(job)
             try AtomicFile.write(try SweepDirectory.json(jobs), to: sweep.jobsURL)
         }
-        return jobs
+        return submitted
+    }
+
+    /// The %K of a script's --array line.
+    static func throttle(_ text: String) -> Int? {
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("#SBATCH --array=") }),
+              let percent = line.firstIndex(of: "%") else { return nil }
+        return Int(line[line.index(after: percent)...])
     }
 
     static func partNumber(_ script: String) -> Int {
@@ -89,18 +165,37 @@ public enum SlurmCluster {
 
     /// Task states by cell index, from `scontrol show job -o` for every submitted array.
     /// Finished jobs vanish from scontrol after MinJobAge (300 s): their cells then come from
-    /// the run directories alone.
-    public static func taskStates(_ sweep: SweepDirectory) -> [Int: SlurmTaskState] {
-        guard let data = FileManager.default.contents(atPath: sweep.jobsURL.path),
-              let jobs = try? JSONDecoder().decode([SlurmJob].self, from: data) else { return [:] }
-        var out: [Int: SlurmTaskState] = [:]
+    /// the run directories alone. Each query is bounded by `queryTimeout`; the first one that
+    /// times out or cannot reach the controller ends the queries, and says so.
+    public static func taskStates(_ sweep: SweepDirectory) -> SlurmView {
+        do { return taskStates(try recordedJobs(sweep)) }
+        catch { return SlurmView(states: [:], problem: "\(error)") }
+    }
+
+    static func taskStates(_ jobs: [SlurmJob]) -> SlurmView {
+        var view = SlurmView()
+        let timeout = queryTimeout
         for job in jobs {
-            guard let r = command("scontrol", ["show", "job", "-o", job.jobID]), r.status == 0 else { continue }
+            guard let r = command("scontrol", ["show", "job", "-o", job.jobID], timeout: timeout) else {
+                view.problem = "Slurm's scontrol is not installed here"
+                break
+            }
+            if r.timedOut {
+                view.problem = "Slurm did not answer within \(String(format: "%g", timeout)) s (scontrol show job \(job.jobID))"
+                break
+            }
+            guard r.status == 0 else {
+                // A job that left the queue more than MinJobAge ago is unknown: not a problem.
+                if r.err.contains("Invalid job id") { continue }
+                let why = r.err.split(separator: "\n").last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? "exit \(r.status)"
+                view.problem = "Slurm is unreachable (scontrol: \(why))"
+                break
+            }
             for (tasks, state) in parse(scontrol: r.out) {
-                for t in tasks where t < job.part.count { out[job.part.offset + t] = state }
+                for t in tasks where t < job.part.count { view.states[job.part.offset + t] = state }
             }
         }
-        return out
+        return view
     }
 
     /// Parses `scontrol show job -o` lines: ArrayTaskId= (an index, or a range/list with an
@@ -122,39 +217,5 @@ public enum SlurmCluster {
             out.append((tasks, SlurmTaskState(state: state, exitCode: fields["ExitCode"], reason: fields["Reason"])))
         }
         return out
-    }
-}
-
-/// `grok-sweep run-task DIR INDEX`: one cell, as a Slurm array task runs it. Resumes the run if
-/// it has a checkpoint; SIGTERM (the time limit's --signal, a requeue, scancel) is forwarded so
-/// grok-train checkpoints. Exits with grok-train's code, so Slurm shows a failed cell as FAILED.
-public enum SweepTask {
-    public static func run(_ sweep: SweepDirectory, index: Int, log: (String) -> Void) throws -> Int32 {
-        let manifest = try sweep.readManifest()
-        guard index >= 0, index < manifest.runs.count else {
-            throw GrokError("run index \(index) is out of range: the sweep has runs 0..\(manifest.runs.count - 1)")
-        }
-        let cell = manifest.runs[index]
-        let plan = CellProcess.plan(cell, in: sweep)
-        if case .skip(let s) = plan {
-            log("\(cell.name): already \(s.rawValue); nothing to do")
-            return 0
-        }
-        for dir in [sweep.stateURL, sweep.logsURL] {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        }
-        SweepStop.install()
-        let train = try TrainTool.locate()
-        let restart = ProcessInfo.processInfo.environment["SLURM_RESTART_COUNT"].map { " (restart \($0))" } ?? ""
-        log("\(cell.name): \(plan == .resume ? "resuming" : "starting")\(restart) on \(CellState.hostName)")
-        let p = try CellProcess(cell: cell, plan: plan, sweep: sweep, train: train)
-        var forwarded = false
-        while p.isRunning {
-            if SweepStop.isRequested && !forwarded { p.stop(); forwarded = true; log("\(cell.name): signal received; asking grok-train to checkpoint") }
-            usleep(100_000)
-        }
-        let s = try p.finish()
-        log("\(cell.name): \(s.status.rawValue) (exit \(s.exitCode ?? -1))\(s.message.map { ": " + $0 } ?? "")")
-        return s.status == .done ? 0 : (s.exitCode ?? 1) == 0 ? 1 : s.exitCode!
     }
 }

@@ -78,36 +78,51 @@ public enum SlurmScript {
         return out
     }
 
+    /// One part's script. Paths never appear raw in a directive: the job starts in the sweep
+    /// directory (`--chdir`, quoted as sbatch reads directives) and logs to the relative
+    /// logs/slurm-%A_%a.out there, so spaces, quotes, `%` and `#` in the sweep's path change
+    /// nothing. The tools are found on the task's PATH, as a cluster installs them (the task
+    /// inherits the environment `grok-sweep submit` ran in); this machine's build is not named.
     public static func text(part: SlurmPart, sweep: SweepDirectory, manifest: SweepManifest,
-                            options o: SlurmOptions, grokSweep: URL) -> String {
+                            options o: SlurmOptions) throws -> String {
+        let path = sweep.url.path
+        guard !path.contains(where: \.isNewline) else {
+            throw GrokError.usage("the sweep directory \(path.debugDescription) has a line break in its path, which no Slurm directive can hold; choose another --out")
+        }
         var lines = ["#!/bin/bash",
                      "# GrokLab sweep \(manifest.grid.tag): \(manifest.runs.count) runs; this array: runs \(part.offset)..\(part.offset + part.count - 1).",
-                     "# Written by grok-sweep --emit slurm; submit with: grok-sweep submit \(sweep.url.path)",
+                     "# Written by grok-sweep --emit slurm; submit with: grok-sweep submit \(shellQuote(path))",
                      "#SBATCH --job-name=grok-sweep-\(manifest.grid.tag)",
                      "#SBATCH --array=0-\(part.count - 1)" + (o.maxParallel.map { "%\($0)" } ?? ""),
                      "#SBATCH --ntasks=1",
                      "#SBATCH --cpus-per-task=1",
                      "#SBATCH --mem=\(o.mem)"]
         if let t = o.time { lines.append("#SBATCH --time=\(t)") }
-        if let p = o.partition { lines.append("#SBATCH --partition=\(p)") }
-        lines += ["#SBATCH --output=\(sweep.logsURL.path)/slurm-%A_%a.out",
+        if let p = o.partition { lines.append("#SBATCH --partition=\(directiveQuote(p))") }
+        lines += ["#SBATCH --chdir=\(directiveQuote(path))",
+                  "#SBATCH --output=\(SweepDirectory.logsName)/slurm-%A_%a.out",
                   "#SBATCH --open-mode=append",
                   // B: the signal goes to the batch shell, which is run-task itself (exec below);
                   // it forwards it to grok-train, which writes its checkpoint and exits.
                   "#SBATCH --signal=B:TERM@\(o.signalLead)",
                   "#SBATCH --requeue",
                   "",
+                  "# grok-sweep and grok-train come from PATH: the environment grok-sweep submit ran in",
+                  "# (sbatch passes it on), or what the cluster's login scripts or modules set up.",
+                  "if ! command -v grok-sweep >/dev/null; then",
+                  "    echo \"error: grok-sweep is not on PATH on $(hostname); put the folder holding grok-sweep and grok-train on PATH before grok-sweep submit\" >&2",
+                  "    exit 127",
+                  "fi",
                   "# One task per cell. A requeued or preempted task resumes its run from the checkpoint.",
                   "export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1",
-                  "exec \(shellQuote(grokSweep.path)) run-task \(shellQuote(sweep.url.path)) $((SLURM_ARRAY_TASK_ID + \(part.offset)))",
+                  "exec grok-sweep run-task \(shellQuote(path)) $((SLURM_ARRAY_TASK_ID + \(part.offset)))",
                   ""]
         return lines.joined(separator: "\n")
     }
 
     /// Writes every part (and creates logs/, which Slurm does not: a missing --output folder
     /// fails the task with no log at all).
-    public static func write(sweep: SweepDirectory, manifest: SweepManifest, options: SlurmOptions,
-                             grokSweep: URL) throws -> [URL] {
+    public static func write(sweep: SweepDirectory, manifest: SweepManifest, options: SlurmOptions) throws -> [URL] {
         try FileManager.default.createDirectory(at: sweep.logsURL, withIntermediateDirectories: true)
         let fm = FileManager.default
         for old in (try? fm.contentsOfDirectory(atPath: sweep.url.path)) ?? [] where old.hasPrefix("sweep") && old.hasSuffix(".sbatch") {
@@ -116,14 +131,21 @@ public enum SlurmScript {
         var urls: [URL] = []
         for part in parts(cells: manifest.runs.count, maxArraySize: options.maxArraySize) {
             let url = sweep.url.appendingPathComponent(part.script)
-            try AtomicFile.write(text(part: part, sweep: sweep, manifest: manifest, options: options, grokSweep: grokSweep), to: url)
+            try AtomicFile.write(text(part: part, sweep: sweep, manifest: manifest, options: options), to: url)
             chmod(url.path, 0o755)
             urls.append(url)
         }
         return urls
     }
 
-    static func shellQuote(_ s: String) -> String {
+    /// A value as sbatch reads a #SBATCH directive: inside double quotes, with each `"` and
+    /// backslash escaped by a backslash (an unquoted `#` would start a comment, a space end the value).
+    public static func directiveQuote(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// A word for bash: as it is when it is plain, else in single quotes.
+    public static func shellQuote(_ s: String) -> String {
         if s.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=,:+".contains($0) }) { return s }
         return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }

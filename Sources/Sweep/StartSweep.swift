@@ -23,12 +23,14 @@ public enum SweepStart {
     /// Checks the whole grid, prepares the sweep directory, then runs the cells here or writes
     /// the Slurm script. Returns the process exit code (0; 1 when a run failed; 130 when stopped).
     public static func run(_ o: StartOptions, log: (String) -> Void) throws -> Int32 {
-        guard o.jobs >= 1 else { throw GrokError("--jobs must be at least 1, got \(o.jobs)") }
-        guard o.grokThreshold > 0, o.grokThreshold <= 1 else {
-            throw GrokError("--grok-threshold must be in (0, 1], got \(o.grokThreshold)")
+        let grid = try interpretingFlags {
+            guard o.jobs >= 1 else { throw GrokError("--jobs must be at least 1, got \(o.jobs)") }
+            guard o.grokThreshold > 0, o.grokThreshold <= 1 else {
+                throw GrokError("--grok-threshold must be in (0, 1], got \(o.grokThreshold)")
+            }
+            if o.emit == .slurm { try o.slurm.validate() }
+            return try SweepGrid(arguments: o.trainArguments)
         }
-        if o.emit == .slurm { try o.slurm.validate() }
-        let grid = try SweepGrid(arguments: o.trainArguments)
         let train = try TrainTool.locate()
         let engine = o.emit ?? .local
         var manifest = SweepManifest(created: CellState.now(), commandLine: o.commandLine, engine: engine,
@@ -74,8 +76,7 @@ public enum SweepStart {
         try sweep.writeManifest(manifest)
 
         if engine == .slurm {
-            let grokSweep = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            let scripts = try SlurmScript.write(sweep: sweep, manifest: manifest, options: o.slurm, grokSweep: grokSweep)
+            let scripts = try SlurmScript.write(sweep: sweep, manifest: manifest, options: o.slurm)
             log("wrote \(sweep.manifestURL.path), \(manifest.runs.count) run configs and \(scripts.map(\.lastPathComponent).joined(separator: ", ")); submit with: grok-sweep submit \(sweep.url.path)")
             return 0
         }
@@ -95,9 +96,11 @@ public enum SweepStart {
             log("stopped; rerun the same command to resume")
             return 130
         }
-        let failed = outcome.states.filter { $0.value.status == .failed }.map(\.key).sorted()
-        if !failed.isEmpty {
-            throw GrokError("\(failed.count) of \(manifest.runs.count) runs failed (\(failed.joined(separator: " "))); the others finished; logs in \(sweep.logsURL.path)")
+        let bad = outcome.notDone
+        if !bad.isEmpty {
+            let failed = bad.filter { $0.status == .failed }.count, diverged = bad.count - failed
+            let what = [failed > 0 ? "\(failed) failed" : nil, diverged > 0 ? "\(diverged) diverged" : nil].compactMap { $0 }.joined(separator: " and ")
+            throw GrokError("\(bad.count) of \(manifest.runs.count) runs did not finish: \(what) (\(bad.map { "\($0.name) \($0.status.rawValue)" }.joined(separator: ", "))); the others finished; logs in \(sweep.logsURL.path)")
         }
         log("done: \(sweep.url.path)")
         return 0

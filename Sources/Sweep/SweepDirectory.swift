@@ -47,7 +47,9 @@ public struct SweepDirectory: Sendable {
     public var runsURL: URL { url.appendingPathComponent("runs") }
     public var configsURL: URL { url.appendingPathComponent("configs") }
     public var stateURL: URL { url.appendingPathComponent("state") }
-    public var logsURL: URL { url.appendingPathComponent("logs") }
+    public var logsURL: URL { url.appendingPathComponent(Self.logsName) }
+    /// The logs folder's name (the Slurm script writes there relative to the sweep directory).
+    public static let logsName = "logs"
     public var summaryCSVURL: URL { url.appendingPathComponent("summary.csv") }
     public var summaryHTMLURL: URL { url.appendingPathComponent("summary.html") }
     public var figuresURL: URL { url.appendingPathComponent("figures") }
@@ -75,19 +77,8 @@ public struct SweepDirectory: Sendable {
 
     /// Creates the folders (one-line error when the place is not writable).
     public func createLayout() throws {
-        for dir in [url, runsURL, configsURL, stateURL, logsURL] {
-            do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
-            catch { throw GrokError("cannot create sweep directory \(dir.path): \(Self.reason(error))") }
-        }
+        for dir in [url, runsURL, configsURL, stateURL, logsURL] { try Directories.create(dir, what: "sweep directory") }
         guard access(url.path, W_OK) == 0 else { throw GrokError("sweep directory \(url.path) is not writable") }
-    }
-
-    static func reason(_ error: Error) -> String {
-        let ns = error as NSError
-        if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError, u.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(u.code)))
-        }
-        return ns.localizedDescription
     }
 
     static func json<T: Encodable>(_ value: T) throws -> Data {
@@ -124,9 +115,24 @@ public struct CellState: Codable, Sendable, Equatable {
         case status, exitCode = "exit_code", pid, host, started, ended, attempts, message
     }
 
+    /// The state in `url`; nil when there is none or it cannot be read (see `load`).
     public static func read(_ url: URL) -> CellState? {
-        guard let d = FileManager.default.contents(atPath: url.path) else { return nil }
-        return try? JSONDecoder().decode(CellState.self, from: d)
+        if case .state(let s) = load(url) { return s }
+        return nil
+    }
+
+    /// What a state file holds: nothing yet, something unreadable (damaged or hand-edited:
+    /// said, never taken for a state), or a state.
+    public enum Loaded: Sendable, Equatable {
+        case missing
+        case unreadable(String)
+        case state(CellState)
+    }
+
+    public static func load(_ url: URL) -> Loaded {
+        guard let d = FileManager.default.contents(atPath: url.path) else { return .missing }
+        do { return .state(try JSONDecoder().decode(CellState.self, from: d)) }
+        catch { return .unreadable(d.isEmpty ? "empty" : "not a cell state") }
     }
 
     public func write(_ url: URL) throws { try AtomicFile.write(try SweepDirectory.json(self), to: url) }

@@ -61,8 +61,9 @@ public final class SweepProgress {
 
     func begin(total: Int, finished: Int) { self.total = total; finishedCount = finished; started = Date() }
 
+    /// A run started or finished (or the sweep stopping): printed with and without --quiet,
+    /// which only leaves out the live lines.
     func event(_ line: String) {
-        guard !quiet else { return }
         clear()
         write(line + "\n")
     }

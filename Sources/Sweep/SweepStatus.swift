@@ -22,29 +22,60 @@ public struct RunStatusLine: Sendable {
     public var wallSeconds: Double?
 }
 
+/// What `grok-sweep status` shows: one line per run, and for a Slurm sweep why Slurm's view
+/// is missing when it did not answer.
+public struct SweepStatusReport: Sendable {
+    public var manifest: SweepManifest
+    public var lines: [RunStatusLine]
+    public var slurmProblem: String?
+}
+
 public enum SweepStatus {
     public static func lines(_ sweep: SweepDirectory) throws -> (manifest: SweepManifest, lines: [RunStatusLine]) {
+        let r = try read(sweep)
+        return (r.manifest, r.lines)
+    }
+
+    public static func read(_ sweep: SweepDirectory) throws -> SweepStatusReport {
         let manifest = try sweep.readManifest()
-        let slurm = manifest.engine == .slurm ? SlurmCluster.taskStates(sweep) : [:]
-        let lines = manifest.runs.map { line($0, sweep: sweep, slurm: slurm[$0.index]) }
-        return (manifest, lines)
+        let slurm = manifest.engine == .slurm ? SlurmCluster.taskStates(sweep) : SlurmView()
+        let lines = manifest.runs.map { line($0, sweep: sweep, slurm: slurm.states[$0.index]) }
+        return SweepStatusReport(manifest: manifest, lines: lines, slurmProblem: slurm.problem)
     }
 
     static func line(_ cell: SweepCell, sweep: SweepDirectory, slurm: SlurmTaskState?) -> RunStatusLine {
         let p = RunProgress.read(cell, in: sweep)
         var l = RunStatusLine(cell: cell, status: .pending, step: p.step, totalSteps: p.totalSteps,
                               testAccuracy: p.testAccuracy)
-        l.wallSeconds = TimingFile.lastWallSeconds(RunDirectory(sweep.runURL(cell)).timingURL)
-        let state = CellState.read(sweep.stateURL(cell))
-        switch state?.status {
-        case .done?: l.status = .done
-        case .diverged?: l.status = .diverged; l.detail = state?.message
-        case .failed?: l.status = .failed; l.detail = state?.message; l.exitCode = state?.exitCode.map(String.init)
-        case .interrupted?: l.status = .stopped
-        case .running?:
-            let alive = state?.host == CellState.hostName ? (state?.pid).map(Orphans.isAlive) ?? false : true
-            l.status = alive ? .running : .stopped
-        case nil: l.status = p.step == nil ? .pending : .stopped
+        let run = RunDirectory(sweep.runURL(cell))
+        l.wallSeconds = TimingFile.lastWallSeconds(run.timingURL)
+        // From the run's own files: whether it completed, and whether a trainer holds it now.
+        let completed = run.isRunDirectory && run.hasCompleted
+        let locked = DirectoryLock.probe(directory: run.url) == .held
+        let fromFiles: RunStatus = completed ? .done : locked ? .running : p.step == nil ? .pending : .stopped
+        switch CellState.load(sweep.stateURL(cell)) {
+        case .state(let state):
+            switch state.status {
+            case .done: l.status = .done
+            case .diverged: l.status = .diverged; l.detail = state.message
+            case .failed: l.status = .failed; l.detail = state.message; l.exitCode = state.exitCode.map(String.init)
+            case .interrupted: l.status = .stopped
+            case .running:
+                let alive = state.host == CellState.hostName ? state.pid.map(Orphans.isAlive) ?? false : true
+                l.status = alive || locked ? .running : .stopped
+            }
+        case .unreadable(let why):
+            l.status = fromFiles
+            l.detail = "\(sweep.stateURL(cell).lastPathComponent) in state/ is unreadable (\(why)): status from the run's files"
+        case .missing:
+            l.status = fromFiles
+        }
+        // The files outrank a state that was never updated: a run that completed after its
+        // grok-sweep was killed is done.
+        if completed, l.status != .done, l.status != .diverged {
+            l.status = .done
+            l.exitCode = nil
+            l.detail = [l.detail, "completed (found in its run directory)"].compactMap { $0 }.joined(separator: "; ")
         }
         // Slurm knows what the files cannot say: queued, and tasks that died without a word.
         if let s = slurm, l.status != .done, l.status != .diverged {
@@ -82,7 +113,15 @@ public enum SweepStatus {
         return remaining / Double(max(1, min(parallel, running.count + waiting.count)))
     }
 
-    /// The table `grok-sweep status` prints.
+    /// The table `grok-sweep status` prints, and a last line when Slurm did not answer.
+    public static func render(_ report: SweepStatusReport) -> String {
+        var text = render(report.manifest, report.lines)
+        if let problem = report.slurmProblem {
+            text += "\n\(problem): the statuses above come from the run files alone (queued tasks show as pending)"
+        }
+        return text
+    }
+
     public static func render(_ manifest: SweepManifest, _ lines: [RunStatusLine]) -> String {
         let width = max(4, lines.map(\.cell.name.count).max() ?? 4)
         func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }

@@ -14,8 +14,11 @@ public struct TrainFlag: Sendable, Equatable {
         case steps
         /// One of a fixed set of words.
         case choice([String])
-        /// Free text (paths, width lists): passed as given, never split.
+        /// Free text (width lists, a reference norm): passed as given, never split.
         case text
+        /// A file or folder: stored absolute, so every cell finds it whatever directory its
+        /// task starts in (a Slurm task, a sweep continued from elsewhere).
+        case path
         /// A switch without a value (--no-report).
         case toggle
     }
@@ -59,7 +62,7 @@ public enum TrainFlags {
         TrainFlag("train-fraction", .number),
         TrainFlag("embed-dim", .integer),
         TrainFlag("hidden", .integer),
-        TrainFlag("data-dir", .text, notSweepable: "it is a path"),
+        TrainFlag("data-dir", .path, notSweepable: "it is a path"),
         TrainFlag("seed", .integer),
         TrainFlag("snapshots", .integer),
         TrainFlag("schedule", .choice(["log", "authors"])),
@@ -77,21 +80,33 @@ public enum TrainFlags {
         TrainFlag("htsr-rule", .choice(["stable-rank", "paper"])),
         TrainFlag("htsr-stable-rank-drop", .number),
         TrainFlag("no-report", .toggle, notSweepable: "it is a switch"),
+        TrainFlag("tensorboard", .toggle, notSweepable: "it is a switch"),
         TrainFlag("stop-at-test-acc", .number),
         // Norm interventions (arXiv 2606.13753): sweep --clamp-norm over rho values.
         TrainFlag("clamp-norm", .number),
         TrainFlag("clamp-from", .steps),
         TrainFlag("clamp-ref", .text, notSweepable: "it is one reference norm (or auto) for the grid"),
-        TrainFlag("clamp-ref-run", .text, notSweepable: "it is a path"),
+        TrainFlag("clamp-ref-run", .path, notSweepable: "it is a path"),
         TrainFlag("clamp-ref-threshold", .number),
         TrainFlag("constrain-norm", .toggle, notSweepable: "it is a switch"),
         TrainFlag("rescale-once", .number),
         TrainFlag("at", .steps),
+        // Grokfast: sweep --grokfast off,ema (the settings flags are shared; off ignores them).
+        TrainFlag("grokfast", .choice(["off", "ema", "ma"])),
+        TrainFlag("grokfast-alpha", .number),
+        TrainFlag("grokfast-lambda", .number),
+        TrainFlag("grokfast-window", .integer),
+        TrainFlag("kernels", .choice(["sparse", "dense"])),
+        TrainFlag("on-warning", .choice(["continue", "checkpoint", "stop"])),
         TrainFlag("threads", .integer, refused: "each run gets one BLAS thread; use --jobs for the number of runs at once"),
         TrainFlag("out", .text, refused: "each run's directory is runs/<cell> inside the sweep directory (grok-sweep's --out names the sweep directory)"),
         TrainFlag("resume", .toggle, refused: "rerunning the same grok-sweep command resumes unfinished runs"),
         TrainFlag("quiet", .toggle, refused: sweepOwned),
         TrainFlag("check", .toggle, refused: sweepOwned),
+        // grok-sweep's own --force (a directory holding another grid) is read before the grok-train
+        // flags; a run is never forced over: a run whose settings changed starts over in its cell.
+        TrainFlag("force", .toggle, refused: "grok-sweep's --force lets a sweep directory take another grid; runs whose settings changed then start over"),
+        TrainFlag("help", .toggle, refused: "see grok-train --help"),
     ]
 
     /// `--seeds` is `--seed` in a sweep (the spelling).

@@ -3,19 +3,21 @@ import Model
 import Optim
 import Datasets
 
-/// One optimizer step, the layers in order: forward pairs, loss head, backward pairs, update.
-/// The training loop, the benchmark and the allocation test all run this.
+/// One optimizer step, the layers in order: forward pairs, loss head, backward pairs, the
+/// gradient filter (Grokfast, when the run has one), update. The training loop, the benchmark and the allocation test all run this.
 public enum TrainingStep {
     /// Returns the batch's mean loss; a non-finite loss skips the update (the loop then stops
     /// the run as diverged with the weights of the last good step).
     @inline(__always)
     public static func run<T: BLASScalar>(_ model: MLP<T>, _ optimizer: any Optimizer<T>,
+                                          filter: GradientFilter<T>? = nil,
                                           batch: LayerBatch<T>, loss: Loss) -> Double {
         let layers = model.shape.layerCount
         for l in 0..<layers { model.forward(layer: l, batch: batch) }                // outputs[l]
         let value = model.loss(batch: batch, kind: loss)                             // deltas[last]
         for l in (0..<layers).reversed() { model.backward(layer: l, batch: batch) }  // dW_l, deltas[l-1]
         guard value.isFinite else { return value }
+        filter?.apply(to: model.gradients)
         optimizer.step(parameters: model.parameters, gradients: UnsafeBufferPointer(model.gradients))
         return value
     }
@@ -23,9 +25,11 @@ public enum TrainingStep {
     /// The same for any network (the training loop's entry: the MLP or the token model).
     @inline(__always)
     public static func run<T: BLASScalar>(network model: any TrainableNetwork<T>, _ optimizer: any Optimizer<T>,
+                                          filter: GradientFilter<T>? = nil,
                                           batch: LayerBatch<T>, loss: Loss) -> Double {
         let value = model.gradientStep(batch: batch, loss: loss)
         guard value.isFinite else { return value }
+        filter?.apply(to: model.gradients)
         optimizer.step(parameters: model.parameters, gradients: UnsafeBufferPointer(model.gradients))
         return value
     }

@@ -5,7 +5,8 @@ import Model
 import Tensors
 import Datasets
 
-/// Everything needed to continue a run bit for bit: parameters, optimizer state, the batch
+/// Everything needed to continue a run bit for bit: parameters, optimizer state, Grokfast's
+/// filter state, the batch
 /// order (with its generator), the step. Stored as safetensors (the tensors in the training
 /// precision) with the rest as JSON in the metadata, written atomically.
 public struct Checkpoint<T: BLASScalar> {
@@ -13,6 +14,10 @@ public struct Checkpoint<T: BLASScalar> {
     public var parameters: [T]
     public var optimizerStepCount: Int
     public var optimizerBuffers: [(name: String, values: [T])]
+    /// Grokfast's filter: the gradients it has seen and its per-parameter buffers (nil and empty
+    /// without a filter).
+    public var gradientFilterSteps: Int?
+    public var gradientFilterBuffers: [(name: String, values: [T])]
     public var batchOrder: BatchOrder
     /// Training wall time before this checkpoint (so a resumed run's time accounting continues).
     public var trainSeconds: Double
@@ -23,6 +28,7 @@ public struct Checkpoint<T: BLASScalar> {
     struct Meta: Codable {
         var step: Int
         var optimizerStepCount: Int
+        var gradientFilterSteps: Int?
         var batchOrder: BatchOrder
         var dtype: String
         var trainSeconds: Double
@@ -31,10 +37,12 @@ public struct Checkpoint<T: BLASScalar> {
     }
 
     public init(step: Int, parameters: [T], optimizerStepCount: Int,
-                optimizerBuffers: [(name: String, values: [T])], batchOrder: BatchOrder,
-                trainSeconds: Double, otherSeconds: Double) {
+                optimizerBuffers: [(name: String, values: [T])],
+                gradientFilterSteps: Int? = nil, gradientFilterBuffers: [(name: String, values: [T])] = [],
+                batchOrder: BatchOrder, trainSeconds: Double, otherSeconds: Double) {
         self.step = step; self.parameters = parameters; self.optimizerStepCount = optimizerStepCount
         self.optimizerBuffers = optimizerBuffers; self.batchOrder = batchOrder
+        self.gradientFilterSteps = gradientFilterSteps; self.gradientFilterBuffers = gradientFilterBuffers
         self.trainSeconds = trainSeconds; self.otherSeconds = otherSeconds
     }
 
@@ -51,7 +59,9 @@ public struct Checkpoint<T: BLASScalar> {
     public func write(to url: URL) throws {
         var tensors = [Checkpoint.tensor("parameters", parameters)]
         for b in optimizerBuffers { tensors.append(Checkpoint.tensor("optimizer." + b.name, b.values)) }
-        let meta = Meta(step: step, optimizerStepCount: optimizerStepCount, batchOrder: batchOrder,
+        for b in gradientFilterBuffers { tensors.append(Checkpoint.tensor("grokfast." + b.name, b.values)) }
+        let meta = Meta(step: step, optimizerStepCount: optimizerStepCount, gradientFilterSteps: gradientFilterSteps,
+                        batchOrder: batchOrder,
                         dtype: T.dtypeName, trainSeconds: trainSeconds, otherSeconds: otherSeconds,
                         version: GrokLabVersion.string)
         let json = String(decoding: try JSONEncoder().encode(meta), as: UTF8.self)
@@ -72,12 +82,16 @@ public struct Checkpoint<T: BLASScalar> {
         guard params.count == parameterCount else {
             throw GrokError("\(url.path) has \(params.count) parameters, the model has \(parameterCount)")
         }
-        var buffers: [(name: String, values: [T])] = []
+        var buffers: [(name: String, values: [T])] = [], filterBuffers: [(name: String, values: [T])] = []
         for t in file.tensors where t.name.hasPrefix("optimizer.") {
             buffers.append((String(t.name.dropFirst("optimizer.".count)), try values(t)))
         }
+        for t in file.tensors where t.name.hasPrefix("grokfast.") {
+            filterBuffers.append((String(t.name.dropFirst("grokfast.".count)), try values(t)))
+        }
         return Checkpoint(step: meta.step, parameters: params, optimizerStepCount: meta.optimizerStepCount,
-                          optimizerBuffers: buffers, batchOrder: meta.batchOrder,
+                          optimizerBuffers: buffers, gradientFilterSteps: meta.gradientFilterSteps,
+                          gradientFilterBuffers: filterBuffers, batchOrder: meta.batchOrder,
                           trainSeconds: meta.trainSeconds, otherSeconds: meta.otherSeconds)
     }
 }

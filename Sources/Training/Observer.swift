@@ -108,4 +108,10 @@ public protocol TrainingObserver: AnyObject {
     /// process exits: wait for background work, write summaries. Returns lines for the
     /// run summary printed on exit.
     func runEnded(_ outcome: RunOutcome) throws -> [String]
+    /// The observer's work on other threads so far (none by default).
+    var backgroundWork: BackgroundWork { get }
+}
+
+extension TrainingObserver {
+    public var backgroundWork: BackgroundWork { .idle }
 }

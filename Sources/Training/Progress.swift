@@ -13,9 +13,12 @@ public final class ProgressReporter {
     private var estimator: ETAEstimator
     private let evaluationSteps: [Int]
     private var nextEvaluation = 0
-    /// Start (step, time) of the stretch of plain training steps being timed; nil while an
-    /// evaluation runs or before the first tick.
-    private var segment: (step: Int, time: Double)?
+    /// Start (step, time, background seconds) of the stretch of plain training steps being
+    /// timed; nil while an evaluation runs or before the first tick.
+    private var segment: (step: Int, time: Double, busy: Double)?
+    /// The observers' background work so far, in seconds (the trainer sets it): the ETA
+    /// learns how much the steps it overlaps are slowed.
+    public var backgroundBusySeconds: () -> Double = { 0 }
     /// When the step that is about to be evaluated finished training.
     private var evaluationStart: (step: Int, time: Double)?
 
@@ -50,6 +53,7 @@ public final class ProgressReporter {
         return "ETA " + (e.isGuess ? "~" : "") + duration(e.seconds)
     }
 
+    /// Steps per second on their own (evaluations and background work aside).
     private func stepsPerSecond(_ e: ETAEstimator.Estimate?) -> Double {
         guard let e, e.secondsPerStep > 0 else { return 0 }
         return 1 / e.secondsPerStep
@@ -73,11 +77,12 @@ public final class ProgressReporter {
         let t = ProgressReporter.now()
         if let s = segment {
             if evaluating || t - s.time >= 1 {
-                estimator.recordSteps(count: step - s.step, seconds: t - s.time)
-                segment = (step, t)
+                let busy = backgroundBusySeconds()
+                estimator.recordSteps(count: step - s.step, seconds: t - s.time, overlap: busy - s.busy)
+                segment = (step, t, busy)
             }
         } else {
-            segment = (step, t)
+            segment = (step, t, backgroundBusySeconds())
         }
         if evaluating { evaluationStart = (step, t); segment = nil }
         guard isTerminal, !quiet, t - lastDraw >= 0.25 else { return }
@@ -90,16 +95,18 @@ public final class ProgressReporter {
     }
 
     /// Called at every evaluation, when it is done.
-    public func evaluated(step: Int, trainAccuracy: Double, testAccuracy: Double, trainLoss: Double, testLoss: Double) {
+    /// `background`: the observers' work on other threads as it stands now.
+    public func evaluated(step: Int, trainAccuracy: Double, testAccuracy: Double, trainLoss: Double, testLoss: Double,
+                          background: BackgroundWork? = nil) {
         let t = ProgressReporter.now()
         if !evaluationSteps.isEmpty {   // without a schedule the evaluation stays in the step time
             if let s = evaluationStart, s.step == step {
-                estimator.recordEvaluation(step: step, seconds: t - s.time)
-            } else {
-                estimator.recordEvaluation(step: step, seconds: .nan)   // step 0, or a resumed run's first
+                estimator.recordEvaluation(step: step, seconds: t - s.time, background: background)
+            } else {   // step 0, or a resumed run's first
+                estimator.recordEvaluation(step: step, seconds: .nan, background: background)
             }
             evaluationStart = nil
-            segment = (step, t)
+            segment = (step, t, backgroundBusySeconds())
         }
         lastTrainAcc = trainAccuracy; lastTestAcc = testAccuracy
         guard !quiet else { return }

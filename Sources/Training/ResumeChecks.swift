@@ -40,3 +40,14 @@ extension RunDirectory {
         throw GrokError("cannot resume: \(metricsURL.lastPathComponent) does not match the checkpoint at step \(step): \(detail); restore the file or start again with --force")
     }
 }
+
+extension RunDirectory {
+    /// What a run without its checkpoint still holds beyond its start: the evaluations after
+    /// step 0 in metrics.csv and the snapshot files after step 0. Restarting the run from step 0
+    /// would replace them, so `--resume` does that only when asked (`--force`).
+    public func resultsBeyondStart() -> (evaluations: Int, snapshots: Int) {
+        let evaluations = ((try? MetricsFile.steps(metricsURL)) ?? []).filter { $0 > 0 }.count
+        let snapshots = self.snapshots().filter { $0.step > 0 }.count
+        return (evaluations, snapshots)
+    }
+}

@@ -100,7 +100,8 @@ public enum StepBenchmark {
     /// into the process (it exports `groklab_malloc_count`); nil when no shim is loaded.
     /// Runs the real step: batch order, batch feeder, `TrainingStep` (layers + AdamW).
     public static func allocationsPerStep<T: BLASScalar>(_: T.Type, mode: BatchOrder.Mode, blasThreads: Int = 1,
-                                                         kernels: KernelChoice = .sparse, steps: Int = 500) -> Double? {
+                                                         kernels: KernelChoice = .sparse, grokfast: Grokfast? = nil,
+                                                         steps: Int = 500) -> Double? {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "groklab_malloc_count") else { return nil }
         BLASRuntime.setThreads(blasThreads)
         let count = unsafeBitCast(symbol, to: (@convention(c) () -> UInt64).self)
@@ -111,7 +112,8 @@ public enum StepBenchmark {
         var order = BatchOrder(mode: mode, trainCount: 1000, batchSize: 200, seed: 0)
         let feeder = BatchFeeder(order: order, inputs: s.inputs, labels: s.labels, features: 784, sparse: kernels == .sparse)
         let opt = AdamW<T>(count: s.shape.parameterCount, lr: 5e-4, weightDecay: 0.01)
-        func step(_ k: Int) { _ = TrainingStep.run(model, opt, batch: feeder.batch(step: k, order: &order), loss: .mse) }
+        let filter = grokfast?.filter(count: s.shape.parameterCount, as: T.self)
+        func step(_ k: Int) { _ = TrainingStep.run(model, opt, filter: filter, batch: feeder.batch(step: k, order: &order), loss: .mse) }
         for k in 1...20 { step(k) }   // first calls may allocate lazily (BLAS buffers)
         let before = count()
         for k in 21..<(21 + steps) { step(k) }

@@ -52,6 +52,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var snapshotDtype: Precision? = nil
     /// A norm intervention after every optimizer step (see NormControl); nil = none.
     public var normControl: NormControl? = nil
+    /// Grokfast's gradient filter between backward and the optimizer step; nil = none.
+    public var grokfast: Grokfast? = nil
     /// --dataset modadd only (nil otherwise, and in runs recorded before it existed): the
     /// modulus P, the training fraction F, and EmbeddingMLP's embedding width d and hidden
     /// width H. `widths`, `trainSize`, `batchSize`, `subset`, `batchOrder` are then derived
@@ -111,7 +113,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         guard dataset == .modadd else { return }
         modulus = modulus ?? 59; trainFraction = trainFraction ?? 0.4; embedDim = embedDim ?? 128; hidden = hidden ?? 256
         let p = modulus!, f = trainFraction!
-        widths = [2 * embedDim!, hidden!, p]
+        // (A width no machine holds is refused by validate()'s memory check, not by a trap here.)
+        widths = [embedDim!.multipliedReportingOverflow(by: 2).overflow ? Int.max : 2 * embedDim!, hidden!, p]
         if p >= 3, p <= 4096, f > 0, f < 1 {
             trainSize = ModularAddition.trainCount(modulus: p, trainFraction: f)
             batchSize = trainSize
@@ -172,11 +175,44 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         guard widths.count >= 2, widths.allSatisfy({ $0 > 0 }) else {
             throw bad("--widths must list at least an input and an output width, all positive, got \(widths.map(String.init).joined(separator: ","))")
         }
+        try MachineInfo.checkMemory(estimatedMemoryBytes, for: sizeDescription)
         if subsetMode == .balanced && trainSize % 10 != 0 {
             throw bad("--train-size \(trainSize) must be a multiple of 10 for --subset balanced (the same count per digit)")
         }
         try normControl?.validate(steps: steps, wd: wd)
+        try grokfast?.validate()
         if let x = stopAtTestAccuracy, !(x > 0 && x <= 1) { throw bad("--stop-at-test-acc must be in (0, 1], got \(x)") }
+    }
+
+    /// The parameters of the network these settings describe, counted in floating point (no
+    /// size can overflow it): the MLP's weights and biases, or the token model's E, W1, b1, W2, b2.
+    public var parameterCount: Double {
+        if let m = modularAdditionModel {
+            let (p, d, h) = (Double(m.modulus), Double(m.dim), Double(m.hidden))
+            return p * d + h * 2 * d + h + p * h + p
+        }
+        return zip(widths, widths.dropFirst()).reduce(0.0) { $0 + Double($1.0) * Double($1.1) + Double($1.1) }
+    }
+
+    /// A lower bound of the memory a run needs: per parameter its value, gradient and two
+    /// optimizer moments in the training precision plus the float64 copy each snapshot hands to
+    /// the diagnostics; per batch row the activations of every layer (forward and backward).
+    /// Checked before anything is allocated, so a size no machine holds is a one-line error.
+    public var estimatedMemoryBytes: Double {
+        let scalar: Double = dtype == .f64 ? 8 : 4
+        let rows = Double(max(batchSize, 1))
+        let activations = widths.reduce(0.0) { $0 + Double($1) } * rows * scalar * 2
+        // The evaluation schedule: a set, then an array, of up to min(snapshots, steps) + 2 steps.
+        let schedule = Double(min(max(snapshots, 1), max(steps, 1))) * 64
+        return parameterCount * (4 * scalar + 8) + activations + schedule
+    }
+
+    /// The flags that set the network's size, for the memory error.
+    var sizeDescription: String {
+        if let m = modularAdditionModel {
+            return "--modulus \(m.modulus) --embed-dim \(m.dim) --hidden \(m.hidden) (\(String(format: "%.3g", parameterCount)) parameters, \(snapshots) snapshots)"
+        }
+        return "--widths \(widths.map(String.init).joined(separator: ",")) (\(String(format: "%.3g", parameterCount)) parameters, \(snapshots) snapshots)"
     }
 
     /// Checks the network against the data: input width = pixels per image, output width = 10 classes.
@@ -202,6 +238,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         parts.append("lr\(num(lr))")
         parts.append("wd\(num(wd))")
         if dtype == .f32 { parts.append("f32") }
+        if let g = grokfast { parts.append("grokfast-\(g.kind.rawValue)") }
         if dataset == .fashion { parts.append("fashion") }
         if dataset == .modadd { parts.append("modadd\(modulus ?? 59)") }
         parts.append("seed\(seed)")

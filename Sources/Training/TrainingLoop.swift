@@ -53,6 +53,8 @@ final class TrainingLoop<T: BLASScalar> {
     let mlpShape: MLPShape?
     let model: any TrainableNetwork<T>
     let optimizer: any Optimizer<T>
+    /// Grokfast's filter between backward and the update; nil without --grokfast.
+    let gradientFilter: GradientFilter<T>?
     var order: BatchOrder
     let batches: BatchFeeder<T>
     // The full sets as rows (pixels / 255, or token ids), row-major.
@@ -97,6 +99,9 @@ final class TrainingLoop<T: BLASScalar> {
             sgd.threads = config.threads
             optimizer = sgd
         }
+        let filter = config.grokfast?.filter(count: layout.parameterCount, as: T.self)
+        filter?.threads = config.threads
+        gradientFilter = filter
         let f = data.features
         (trainInputs, trainLabels) = data.rows(train: true, as: T.self)
         (testInputs, testLabels) = data.rows(train: false, as: T.self)
@@ -133,6 +138,13 @@ final class TrainingLoop<T: BLASScalar> {
             model.setFileParameters(ckpt.parameters)
             try optimizer.restore(stepCount: ckpt.optimizerStepCount,
                                   buffers: Dictionary(uniqueKeysWithValues: ckpt.optimizerBuffers.map { ($0.name, storageLayout($0.values)) }))
+            if let gradientFilter {
+                guard let filtered = ckpt.gradientFilterSteps else {
+                    throw GrokError("cannot resume: \(directory.checkpointURL.path) holds no Grokfast state but config.json asks for --grokfast")
+                }
+                try gradientFilter.restore(filteredSteps: filtered,
+                                           buffers: Dictionary(uniqueKeysWithValues: ckpt.gradientFilterBuffers.map { ($0.name, storageLayout($0.values)) }))
+            }
             order = ckpt.batchOrder
             startStep = ckpt.step
             trainSeconds = ckpt.trainSeconds
@@ -146,7 +158,11 @@ final class TrainingLoop<T: BLASScalar> {
         let extraColumns = observers.flatMap { $0.extraMetricColumns }
         let keep: Int? = resume ? startStep : nil
         let metrics = try MetricsLog(url: directory.metricsURL, columns: baseColumns + extraColumns, keepThroughStep: keep)
-        let timing = try CSVLog(url: directory.timingURL, header: TimingFile.columns, keepThroughStep: keep)
+        let timingColumns = resume ? TimingFile.columns(continuing: directory.timingURL) : TimingFile.columns
+        let timing = try CSVLog(url: directory.timingURL, header: timingColumns, keepThroughStep: keep)
+        var background = BackgroundWork.idle   // the observers' background work at the last evaluation's end
+        let backgroundWork = { [observers] in observers.reduce(BackgroundWork.idle) { $0 + $1.backgroundWork } }
+        progress.backgroundBusySeconds = { backgroundWork().busySeconds }
         let normLog = try config.normControl.map { _ in
             try CSVLog(url: directory.clampURL, header: ClampFile.columns, keepThroughStep: keep)
         }
@@ -167,6 +183,7 @@ final class TrainingLoop<T: BLASScalar> {
         func evaluate(step: Int) throws -> Bool {
             let t0 = clock()
             trainSeconds += t0 - segmentStart
+            let overlap = max(0, backgroundWork().busySeconds - background.busySeconds)
             let tr = trainInputs.withUnsafeBufferPointer { x in trainLabels.withUnsafeBufferPointer { y in
                 model.evaluate(inputs: x.baseAddress!, labels: y.baseAddress!, count: trainLabels.count, loss: config.loss,
                                rows: trainRows?.view) } }
@@ -201,10 +218,14 @@ final class TrainingLoop<T: BLASScalar> {
             lastCheckpointStep = step
             let t4 = clock()
             otherSeconds += t4 - t3
-            try timing.append([String(step), csvNumber(trainSeconds + otherSeconds), csvNumber(trainSeconds),
-                           csvNumber((t1 - t0) + (t4 - t2)), csvNumber(t2 - t1)])
+            let before = background
+            background = backgroundWork()
+            let timingRow = [String(step), csvNumber(trainSeconds + otherSeconds), csvNumber(trainSeconds),
+                             csvNumber((t1 - t0) + (t4 - t2)), csvNumber(t2 - t1), csvNumber(background.waitSeconds - before.waitSeconds),
+                             csvNumber(background.completedSeconds), csvNumber(overlap), String(background.pending)]
+            try timing.append(Array(timingRow.prefix(timingColumns.count)))
             progress.evaluated(step: step, trainAccuracy: tr.accuracy, testAccuracy: te.accuracy,
-                               trainLoss: tr.loss, testLoss: te.loss)
+                               trainLoss: tr.loss, testLoss: te.loss, background: background)
             lastTestAccuracy = te.accuracy
             segmentStart = clock()
             return true
@@ -240,7 +261,7 @@ final class TrainingLoop<T: BLASScalar> {
         while step < config.steps {
             step += 1
             let batch = batches.batch(step: step, order: &order)
-            let loss = TrainingStep.run(network: model, optimizer, batch: batch, loss: lossKind)
+            let loss = TrainingStep.run(network: model, optimizer, filter: gradientFilter, batch: batch, loss: lossKind)
             if let normIntervention { normFactor = normIntervention.apply(afterStep: step, to: model.parameters) }
             guard loss.isFinite else {   // the caller says it (once), with what is kept
                 return try finish(.diverged(step: step), step: step - 1)
@@ -273,6 +294,8 @@ final class TrainingLoop<T: BLASScalar> {
         let ckpt = Checkpoint<T>(step: step, parameters: model.fileParameters(),
                                  optimizerStepCount: optimizer.stepCount,
                                  optimizerBuffers: optimizer.stateBuffers().map { ($0.name, fileLayout($0.values)) },
+                                 gradientFilterSteps: gradientFilter?.filteredSteps,
+                                 gradientFilterBuffers: gradientFilter?.stateBuffers().map { ($0.name, fileLayout($0.values)) } ?? [],
                                  batchOrder: order,
                                  trainSeconds: trainSeconds, otherSeconds: otherSeconds)
         try ckpt.write(to: directory.checkpointURL)

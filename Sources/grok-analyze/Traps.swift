@@ -29,7 +29,7 @@ struct Traps: ParsableCommand {
     @Option(help: "Only these tensors: exact names, comma-separated. (default: every 2-D tensor)")
     var layers: String?
 
-    @Option(help: "Seed of the shuffle and of the replacement noise. (default: 0)")
+    @Option(help: "Seed of the shuffle and of the replacement noise.")
     var seed: UInt64 = 0
 
     @Option(help: "noise (WeightWatcher 0.8), random-u or random-v (the paper's literal reading). (default: noise)")
@@ -44,10 +44,10 @@ struct Traps: ParsableCommand {
     @Option(help: "Probes for the JS divergence: gaussian (MNIST's per-pixel mean/std) or test (the test images). (default: gaussian)")
     var probes: ProbeKind = .gaussian
 
-    @Option(help: "Number of Gaussian probes. (default: 1000)")
+    @Option(help: "Number of Gaussian probes.")
     var probeCount: Int = 1000
 
-    @Option(help: "Test-accuracy change (fraction) beyond which the traps are harmful/useful. (default: 0.005)")
+    @Option(help: "Test-accuracy change (fraction) beyond which the traps are harmful/useful.")
     var harmThreshold: Double = 0.005
 
     @Option(help: "Write the weights with every selected layer's traps ablated to this new .safetensors (never overwrites).")

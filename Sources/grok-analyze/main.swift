@@ -48,7 +48,7 @@ struct Analyze: ParsableCommand {
     @Flag(help: "Also compute the correlation-trap metrics (shuffled ESDs).")
     var randomize = false
 
-    @Option(help: "Seed of the shuffles for --randomize. (default: 0)")
+    @Option(help: "Seed of the shuffles for --randomize.")
     var seed: UInt64 = 0
 
     @Option(help: "none (WeightWatcher's default) or clip_xmax (the grokking paper's). (default: none)")
@@ -57,15 +57,15 @@ struct Analyze: ParsableCommand {
     @Option(help: "Only these tensors: exact names, comma-separated (e.g. fc1.weight,fc2.weight).")
     var layers: String?
 
-    @Option(help: "Threads: layers analysed at once, or BLAS threads for a single layer. (default: all cores)")
-    var threads: Int = 0
+    @Option(help: "Threads: layers analysed at once, or BLAS threads for a single layer; 0 = all cores. (default: all cores)")
+    var threads: Int?
 
     @Option(help: "Write figure 4 (ESD + power-law fit) and, with --randomize, figure 5 (randomized ESD) per layer into this folder: SVG, and PNG when rsvg-convert exists.")
     var charts: String?
 
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("give at least one file, folder or run directory (see --help)") }
-        guard threads >= 0 else { throw ValidationError("--threads \(threads): expected 0 (all cores) or more") }
+        if let threads, threads < 0 { throw ValidationError("--threads \(threads): expected 0 (all cores) or more") }
         if let layers, selection(layers).isEmpty { throw ValidationError("--layers: no layer names given") }
     }
 
@@ -83,7 +83,7 @@ struct Analyze: ParsableCommand {
         options.keepDCurve = chartFiles != nil
         let chosen = format ?? (isatty(STDOUT_FILENO) == 1 ? .table : .csv)
         var pipeline = Pipeline(options: options, selection: layers.map(selection), format: chosen,
-                                charts: chartFiles, threads: threads)
+                                charts: chartFiles, threads: threads ?? 0)
         guard try pipeline.run(paths: paths) else { throw ExitCode(1) }
     }
 }

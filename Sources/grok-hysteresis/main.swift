@@ -44,6 +44,14 @@ struct SetupOptions: ParsableArguments {
     }
 }
 
+/// Injected noise for one SGD stage (see Hysteresis/Noise.swift).
+struct NoiseOptions: ParsableArguments {
+    @Option(help: "Langevin temperature T: Gaussian noise of variance 2 * lr * T added to every weight after every update (0 = plain SGD).")
+    var noiseTemperature: Double = 0
+    @Option(help: "Label noise: Gaussian noise of this standard deviation added to every target of every minibatch, drawn afresh each time (0 = none).")
+    var labelNoise: Double = 0
+}
+
 func parseList(_ text: String, flag: String) throws -> [Double] {
     let parts = text.split(separator: ",", omittingEmptySubsequences: true)
     let values = parts.compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
@@ -81,11 +89,15 @@ struct Train: ParsableCommand {
     var save: String?
     @Option(help: "Write every evaluation here (CSV).")
     var trace: String?
+    @OptionGroup var noise: NoiseOptions
 
     func run() throws {
-        let (shape, task) = try setup.build()
-        let settings = try SGDSettings(beta: beta, lr: lr, batch: batch, seed: seed)
-        let stage = try SGDStage(settings: settings, maxEpochs: epochs, evalEvery: evalEvery)
+        let (shape, task, stage) = try interpretingFlags {
+            let (shape, task) = try setup.build()
+            let settings = try SGDSettings(beta: beta, lr: lr, batch: batch, seed: seed,
+                                           temperature: noise.noiseTemperature, labelNoise: noise.labelNoise)
+            return (shape, task, try SGDStage(settings: settings, maxEpochs: epochs, evalEvery: evalEvery))
+        }
         var net: DeepLinearNetwork
         if let initFrom {
             net = try NetworkState.read(from: URL(fileURLWithPath: initFrom)).network(expecting: shape, source: initFrom)
@@ -99,7 +111,12 @@ struct Train: ParsableCommand {
         let (records, reason) = stage.run(&net, on: task)
         print(formatRecord(records.first!))
         print(formatRecord(records.last!) + (reason == .diverged ? "  (diverged)" : ""))
+        // The trace shows a divergence as it happened; a diverged state is not worth saving.
         if let trace { try TraceCSV.write(records, to: URL(fileURLWithPath: trace)) }
+        if reason == .diverged {
+            throw HysteresisDivergence.error(at: records.last!.epoch, what: "training at --lr \(lr)",
+                                             advice: "lower --lr" + (save.map { "; \($0) was not written" } ?? ""))
+        }
         if let save {
             try NetworkState(network: net, beta: beta, lr: lr, batch: batch, epochs: epochs).write(to: URL(fileURLWithPath: save))
         }
@@ -115,7 +132,7 @@ struct OutputOptions: ParsableArguments {
 
     func prepare(_ files: [String]) throws -> URL {
         let dir = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Directories.create(dir, what: "--out")
         if !force, let clash = files.first(where: { FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).path) }) {
             throw GrokError("\(dir.appendingPathComponent(clash).path) exists; pass --force to overwrite it or choose another --out")
         }
@@ -150,10 +167,12 @@ struct Sweep: ParsableCommand {
     @Option(help: "Epoch cap per beta.") var maxEpochs: Int = 20000
 
     func run() throws {
-        let (shape, task) = try setup.build()
-        let betas = try QuasiStaticSweep.grid(min: betaMin, max: betaMax, step: betaStep)
-        let sweep = try QuasiStaticSweep(betas: betas, lr: lr, batch: batch, seed: seed,
-                                         criterion: ConvergenceCriterion(window: window, tolerance: tolerance, maxEpochs: maxEpochs))
+        let (shape, task, sweep) = try interpretingFlags {
+            let (shape, task) = try setup.build()
+            let betas = try QuasiStaticSweep.grid(min: betaMin, max: betaMax, step: betaStep)
+            return (shape, task, try QuasiStaticSweep(betas: betas, lr: lr, batch: batch, seed: seed,
+                                                      criterion: ConvergenceCriterion(window: window, tolerance: tolerance, maxEpochs: maxEpochs)))
+        }
         let dir = try output.prepare(["sweep.csv", "sweep.svg", "sweep.png"])
         let points = try sweep.run(shape: shape, task: task) { p in
             print(String(format: "%@ beta %.4f: %d epochs%@  test %.4f  sigma %.4f,%.3g", p.direction.rawValue, p.beta, p.epochs,
@@ -182,12 +201,15 @@ struct TrapOptions: ParsableArguments {
     @Option(help: "Warm start from this state file instead of making the trap.") var initFrom: String?
     @Option(help: "Init seed of the trap and of the fresh reference run.") var seed: UInt64 = 0
 
-    func trap(shape: LinearShape, task: TeacherTask, batch: Int) throws -> (TrapProtocol, DeepLinearNetwork) {
-        let proto = try TrapProtocol(trapBeta: trapBeta, trapEpochs: trapEpochs, trapLR: trapLr, beta: beta, batch: batch, seed: seed)
+    func protocolSettings(batch: Int) throws -> TrapProtocol {
+        try TrapProtocol(trapBeta: trapBeta, trapEpochs: trapEpochs, trapLR: trapLr, beta: beta, batch: batch, seed: seed)
+    }
+
+    func trap(_ proto: TrapProtocol, shape: LinearShape, task: TeacherTask) throws -> DeepLinearNetwork {
         if let initFrom {
-            return (proto, try NetworkState.read(from: URL(fileURLWithPath: initFrom)).network(expecting: shape, source: initFrom))
+            return try NetworkState.read(from: URL(fileURLWithPath: initFrom)).network(expecting: shape, source: initFrom)
         }
-        return (proto, try proto.makeTrap(shape: shape, task: task))
+        return try proto.makeTrap(shape: shape, task: task)
     }
 }
 
@@ -203,11 +225,18 @@ struct Trap: ParsableCommand {
     @Option(help: "Epochs of the trapped run (it stops early once escaped by both criteria).") var epochs: Int = 20000
     @Option(help: "Epochs of the fresh run (evaluated every epoch).") var freshEpochs: Int = 200
     @Option(help: "Evaluate the trapped run every N epochs (the escape epoch's resolution).") var evalEvery: Int = 10
+    @OptionGroup(title: "Injected noise of the continuation (the trap itself is made without)") var noise: NoiseOptions
 
     func run() throws {
-        let (shape, task) = try setup.build()
-        let (proto, trapNet) = try trapOptions.trap(shape: shape, task: task, batch: batch)
+        let (shape, task, proto) = try interpretingFlags {
+            let (shape, task) = try setup.build()
+            let settings = try SGDSettings(beta: trapOptions.beta, lr: lr, batch: batch,
+                                           temperature: noise.noiseTemperature, labelNoise: noise.labelNoise)
+            _ = try SGDStage(settings: settings, maxEpochs: epochs, evalEvery: evalEvery)
+            return (shape, task, try trapOptions.protocolSettings(batch: batch))
+        }
         let dir = try output.prepare(["trap.csv", "trap-state.json", "trap.svg", "trap.png"])
+        let trapNet = try trapOptions.trap(proto, shape: shape, task: task)
         try NetworkState(network: trapNet, beta: proto.trapBeta, lr: proto.trapLR, batch: batch, epochs: proto.trapEpochs)
             .write(to: dir.appendingPathComponent("trap-state.json"))
         let criteria = proto.criteria(trap: trapNet, task: task)
@@ -218,7 +247,8 @@ struct Trap: ParsableCommand {
         let (freshRecords, _) = try SGDStage(settings: SGDSettings(beta: proto.beta, lr: lr, batch: batch, seed: proto.seed),
                                              maxEpochs: freshEpochs).run(&fresh, on: task)
         let (run, trapped) = try escapeRun(from: trapNet, task: task, beta: proto.beta, lr: lr, batch: batch, seed: proto.seed,
-                                           budget: epochs, evalEvery: evalEvery, criteria: criteria)
+                                           budget: epochs, evalEvery: evalEvery, criteria: criteria,
+                                           temperature: noise.noiseTemperature, labelNoise: noise.labelNoise)
         let rows = freshRecords.map { "fresh," + TraceCSV.row($0) } + trapped.map { "trapped," + TraceCSV.row($0) }
         try AtomicFile.write((["run," + TraceCSV.header] + rows).joined(separator: "\n") + "\n", to: dir.appendingPathComponent("trap.csv"))
         try writeFigure(HysteresisFigures.trap(fresh: freshRecords, trapped: trapped, criteria: criteria, beta: proto.beta), dir, "trap")
@@ -234,53 +264,81 @@ struct Trap: ParsableCommand {
 
 struct Arrhenius: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Escape time against SGD noise: many seeds per lr from one trap; writes arrhenius.csv, arrhenius.svg/png and the fit of ln(mean escape epoch) against batch/lr.")
+        abstract: "Escape time against noise: many seeds per noise level from one trap; writes arrhenius.csv, arrhenius.svg/png and the fit of ln(mean escape epoch) against the inverse noise strength.",
+        discussion: """
+        One of --lrs, --noise-temperature, --label-noise lists several values: the axis \
+        (x = batch/lr, 1/T or 1/S^2); the others give one value (default: lr 0.005, no \
+        injected noise). Without any list: --lrs 5e-4,1e-3,2e-3,3e-3,5e-3 (minibatch noise \
+        only, the paper's protocol). Censored runs (no escape within --budget) are kept: the \
+        fit uses the censored maximum-likelihood mean escape time (time trapped summed over \
+        all runs / escapes) at every level with an escape; the fit over levels where every \
+        run escaped is printed too. With --noise-temperature the slope is the barrier in loss \
+        units, printed next to the balanced theory's.
+        """)
 
     @OptionGroup var setup: SetupOptions
     @OptionGroup var trapOptions: TrapOptions
     @OptionGroup var output: OutputOptions
-    @Option(help: "Learning rates (comma-separated).") var lrs: String = "5e-4,1e-3,2e-3,3e-3,5e-3"
+    @Option(help: "Learning rates (comma-separated). (default: 5e-4,1e-3,2e-3,3e-3,5e-3; with a noise list: 0.005)") var lrs: String?
+    @Option(help: "Langevin temperatures (comma-separated): noise of variance 2 * lr * T on every weight after every update.") var noiseTemperature: String?
+    @Option(help: "Label-noise standard deviations (comma-separated): Gaussian noise on every target of every minibatch.") var labelNoise: String?
     @Option(help: "Minibatch size.") var batch: Int = 64
-    @Option(help: "Seeds per learning rate (batch-order seeds 1...N).") var seeds: Int = 8
+    @Option(help: "Seeds per noise level (batch-order and noise seeds 1...N).") var seeds: Int = 8
     @Option(help: "Epoch budget per run; runs that have not escaped by then are censored.") var budget: Int = 20000
     @Option(help: "Evaluate every N epochs (the escape epoch's resolution).") var evalEvery: Int = 10
 
     func run() throws {
-        let lrList = try parseList(lrs, flag: "--lrs")
-        guard lrList.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw GrokError("--lrs: every learning rate must be > 0") }
-        guard seeds >= 1 else { throw GrokError("--seeds must be at least 1") }
-        guard budget >= 1 else { throw GrokError("--budget must be at least 1") }
-        let (shape, task) = try setup.build()
-        let (proto, trapNet) = try trapOptions.trap(shape: shape, task: task, batch: batch)
+        let (lrList, temperatures, labelNoises, shape, task, proto) = try interpretingFlags {
+            let temperatures = try noiseTemperature.map { try parseList($0, flag: "--noise-temperature") } ?? []
+            let labelNoises = try labelNoise.map { try parseList($0, flag: "--label-noise") } ?? []
+            let defaultLRs = temperatures.count > 1 || labelNoises.count > 1 ? [] : [5e-4, 1e-3, 2e-3, 3e-3, 5e-3]
+            let lrList = try lrs.map { try parseList($0, flag: "--lrs") } ?? defaultLRs
+            guard lrList.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw GrokError("--lrs: every learning rate must be > 0") }
+            if let repeated = lrList.enumerated().first(where: { lrList[..<$0.offset].contains($0.element) })?.element {
+                throw GrokError("--lrs lists \(repeated) twice: each learning rate is run once (with --seeds runs)")
+            }
+            guard seeds >= 1 else { throw GrokError("--seeds must be at least 1") }
+            guard budget >= 1 else { throw GrokError("--budget must be at least 1") }
+            for lr in lrList { _ = try SGDStage(settings: SGDSettings(beta: trapOptions.beta, lr: lr, batch: batch), maxEpochs: budget, evalEvery: evalEvery) }
+            let (shape, task) = try setup.build()
+            return (lrList, temperatures, labelNoises, shape, task, try trapOptions.protocolSettings(batch: batch))
+        }
+        let experiment = try ArrheniusExperiment(lrs: lrList, temperatures: temperatures, labelNoises: labelNoises, batch: batch,
+                                                 seeds: seeds, budget: budget, evalEvery: evalEvery)
         let dir = try output.prepare(["arrhenius.csv", "arrhenius.svg", "arrhenius.png"])
+        let trapNet = try trapOptions.trap(proto, shape: shape, task: task)
         let criteria = proto.criteria(trap: trapNet, task: task)
         if !criteria.isTrapped {
             note(String(format: "warning: the warm start is not trapped at beta %.4f: noise-free descent from it reaches the global minimum (plateau %.4f, global %.4f), so escape epochs below measure deterministic relaxation, not noise-driven escape", proto.beta, criteria.plateau, criteria.globalMinimum))
         }
         print(String(format: "references at beta %.4f: plateau %.4f, global minimum %.4f; trap sigma2 %.3g", proto.beta,
                      criteria.plateau, criteria.globalMinimum, evaluate(trapNet, on: task, beta: proto.beta, epoch: 0).sigma2))
-        var points: [ArrheniusPoint] = []
-        for lr in lrList {
-            var runs: [EscapeRun] = []
-            for s in 1...seeds {
-                runs.append(try escapeRun(from: trapNet, task: task, beta: proto.beta, lr: lr, batch: batch, seed: UInt64(s),
-                                          budget: budget, evalEvery: evalEvery, criteria: criteria).0)
-            }
-            let p = ArrheniusPoint(lr: lr, batch: batch, runs: runs)
-            points.append(p)
-            print(String(format: "lr %g (batch/lr %.0f): %d of %d escaped, %d censored at %d epochs; mean escape epoch %@%.0f",
-                         lr, p.noiseInverse, p.escapeTimes.count, runs.count, p.censored, budget, p.censored > 0 ? ">= " : "", p.meanEscapeLowerBound))
+        let points = try experiment.run(trap: trapNet, task: task, beta: proto.beta, criteria: criteria) { p in
+            let level = String(format: "lr %g, T %g, label noise %g (%@ = %.4g)", p.lr, p.temperature, p.labelNoise,
+                               p.axis.rawValue, p.noiseInverse)
+            let mean = p.meanEscapeCensoredMLE.map { String(format: "%.0f", $0) } ?? "none (no escape)"
+            print(String(format: "%@: %d of %d escaped, %d censored at %d epochs; mean escape epoch: censored MLE %@, censored counted at the budget %@%.0f",
+                         level, p.escapeTimes.count, p.runs.count, p.censored, budget, mean, p.censored > 0 ? ">= " : "", p.meanEscapeLowerBound))
         }
         try AtomicFile.write(([ArrheniusPoint.csvHeader] + points.flatMap(\.csvRows)).joined(separator: "\n") + "\n",
                              to: dir.appendingPathComponent("arrhenius.csv"))
-        let fitted = points.filter { $0.censored == 0 }
-        let fit = LineFit.fit(x: fitted.map(\.noiseInverse), y: fitted.map { log($0.meanEscapeLowerBound) })
-        try writeFigure(HysteresisFigures.arrhenius(points, fit: fit), dir, "arrhenius")
-        if let fit {
-            print(String(format: "fit over %d fully escaped points: ln(mean escape epoch) = %.4f + %.4g * batch/lr, R^2 %.4f", fitted.count, fit.intercept, fit.slope, fit.rSquared))
-        } else {
-            print("no fit: fewer than two learning rates at which every run escaped (censored runs are not dropped)")
+        let fits = ArrheniusFits(points)
+        var theory: Double? = nil
+        if experiment.axis == .inverseTemperature, shape.depth >= 3, let eta = try task.sampleEtas().last,
+           let b = BalancedTheory.barrier(eta: eta, beta: proto.beta, depth: shape.depth) {
+            theory = b.height
+            print(String(format: "balanced theory: barrier %.4f at lambda %.4f (weakest mode, training-set eta %.4f, beta %.4f)",
+                         b.height, b.lambda, eta, proto.beta))
         }
+        try writeFigure(HysteresisFigures.arrhenius(points, fit: fits.censoredMLE, theoryBarrier: theory), dir, "arrhenius")
+        func line(_ fit: LineFit?, levels: Int, what: String) -> String {
+            guard let fit else { return "no fit \(what): fewer than two such levels" }
+            let se = fit.slopeStandardError.map { String(format: " +- %.3g", $0) } ?? ""
+            return String(format: "fit %@ (%d levels): ln(mean escape epoch) = %.4f + %.4g%@ * %@, R^2 %.4f",
+                          what, levels, fit.intercept, fit.slope, se, experiment.axis.rawValue, fit.rSquared)
+        }
+        print(line(fits.censoredMLE, levels: fits.censoredMLELevels, what: "over levels with an escape, censored MLE mean"))
+        print(line(fits.fullyEscaped, levels: fits.fullyEscapedLevels, what: "over levels where every run escaped"))
     }
 }
 

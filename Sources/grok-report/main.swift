@@ -19,6 +19,7 @@ struct GrokReport: ParsableCommand {
           grok-report runs/NAME --open          ... and open the page
           grok-report --watch runs/NAME         a live page until the run ends
           grok-report seeds RUN... --out DIR    runs over seeds: bands, table
+          grok-report --tensorboard DIR         event files of a run or a sweep
 
         `grok-report build --help` lists the options of a run's report.
         """,
@@ -45,13 +46,16 @@ struct Build: ParsableCommand {
         """)
 
     @Argument(help: "The run directory (runs/<name>).")
-    var runDirectory: String
+    var runDirectory: String?
+
+    @Option(help: ArgumentHelp("Write TensorBoard event files instead of the report: for the run DIR, or for every run of a sweep or folder of runs DIR (one TensorBoard run per cell). Runs still training are skipped: grok-train --tensorboard logs those live.", valueName: "DIR"))
+    var tensorboard: String?
 
     @Flag(help: "Keep report.html live while the run trains; build the final page when it ends.")
     var watch = false
 
     @Option(help: "With --watch: the least seconds between two live builds. (default: 60)")
-    var every: Double = 60
+    var every: Double?
 
     @Flag(help: "Open report.html with xdg-open afterwards.")
     var open = false
@@ -69,10 +73,21 @@ struct Build: ParsableCommand {
     var seed: UInt64 = 0
 
     func validate() throws {
-        guard every > 0, every.isFinite else { throw ValidationError("--every must be a positive number of seconds") }
+        if tensorboard != nil, runDirectory != nil { throw ValidationError("--tensorboard DIR takes the run or sweep itself: give no run directory besides it") }
+        if tensorboard == nil, runDirectory == nil { throw ValidationError("give a run directory (or --tensorboard DIR)") }
+        guard let every else { return }
+        guard watch else { throw ValidationError("--every is only used with --watch (the least seconds between two live builds)") }
+        guard every > 0, every.isFinite else { throw ValidationError("--every must be a positive number of seconds, got \(every)") }
     }
 
     func run() throws {
+        if let tensorboard {
+            let result = try TensorBoardLog.exportAll(URL(fileURLWithPath: tensorboard))
+            for s in result.skipped { FileHandle.standardError.write(Data("note: skipped \(s.run.path): \(s.why)\n".utf8)) }
+            print("wrote \(result.written.count) event file(s); view with: tensorboard --logdir \(tensorboard)")
+            return
+        }
+        guard let runDirectory else { return }
         var options = ReportOptions()
         options.png = !noPng
         options.esdLayer = layer
@@ -81,7 +96,7 @@ struct Build: ParsableCommand {
         let directory = URL(fileURLWithPath: runDirectory)
         if watch {
             var watcher = ReportWatcher(runDirectory: directory, options: options)
-            watcher.minimumInterval = every
+            watcher.minimumInterval = every ?? 60
             var opened = !open   // open the page once it exists
             let final = try watcher.run { line in
                 FileHandle.standardOutput.write(Data((line + "\n").utf8))

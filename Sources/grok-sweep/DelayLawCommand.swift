@@ -17,7 +17,7 @@ struct DelayLawCommand: ParsableCommand {
         is censored: listed with its last step, drawn as a triangle, left out of the fit
         (so the fitted slope is a lower bound when high-rho runs are censored).
 
-        Writes to --out: delay-law.csv (per run), delay-law-fit.csv (a, its standard error,
+        Writes to --out (never over an earlier fit's files without --force): delay-law.csv (per run), delay-law-fit.csv (a, its standard error,
         b, R^2 per task), figures/8-delay-law (one panel per task) and
         figures/8b-clamped-curves (weight norm and test accuracy of the clamped runs).
 
@@ -33,9 +33,14 @@ struct DelayLawCommand: ParsableCommand {
     @Option(help: "Where the tables and figures go.")
     var out: String
 
+    @Flag(help: "Replace the files of an earlier fit in --out (delay-law.csv, delay-law-fit.csv, figures/8-*); without it they are never overwritten.")
+    var force = false
+
     func run() throws {
-        guard !task.isEmpty else { throw GrokError("delay-law needs at least one --task 'NAME;THRESHOLD;DIR[,DIR...]'") }
-        let tasks = try task.map(DelayLaw.Task.init(parsing:))
-        for line in try DelayLaw.write(tasks, to: URL(fileURLWithPath: out)) { print(line) }
+        let tasks = try interpretingFlags {
+            guard !task.isEmpty else { throw GrokError("delay-law needs at least one --task 'NAME;THRESHOLD;DIR[,DIR...]'") }
+            return try task.map(DelayLaw.Task.init(parsing:))
+        }
+        for line in try DelayLaw.write(tasks, to: URL(fileURLWithPath: out), force: force) { print(line) }
     }
 }

@@ -20,7 +20,7 @@ struct Start: ParsableCommand {
         discussion: """
         Every other flag is a grok-train flag; a comma-separated list sweeps it, and the sweep is the cross product of the lists. Flags given one value apply to every run.
 
-        Sweepable: \(TrainFlags.sweepableNames.joined(separator: " ")) (--seeds = --seed). One value each: --widths, --data-dir, --keep-snapshots, --snapshot-dtype, --no-report, --clamp-ref, --clamp-ref-run, --constrain-norm. The sweep's own business: --threads (each run has one), --out, --resume, --quiet.
+        Sweepable: \(TrainFlags.sweepableNames.joined(separator: " ")) (--seeds = --seed). One value each: --widths, --data-dir, --keep-snapshots, --snapshot-dtype, --no-report, --clamp-ref, --clamp-ref-run, --constrain-norm. Paths (--data-dir, --clamp-ref-run) are checked once and stored absolute, so the runs find them from any directory. The sweep's own business: --threads (each run has one), --out, --resume, --quiet, --force (below).
 
         Snapshots: sweep runs keep about \(SweepGrid.defaultKeepSnapshots) snapshot files each (spread in log(step), plus the first, the last and the test-accuracy peak; every evaluation keeps its metrics.csv and htsr.csv rows) unless you pass --keep-snapshots all|none|N.
 
@@ -43,7 +43,7 @@ struct Start: ParsableCommand {
     @Flag(help: "Use a sweep directory that holds a different grid: runs whose settings changed start over, the others continue.")
     var force = false
 
-    @Option(help: "T_grok in the summary: the first evaluation with test accuracy at or above this. (default: 0.8)")
+    @Option(help: "T_grok in the summary: the first evaluation with test accuracy at or above this.")
     var grokThreshold: Double = 0.8
 
     @Option(help: "slurm: write sweep.json, the run configs and sweep.sbatch (a job array) instead of running here.")
@@ -52,19 +52,19 @@ struct Start: ParsableCommand {
     @Option(help: "Slurm: at most K array tasks at once (%K).")
     var maxParallel: Int?
 
-    @Option(help: "Slurm: memory per task. (default: 2G)")
+    @Option(help: "Slurm: memory per task.")
     var mem: String = "2G"
 
     @Option(help: "Slurm: time limit per task (minutes, HH:MM:SS or D-HH:MM:SS). A task that hits it has checkpointed; requeue it to continue.")
     var time: String?
 
-    @Option(help: "Slurm: seconds before the time limit at which the task is told to checkpoint and stop. (default: 120)")
+    @Option(help: "Slurm: seconds before the time limit at which the task is told to checkpoint and stop.")
     var signalLead: Int = 120
 
     @Option(help: "Slurm: partition.")
     var partition: String?
 
-    @Option(help: "Slurm: the cluster's MaxArraySize; larger sweeps are split into several arrays. (default: 1001)")
+    @Option(help: "Slurm: the cluster's MaxArraySize; larger sweeps are split into several arrays.")
     var maxArraySize: Int = 1001
 
     @Flag(help: "Only one line per started or finished run (no live lines).")
@@ -109,8 +109,7 @@ struct Status: ParsableCommand {
     @Argument(help: "The sweep directory.") var directory: String
 
     func run() throws {
-        let (manifest, lines) = try SweepStatus.lines(SweepDirectory(URL(fileURLWithPath: directory)))
-        print(SweepStatus.render(manifest, lines))
+        print(SweepStatus.render(try SweepStatus.read(SweepDirectory(URL(fileURLWithPath: directory)))))
     }
 }
 
@@ -137,8 +136,10 @@ struct Submit: ParsableCommand {
     @Argument(help: "The sweep directory.") var directory: String
 
     func run() throws {
-        let jobs = try SlurmCluster.submit(SweepDirectory(URL(fileURLWithPath: directory)))
-        for j in jobs.suffix(from: 0) { print("submitted \(j.part.script): job \(j.jobID) (runs \(j.part.offset)..\(j.part.offset + j.part.count - 1))") }
+        let sweep = SweepDirectory(URL(fileURLWithPath: directory))
+        let jobs = try SlurmCluster.submit(sweep)
+        if jobs.isEmpty { print("nothing to submit: every run of \(sweep.url.path) has finished (grok-sweep status \(sweep.url.path))") }
+        for j in jobs { print("submitted \(j.part.script): job \(j.jobID) (runs \(j.part.offset)..\(j.part.offset + j.part.count - 1))") }
     }
 }
 

@@ -18,7 +18,7 @@ struct ModularAdditionFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("modadd: the hidden (GELU) width H. (default: 256)", valueName: "H"))
     var hidden: Int?
 
-    /// The flags given (for --resume's "ignored" note).
+    /// The flags given (refused without --dataset modadd).
     var given: [String] {
         [("--modulus", modulus != nil), ("--train-fraction", trainFraction != nil), ("--embed-dim", embedDim != nil),
          ("--hidden", hidden != nil)].filter(\.1).map(\.0)

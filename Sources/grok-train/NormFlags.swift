@@ -32,16 +32,9 @@ struct NormFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("The step of --rescale-once (1 ... --steps).", valueName: "STEP"))
     var at: String?
 
-    /// The flags given (for --resume's "ignored" note).
-    var given: [String] {
-        [("--clamp-norm", clampNorm != nil), ("--clamp-from", clampFrom != nil), ("--clamp-ref", clampRef != nil),
-         ("--clamp-ref-run", clampRefRun != nil), ("--clamp-ref-threshold", clampRefThreshold != nil),
-         ("--constrain-norm", constrainNorm), ("--rescale-once", rescaleOnce != nil), ("--at", at != nil)]
-            .filter(\.1).map(\.0)
-    }
-
-    /// The rule these flags ask for (nil = none); W_C of --clamp-ref auto is read here.
-    func control() throws -> NormControl? {
+    /// The rule these flags ask for (nil = none); W_C of --clamp-ref auto is read here, from a
+    /// free run of the same network as `config`.
+    func control(for config: TrainingConfig) throws -> NormControl? {
         let chosen = [("--clamp-norm", clampNorm != nil), ("--constrain-norm", constrainNorm), ("--rescale-once", rescaleOnce != nil)]
             .filter(\.1).map(\.0)
         guard chosen.count <= 1 else { throw GrokError("choose one norm intervention, not \(chosen.joined(separator: " and "))") }
@@ -65,7 +58,7 @@ struct NormFlags: ParsableArguments {
                 let threshold = clampRefThreshold ?? 0.8
                 guard threshold > 0, threshold <= 1 else { throw GrokError("--clamp-ref-threshold must be in (0, 1], got \(threshold)") }
                 let url = URL(fileURLWithPath: dir)
-                let found = try GrokReference.weightNorm(ofRun: url, threshold: threshold)
+                let found = try GrokReference.weightNorm(ofRun: url, threshold: threshold, for: config)
                 return .clamp(rho: rho, fromStep: from, referenceNorm: found.norm, referenceRun: url.standardizedFileURL.path)
             }
             if clampRefRun != nil { throw GrokError("--clamp-ref-run is only used with --clamp-ref auto") }

@@ -163,6 +163,12 @@ struct Train: ParsableCommand {
     @OptionGroup(title: "Norm interventions (one at a time)")
     var norm: NormFlags
 
+    @OptionGroup(title: "Grokfast (gradient filter)")
+    var grokfastFlags: GrokfastFlags
+
+    @Flag(help: "Keep a TensorBoard event file in the run directory while training (scalars of metrics.csv and htsr.csv, the phases as text): tensorboard --logdir RUN_DIR (or a sweep's directory). Kept on --resume.")
+    var tensorboard = false
+
     @Option(help: "Run directory. (default: runs/<date>-<hyperparameter tag>)")
     var out: String?
 
@@ -206,7 +212,13 @@ struct Train: ParsableCommand {
         if let v = batchOrder { c.batchOrder = v }
         if let v = trainSize { c.trainSize = v }
         if let v = subset { c.subset = v }
-        if let v = dataset { c.dataset = v }
+        if let v = dataset {
+            // The preset's model and recipe are modular addition's: on images it is not a recipe.
+            if preset == .delayLaw, v != .modadd {
+                throw GrokError("--preset delay-law is modular addition (--dataset modadd, the token model); for --dataset \(v.rawValue) use --preset omnigrok or paper and set the flags you need (e.g. --clamp-norm)")
+            }
+            c.dataset = v
+        }
         try modadd.apply(to: &c, imageOnlyFlags: [
             ("--widths", widths != nil), ("--train-size", trainSize != nil), ("--subset", subset != nil),
             ("--batch-size", batchSize != nil), ("--batch-order", batchOrder != nil),
@@ -219,7 +231,13 @@ struct Train: ParsableCommand {
         if let v = kernels { c.kernels = v }
         if let v = snapshotDtype { c.snapshotDtype = v }
         if let v = stopAtTestAcc { c.stopAtTestAccuracy = v }
-        c.normControl = try norm.control()
+        try c.validate()   // the network's sizes first: the reference run is compared with it
+        c.normControl = try norm.control(for: c)
+        let filter = try grokfastFlags.filter()
+        c.grokfast = filter.filter
+        if !filter.unused.isEmpty, !check {
+            note("note: --grokfast off: \(filter.unused.joined(separator: ", ")) not used")
+        }
         try c.validate()
         return c
     }
@@ -239,32 +257,37 @@ struct Train: ParsableCommand {
         if let v = htsrRule { d.htsrRule = v }
         if let v = htsrStableRankDrop { d.htsrStableRankDrop = v }
         if let v = onWarning { d.onWarning = v }
+        if tensorboard { d.tensorboard = true }
         try d.validate()
         return d
     }
 
     func run() throws {
         if let w = BLASRuntime.slowKernelWarning { note(w) }
-        if let out, out.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw GrokError("--out must name a directory (got an empty path)")
-        }
         var run: TrainingRun
         if resume {
-            guard let out else { throw GrokError("--resume needs --out DIR, the run directory to continue") }
-            run = TrainingRun(directory: URL(fileURLWithPath: out), start: .resume(threads: try threads.map(Self.checkedThreads)))
-            let ignored = flagsIgnoredOnResume
+            let (directory, resumeThreads) = try interpretingFlags { () throws -> (String, Int?) in
+                guard let out else { throw GrokError("--resume needs --out DIR, the run directory to continue") }
+                try Self.checkOut(out)
+                if check { throw GrokError("--check checks the flags of a new run without writing anything; --resume continues a run: give one of them") }
+                return (out, try threads.map(Self.checkedThreads))
+            }
+            run = TrainingRun(directory: URL(fileURLWithPath: directory), start: .resume(threads: resumeThreads, force: force))
+            let ignored = Self.flagsIgnoredOnResume(Array(CommandLine.arguments.dropFirst()))
             if !ignored.isEmpty {
                 note("note: --resume takes its settings from \(run.directory.configURL.path); ignored: \(ignored.joined(separator: ", "))")
             }
         } else {
-            let config = try makeConfig()
+            let (config, diagnostics) = try interpretingFlags {
+                if let out { try Self.checkOut(out) }
+                return (try makeConfig(), try makeDiagnostics())
+            }
             if check {
-                let diagnostics = try makeDiagnostics()
                 let data = try TrainingData.load(config)
                 return try printCheck(config: config, diagnostics: diagnostics, data: data)
             }
             let name = out ?? "runs/\(Self.timestamp())-\(config.tag)"
-            run = TrainingRun(directory: URL(fileURLWithPath: name), start: .fresh(config, try makeDiagnostics(), force: force))
+            run = TrainingRun(directory: URL(fileURLWithPath: name), start: .fresh(config, diagnostics, force: force))
         }
         run.quiet = quiet
         run.buildReport = !noReport
@@ -286,26 +309,26 @@ struct Train: ParsableCommand {
         return n
     }
 
-    /// The flags a --resume ignores because config.json decides them (everything but --out,
-    /// --threads, --quiet and --no-report), by name.
-    var flagsIgnoredOnResume: [String] {
-        let set: [(String, Bool)] = [
-            ("--preset", preset != nil), ("--steps", steps != nil), ("--lr", lr != nil), ("--wd", wd != nil),
-            ("--optimizer", optimizer != nil), ("--momentum", momentum != nil), ("--loss", loss != nil),
-            ("--dtype", dtype != nil), ("--widths", widths != nil), ("--init-scale", initScale != nil),
-            ("--batch-size", batchSize != nil), ("--batch-order", batchOrder != nil),
-            ("--train-size", trainSize != nil), ("--subset", subset != nil), ("--dataset", dataset != nil),
-            ("--stop-at-test-acc", stopAtTestAcc != nil),
-            ("--data-dir", dataDir != nil), ("--seed", seed != nil), ("--snapshots", snapshots != nil),
-            ("--schedule", schedule != nil), ("--htsr", htsr != nil),
-            ("--sparsity-threshold", sparsityThreshold != nil), ("--fit-threshold", fitThreshold != nil),
-            ("--collapse-drop", collapseDrop != nil), ("--collapse-sustain", collapseSustain != nil),
-            ("--rise-fraction", riseFraction != nil), ("--grokked-fraction", grokkedFraction != nil),
-            ("--htsr-traps", htsrTraps != nil), ("--htsr-alpha-window", htsrAlphaWindow != nil),
-            ("--htsr-rule", htsrRule != nil), ("--htsr-stable-rank-drop", htsrStableRankDrop != nil),
-            ("--force", force),
-        ]
-        return set.filter(\.1).map(\.0) + modadd.given + norm.given
+    static func checkOut(_ out: String) throws {
+        if out.trimmingCharacters(in: .whitespaces).isEmpty { throw GrokError("--out must name a directory (got an empty path)") }
+    }
+
+    /// The flags --resume applies; config.json decides everything else. --force lets a run
+    /// whose checkpoint is gone start again from step 0 over the results it holds.
+    static let appliedOnResume: Set<String> = ["resume", "out", "threads", "quiet", "no-report", "force"]
+
+    /// The flags given on `arguments` (the command line after the tool's name) that --resume
+    /// ignores, by name, in order. Read from the arguments themselves, so every flag grok-train
+    /// has, now or later, is named without a list to keep in step.
+    static func flagsIgnoredOnResume(_ arguments: [String]) -> [String] {
+        var names: [String] = []
+        for a in arguments {
+            if a == "--" { break }
+            guard a.hasPrefix("--"), a.count > 2 else { continue }
+            let name = String(a.dropFirst(2).prefix { $0 != "=" })
+            if !appliedOnResume.contains(name), !names.contains("--" + name) { names.append("--" + name) }
+        }
+        return names
     }
 
     static func timestamp() -> String {
@@ -334,87 +357,5 @@ extension SubsetMode: ExpressibleByArgument {}
 extension TrapCount: ExpressibleByArgument {}
 extension HTSRRule: ExpressibleByArgument {}
 extension WarningAction: ExpressibleByArgument {}
-
-struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Time one training step (forward + backward + AdamW) against its GEMMs alone.")
-
-    @Option(help: "Training steps timed per configuration (median of 5 repeats).")
-    var iterations = 2000
-
-    @Flag(help: "Only count heap allocations per step (needs the malloc-counting shim in LD_PRELOAD; see README).")
-    var allocations = false
-
-    @Option(help: "A snapshot of a trained run (safetensors, PyTorch names) whose weights give the trained density. (default: the committed Omnigrok 1e5-step fixture when run from a checkout)")
-    var trained: String?
-
-    @Flag(help: "Only show where a step's time goes (ms per layer forward/backward, loss, update), dense and sparse, one thread.")
-    var phases = false
-
-    @Option(help: "Only this thread count (default: 1 and 2).")
-    var threads: Int?
-
-    // (Not --dtype/--kernels: grok-train's own options of those names would take them.)
-    @Option(help: "--phases: only this precision, f32 or f64 (default: both).")
-    var onlyDtype: TrainingConfig.Precision?
-
-    @Option(help: "--phases: only these kernels, sparse or dense (default: both).")
-    var onlyKernels: KernelChoice?
-
-    @Option(help: "--phases: only this density, init or trained (default: both).")
-    var density: String?
-
-    func run() throws {
-        if phases {
-            guard density == nil || density == "init" || density == "trained" else {
-                throw GrokError("--density must be init or trained, got \(density!)")
-            }
-            let t = try trainedURL()
-            var weights: [URL?] = t == nil ? [nil] : [nil, t]
-            if density == "init" { weights = [nil] } else if density == "trained" {
-                guard let t else { throw GrokError("--density trained: no trained snapshot (give --trained)") }
-                weights = [t]
-            }
-            for w in weights {
-                for k in onlyKernels.map({ [$0] }) ?? KernelChoice.allCases {
-                    if onlyDtype != .f64 { print(try StepBenchmark.phases(Float.self, kernels: k, steps: iterations, trained: w)) }
-                    if onlyDtype != .f32 { print(try StepBenchmark.phases(Double.self, kernels: k, steps: iterations, trained: w)) }
-                }
-            }
-            return
-        }
-        if allocations {
-            guard let a = StepBenchmark.allocationsPerStep(Float.self, mode: .reshuffle),
-                  let b = StepBenchmark.allocationsPerStep(Double.self, mode: .cycle) else {
-                throw GrokError("no malloc-counting shim loaded (LD_PRELOAD a library exporting groklab_malloc_count)")
-            }
-            let c = StepBenchmark.allocationsPerStep(Float.self, mode: .cycle, blasThreads: 2) ?? .nan
-            print(String(format: "heap allocations per step: f32 reshuffle %.2f, f64 cycle %.2f", a, b))
-            let more = [StepBenchmark.allocationsPerStep(Float.self, mode: .cycle), StepBenchmark.allocationsPerStep(Double.self, mode: .reshuffle),
-                        StepBenchmark.allocationsPerStep(Double.self, mode: .cycle, kernels: .dense),
-                        StepBenchmark.allocationsPerStep(Float.self, mode: .reshuffle, kernels: .dense)].map { $0 ?? .nan }
-            print(String(format: "also: sparse f32 cycle %.2f, sparse f64 reshuffle %.2f; dense f64 cycle %.2f, dense f32 reshuffle %.2f", more[0], more[1], more[2], more[3]))
-            print(String(format: "with 2 BLAS threads: %.2f (OpenBLAS's threaded GEMM driver allocates its job table)", c))
-            return
-        }
-        if let n = threads, n < 1 { throw GrokError("--threads must be at least 1, got \(n)") }
-        print(try StepBenchmark.run(steps: iterations, trained: trainedURL(), threads: threads.map { [$0] }))
-    }
-}
-
-extension Bench {
-    /// --trained, or the trained snapshot committed with the tests when this binary runs from a
-    /// checkout; nil (column left out) otherwise.
-    func trainedURL() throws -> URL? {
-        if let t = trained {
-            guard FileManager.default.fileExists(atPath: t) else { throw GrokError("--trained \(t): no such file") }
-            return URL(fileURLWithPath: t)
-        }
-        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Tests/TrainingTests/Fixtures/omnigrok-trained.safetensors")
-        return FileManager.default.fileExists(atPath: fixture.path) ? fixture : nil
-    }
-}
 
 runTool(Train.self)

@@ -189,4 +189,49 @@ final class KilledRunHTSRTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: full.appendingPathComponent("metrics.csv")),
                        try Data(contentsOf: part.appendingPathComponent("metrics.csv")))
     }
+
+    /// A relabel reads metrics.csv (and, with --phases-only, htsr.csv): a file cut short (rows
+    /// lost, a partial last line) is refused with what is missing, and nothing is rewritten;
+    /// labels from it would silently leave those evaluations out.
+    func testRelabelRefusesTruncatedFiles() throws {
+        var config = TrainingConfig.paper
+        config.widths = [784, 24, 16, 10]
+        config.trainSize = 100; config.batchSize = 20; config.steps = 60; config.snapshots = 10
+        config.threads = 1; config.initScale = 2; config.lr = 2e-3
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("groklab-relabel-cut-\(getpid())")
+        try? FileManager.default.removeItem(at: dir)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try run(config, in: dir, resume: false)
+        var options = RunRelabel.Options()
+        options.htsrMode = .plain
+        let fm = FileManager.default
+        let metrics = dir.appendingPathComponent("metrics.csv"), htsr = dir.appendingPathComponent("htsr.csv")
+        let phases = try Data(contentsOf: dir.appendingPathComponent("phases.json"))
+
+        // metrics.csv cut in the middle of a row: the last evaluations are gone.
+        let metricsText = try String(contentsOf: metrics, encoding: .utf8)
+        var cut = String(metricsText.prefix(metricsText.count * 2 / 3))
+        if cut.hasSuffix("\n") { cut += "12" }
+        try cut.write(to: metrics, atomically: true, encoding: .utf8)
+        var notes: [String] = []
+        XCTAssertThrowsError(try RunRelabel.relabel(directory: dir, options: options) { notes.append($0) }) {
+            XCTAssertTrue("\($0)".contains("metrics.csv lacks") && "\($0)".contains("evaluations up to step 60"), "\($0)")
+        }
+        XCTAssertTrue(notes.contains { $0.contains("partially written last line") }, "\(notes)")
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("phases.json")), phases, "nothing rewritten")
+        XCTAssertFalse(fm.fileExists(atPath: dir.appendingPathComponent("htsr.before-relabel.csv").path))
+        try metricsText.write(to: metrics, atomically: true, encoding: .utf8)
+
+        // htsr.csv cut: --phases-only would label from the rows that are left.
+        let htsrText = try String(contentsOf: htsr, encoding: .utf8)
+        try String(htsrText.prefix(htsrText.count / 2)).write(to: htsr, atomically: true, encoding: .utf8)
+        options.reanalyze = false
+        XCTAssertThrowsError(try RunRelabel.relabel(directory: dir, options: options)) {
+            XCTAssertTrue("\($0)".contains("no HTSR rows") && "\($0)".contains("without --phases-only"), "\($0)")
+        }
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("phases.json")), phases, "nothing rewritten")
+        // Analysed again from the snapshots, the run relabels.
+        options.reanalyze = true
+        XCTAssertEqual(try RunRelabel.relabel(directory: dir, options: options).analysedSnapshots, 11)
+    }
 }

@@ -11,7 +11,9 @@ final class LiveReportTests: XCTestCase {
         addTeardownBlock { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
         if let lastStep {   // cut metrics.csv after `lastStep`: a run still training
             let url = dir.appendingPathComponent("metrics.csv")
-            let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+            var lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+            // A run still training has no phase column yet (a completed run's file gets it).
+            if lines[0].hasSuffix(",phase") { lines = lines.map { $0[..<$0.lastIndex(of: ",")!] } }
             let kept = [lines[0]] + lines.dropFirst().filter { Double($0.prefix { $0 != "," })! <= lastStep }
             try (kept.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
         }
@@ -80,7 +82,9 @@ final class LiveReportTests: XCTestCase {
         let done = try makeRun()
         XCTAssertEqual(RunState.of(done), .completed)
         let going = try makeRun(lastStep: 1000)
-        XCTAssertEqual(RunState.of(going), .running)          // no lock to ask: assumed running
+        // No lock file: no trainer is at work (one creates it before anything else).
+        XCTAssertEqual(DirectoryLock.probe(directory: going), .absent)
+        XCTAssertEqual(RunState.of(going), .stopped)
         let lock = try DirectoryLock(directory: going, holder: "grok-train")
         XCTAssertEqual(DirectoryLock.isHeld(directory: going), true)
         XCTAssertEqual(RunState.of(going), .running)
@@ -100,5 +104,49 @@ final class LiveReportTests: XCTestCase {
         let html = try String(contentsOf: XCTUnwrap(result.report), encoding: .utf8)
         XCTAssertFalse(html.contains("live-banner"))
         XCTAssertThrowsError(try ReportWatcher(runDirectory: dir.appendingPathComponent("nope"), options: ReportOptions()).run { _ in })
+    }
+
+    /// Runs a watcher on its own thread; nil when it has not returned within `timeout` seconds
+    /// (it would wait forever: the test fails instead of hanging).
+    func watch(_ watcher: ReportWatcher, timeout: Double = 30) -> (lines: [String], error: Error?)? {
+        final class Box: @unchecked Sendable {
+            let watcher: ReportWatcher; var lines: [String] = []; var error: Error?
+            init(_ w: ReportWatcher) { watcher = w }
+        }
+        let box = Box(watcher), done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            do { _ = try box.watcher.run { box.lines.append($0) } } catch { box.error = error }
+            done.signal()
+        }
+        return done.wait(timeout: .now() + timeout) == .success ? (box.lines, box.error) : nil
+    }
+
+    /// A folder that is not a run is refused at once (no config.json: nothing will ever come).
+    func testWatchingAFolderThatIsNotARunFailsAtOnce() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
+        try "x".write(to: folder.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        var watcher = ReportWatcher(runDirectory: folder, options: ReportOptions())
+        watcher.poll = 0.01
+        let r = try XCTUnwrap(watch(watcher, timeout: 10), "grok-report --watch on a folder that is not a run must not wait")
+        XCTAssertTrue(r.error.map { "\($0)".contains("not a GrokLab run directory") } ?? false, "\(String(describing: r.error))")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("report.html").path))
+    }
+
+    /// A stopped run without a lock file (nobody writes it) gets its final page and the watch
+    /// ends, instead of waiting for a trainer that is not there.
+    func testWatchingAStoppedRunWithoutALockEnds() throws {
+        let dir = try makeRun(lastStep: 1000)
+        XCTAssertEqual(DirectoryLock.probe(directory: dir), .absent)
+        var watcher = ReportWatcher(runDirectory: dir, options: { var o = ReportOptions(); o.png = false; return o }())
+        watcher.settle = 0
+        watcher.poll = 0.01
+        let r = try XCTUnwrap(watch(watcher), "the watch of a run nobody writes must end")
+        XCTAssertNil(r.error)
+        XCTAssertEqual(r.lines.count, 1, "\(r.lines)")
+        XCTAssertTrue(r.lines.last?.hasPrefix("run stopped: final report") == true, "\(r.lines)")
+        let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
+        XCTAssertFalse(html.contains("live-banner"))
     }
 }

@@ -16,7 +16,9 @@ final class MetricsFileTests: XCTestCase {
     func testBaseColumnsAreTheTrainersInOrder() {
         XCTAssertEqual(MetricsFile.baseColumns(layerNames: ["fc1", "fc2", "fc3"]).joined(separator: ","),
                        "step,train_loss,train_acc,test_loss,test_acc,l2_norm,l2_weights,l2_fc1,l2_fc2,l2_fc3")
-        XCTAssertEqual(TimingFile.columns.joined(separator: ","), "step,wall_s,train_s,eval_s,diagnostics_s")
+        XCTAssertEqual(TimingFile.columns.joined(separator: ","),
+                       "step,wall_s,train_s,eval_s,diagnostics_s,wait_s,analysis_s,overlap_s,pending")
+        XCTAssertEqual(TimingFile.legacyColumns.joined(separator: ","), "step,wall_s,train_s,eval_s,diagnostics_s")
         XCTAssertEqual(ClampFile.columns.joined(separator: ","), "step,factor")
     }
 

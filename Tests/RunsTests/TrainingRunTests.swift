@@ -62,6 +62,44 @@ final class TrainingRunTests: XCTestCase {
                        try Data(contentsOf: part.appendingPathComponent("metrics.csv")))
     }
 
+    /// A run whose checkpoint was deleted still holds its results: --resume refuses to start
+    /// it again from step 0 over them, and does so only with --force.
+    func testResumeWithoutItsCheckpointKeepsTheResultsUnlessForced() throws {
+        let url = directory("lost-checkpoint")
+        try fresh(url).run()
+        let files = RunDirectory(url)
+        try fm.removeItem(at: files.checkpointURL)
+        let metrics = try Data(contentsOf: files.metricsURL)
+        let snapshots = files.snapshots().map(\.url.lastPathComponent)
+        XCTAssertGreaterThan(snapshots.count, 2)
+        XCTAssertThrowsError(try makeRun(url, .resume(threads: nil)).run()) {
+            XCTAssertTrue("\($0)".contains("checkpoint.safetensors is missing") && "\($0)".contains("--force"), "\($0)")
+        }
+        XCTAssertEqual(try Data(contentsOf: files.metricsURL), metrics, "metrics.csv must be untouched")
+        XCTAssertEqual(files.snapshots().map(\.url.lastPathComponent), snapshots, "the snapshots must be untouched")
+        var notes: [String] = []
+        let result = try makeRun(url, .resume(threads: nil, force: true), notes: { notes.append($0) }).run()
+        XCTAssertEqual(result.outcome, .completed)
+        XCTAssertTrue(notes.contains { $0.contains("starting it again from step 0") && $0.contains("--force") }, "\(notes)")
+        XCTAssertEqual(try Data(contentsOf: files.metricsURL), metrics, "the same run again gives the same metrics")
+    }
+
+    /// A run recorded before timing.csv had its background columns resumes with the five it
+    /// has (the file keeps one header), and a new run writes all of them.
+    func testResumeKeepsAnOlderTimingFilesColumns() throws {
+        let url = directory("legacy-timing")
+        try fresh(url).run()
+        let timing = RunDirectory(url).timingURL
+        let lines = try String(contentsOf: timing, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.first.map(String.init), TimingFile.columns.joined(separator: ","))
+        let legacy = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).prefix(5).joined(separator: ",") }
+        try (legacy.joined(separator: "\n") + "\n").write(to: timing, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try makeRun(url, .resume(threads: nil)).run().outcome, .completed)
+        let after = try String(contentsOf: timing, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(after.first.map(String.init), TimingFile.legacyColumns.joined(separator: ","))
+        XCTAssertTrue(after.allSatisfy { $0.split(separator: ",").count == 5 }, "\(after)")
+    }
+
     func testResumeRefusesAHistoryThatDoesNotMatchTheCheckpoint() throws {
         let url = directory("history")
         try fresh(url).run()

@@ -50,6 +50,16 @@ final class DelayLawTests: XCTestCase {
         XCTAssertEqual(csv.split(separator: "\n").count, 6)
         XCTAssertTrue(csv.contains("t,1,4,40,160,,1,5000,"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("figures/8-delay-law.svg").path))
+        // An earlier fit's files are not replaced unless asked (through the real command too).
+        try "kept".write(to: out.appendingPathComponent("delay-law-fit.csv"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try DelayLaw.write([task], to: out)) { XCTAssertTrue("\($0)".contains("--force"), "\($0)") }
+        let refused = try Tool.run("grok-sweep", ["delay-law", "--task", "t;0.9;\(root.path)", "--out", out.path])
+        XCTAssertEqual(refused.status, 1, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("exists (an earlier delay-law fit)"), refused.stderr)
+        XCTAssertEqual(try String(contentsOf: out.appendingPathComponent("delay-law-fit.csv"), encoding: .utf8), "kept")
+        let forced = try Tool.run("grok-sweep", ["delay-law", "--task", "t;0.9;\(root.path)", "--out", out.path, "--force"])
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertTrue(try String(contentsOf: out.appendingPathComponent("delay-law-fit.csv"), encoding: .utf8).hasPrefix("task,threshold"))
     }
 
     func testBadTaskIsAOneLineError() {

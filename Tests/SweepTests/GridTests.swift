@@ -21,6 +21,19 @@ final class GridTests: XCTestCase {
         XCTAssertEqual(g.tag, "omnigrok-wd-seed")
     }
 
+    /// The Grokfast 2x2: the filter swept off/on with its settings shared, and --tensorboard
+    /// passed to every cell.
+    func testGrokfastIsSweepableAndTensorboardIsASwitch() throws {
+        let g = try SweepGrid(arguments: ["--grokfast", "off,ema", "--grokfast-alpha", "0.8", "--grokfast-lambda", "0.1",
+                                          "--wd", "0.01,2", "--tensorboard"])
+        XCTAssertEqual(g.cells.map(\.name), ["grokfast=off,wd=0.01", "grokfast=off,wd=2", "grokfast=ema,wd=0.01", "grokfast=ema,wd=2"])
+        XCTAssertEqual(g.cells[2].arguments, ["--grokfast-alpha", "0.8", "--grokfast-lambda", "0.1", "--tensorboard",
+                                              "--grokfast", "ema", "--wd", "0.01", "--keep-snapshots", "12"])
+        XCTAssertThrowsError(try SweepGrid(arguments: ["--grokfast", "off,sma"])) {
+            XCTAssertEqual(($0 as? GrokError)?.message, "--grokfast: 'sma' is not one of off, ema, ma")
+        }
+    }
+
     func testOneValueEverywhereIsOneRunAndKeepsUserRetention() throws {
         let g = try SweepGrid(arguments: ["--lr", "1e-3", "--keep-snapshots", "all", "--widths", "784,16,10", "--no-report"])
         XCTAssertEqual(g.cells.map(\.name), ["run"])
@@ -80,16 +93,16 @@ final class SlurmTextTests: XCTestCase {
         var o = SlurmOptions()
         o.maxParallel = 3; o.mem = "1500M"; o.time = "1:30:00"; o.signalLead = 90; o.partition = "debug"
         try o.validate()
-        let urls = try SlurmScript.write(sweep: sweep, manifest: m, options: o, grokSweep: URL(fileURLWithPath: "/opt/gl/grok-sweep"))
+        let urls = try SlurmScript.write(sweep: sweep, manifest: m, options: o)
         XCTAssertEqual(urls.map(\.lastPathComponent), ["sweep.sbatch"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: sweep.logsURL.path), "Slurm does not create the --output folder")
         let text = try String(contentsOf: urls[0], encoding: .utf8)
         let lines = text.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.first, "#!/bin/bash")
         for want in ["#SBATCH --array=0-3%3", "#SBATCH --cpus-per-task=1", "#SBATCH --mem=1500M", "#SBATCH --time=1:30:00",
-                     "#SBATCH --partition=debug", "#SBATCH --open-mode=append", "#SBATCH --signal=B:TERM@90",
-                     "#SBATCH --requeue", "#SBATCH --output=\(sweep.logsURL.path)/slurm-%A_%a.out",
-                     "exec /opt/gl/grok-sweep run-task \(sweep.url.path) $((SLURM_ARRAY_TASK_ID + 0))"] {
+                     "#SBATCH --partition=\"debug\"", "#SBATCH --open-mode=append", "#SBATCH --signal=B:TERM@90",
+                     "#SBATCH --requeue", "#SBATCH --chdir=\"\(sweep.url.path)\"", "#SBATCH --output=logs/slurm-%A_%a.out",
+                     "exec grok-sweep run-task \(sweep.url.path) $((SLURM_ARRAY_TASK_ID + 0))"] {
             XCTAssertTrue(lines.contains(want), "missing line: \(want)\n\(text)")
         }
         // Every #SBATCH line comes before the first command (sbatch stops reading them there).
@@ -104,6 +117,42 @@ final class SlurmTextTests: XCTestCase {
                                SlurmPart(script: "sweep-2.sbatch", offset: 1001, count: 1001),
                                SlurmPart(script: "sweep-3.sbatch", offset: 2002, count: 498)])
         XCTAssertEqual(SlurmScript.parts(cells: 1001, maxArraySize: 1001).count, 1)
+    }
+
+    /// A #SBATCH value as sbatch reads it (its documented rules: a backslash escapes the next
+    /// character, quotes group, an unquoted # starts a comment, whitespace ends the value).
+    static func sbatchValue(_ text: String) -> String {
+        var out = "", quote: Character? = nil, escaped = false
+        for c in text {
+            if escaped { out.append(c); escaped = false; continue }
+            if c == "\\" { escaped = true; continue }
+            if let q = quote { if c == q { quote = nil } else { out.append(c) }; continue }
+            if c == "\"" || c == "'" { quote = c; continue }
+            if c == "#" || c.isWhitespace { break }
+            out.append(c)
+        }
+        return out
+    }
+
+    /// Paths with a space, quotes, a backslash, % and # come back whole from a directive; in
+    /// the shell line they are one word.
+    func testDirectiveAndShellQuotingKeepOddPathsWhole() throws {
+        for path in ["/tmp/it's 100% #1 sweep", "/tmp/a \"b\" c", "/tmp/back\\slash", "/tmp/plain"] {
+            XCTAssertEqual(Self.sbatchValue(SlurmScript.directiveQuote(path)), path)
+            let echo = Process()
+            echo.executableURL = URL(fileURLWithPath: "/bin/bash")
+            echo.arguments = ["-c", "printf %s " + SlurmScript.shellQuote(path)]
+            let out = Pipe(); echo.standardOutput = out
+            try echo.run(); echo.waitUntilExit()
+            XCTAssertEqual(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self), path)
+        }
+        let dir = try scratch("odd path's #1 100%")
+        let grid = try SweepGrid(arguments: ["--seeds", "0,1"])
+        let m = SweepManifest(created: "t", commandLine: "c", engine: .slurm, grid: grid, grokThreshold: 0.8)
+        let text = try String(contentsOf: SlurmScript.write(sweep: SweepDirectory(dir), manifest: m, options: SlurmOptions())[0], encoding: .utf8)
+        let chdir = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("#SBATCH --chdir=") })
+        XCTAssertEqual(Self.sbatchValue(String(chdir.dropFirst("#SBATCH --chdir=".count))), dir.standardizedFileURL.path)
+        XCTAssertFalse(text.contains(".build"), text)
     }
 
     func testBadSlurmOptions() {

@@ -45,25 +45,42 @@ final class SlurmClusterTests: XCTestCase {
 
     override func tearDownWithError() throws { if let root { try? FileManager.default.removeItem(at: root) } }
 
-    /// Submits, then polls squeue until the array has left the queue.
-    func submitAndWait(_ sweep: URL, timeout: Double = 180, whileRunning: ((String) throws -> Void)? = nil) throws -> String {
-        let s = try Tool.run("grok-sweep", ["submit", sweep.path])
-        XCTAssertEqual(s.status, 0, s.stderr)
-        guard let id = s.stdout.split(separator: " ").firstIndex(of: "job").map({ s.stdout.split(separator: " ")[$0 + 1] })
-            .map({ String($0.prefix { $0.isNumber }) }), !id.isEmpty else {
-            XCTFail("no job id in: \(s.stdout)"); return ""
-        }
+    /// The environment a user submits from: the tools on PATH (the tasks inherit it; the
+    /// script names no build folder).
+    func submitEnvironment() throws -> [String: String] {
+        let tools = try Tool.url("grok-sweep").deletingLastPathComponent().path
+        return ["PATH": tools + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]
+    }
+
+    /// `grok-sweep submit` and the job id it printed (nil when it submitted nothing).
+    func submit(_ sweep: URL) throws -> (result: Tool.Result, id: String?) {
+        let s = try Tool.run("grok-sweep", ["submit", sweep.path], environment: try submitEnvironment())
+        let words = s.stdout.split(separator: " ")
+        let id = words.firstIndex(of: "job").map { String(words[$0 + 1].prefix { $0.isNumber }) }
+        return (s, id?.isEmpty == false ? id : nil)
+    }
+
+    /// Polls squeue until the job has left the queue.
+    func waitFor(_ id: String, timeout: Double = 180, whileRunning: ((String) throws -> Void)? = nil) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             try whileRunning?(id)
             let q = try shell("squeue", ["-h", "-r", "-j", id, "-o", "%i %T %r"])
-            if q.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return id }
+            if q.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return }
             for bad in ["PartitionConfig", "Resources_", "BadConstraints"] where q.contains(bad) {
-                XCTFail("Slurm cannot run the array: \(q)"); return id
+                XCTFail("Slurm cannot run the array: \(q)"); return
             }
             usleep(250_000)
         }
         XCTFail("the array did not finish within \(timeout) s")
+    }
+
+    /// Submits, then polls squeue until the array has left the queue.
+    func submitAndWait(_ sweep: URL, timeout: Double = 180, whileRunning: ((String) throws -> Void)? = nil) throws -> String {
+        let (s, id) = try submit(sweep)
+        XCTAssertEqual(s.status, 0, s.stderr)
+        guard let id else { XCTFail("no job id in: \(s.stdout)"); return "" }
+        try waitFor(id, timeout: timeout, whileRunning: whileRunning)
         return id
     }
 
@@ -164,5 +181,82 @@ final class SlurmClusterTests: XCTestCase {
         XCTAssertEqual(local.status, 0, local.stderr)
         XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("runs/run/metrics.csv")),
                        try Data(contentsOf: here.appendingPathComponent("runs/run/metrics.csv")))
+    }
+
+    /// A sweep directory whose path has a space, an apostrophe, % and #: Slurm accepts the
+    /// script, every task runs and logs into the sweep's logs/. The script names no build
+    /// folder: the tasks find the tools on the PATH they inherit from the submitting shell.
+    func testOddPathsAndToolsFromPATH() throws {
+        guard root != nil else { return }
+        let dir = root.appendingPathComponent("it's 100% #1 sweep")
+        let emit = try Tool.run("grok-sweep", cell + ["--steps", "100", "--seeds", "0,1", "--emit", "slurm", "--mem", "500M", "--out", dir.path])
+        XCTAssertEqual(emit.status, 0, emit.stderr)
+        let script = try String(contentsOf: dir.appendingPathComponent("sweep.sbatch"), encoding: .utf8)
+        let tools = try Tool.url("grok-sweep").deletingLastPathComponent().path
+        XCTAssertFalse(script.contains(tools), "the script names this machine's build folder:\n\(script)")
+        XCTAssertEqual(try shellStatus("sbatch", ["--test-only", dir.appendingPathComponent("sweep.sbatch").path]), 0, script)
+        let id = try submitAndWait(dir)
+        let status = try Tool.run("grok-sweep", ["status", dir.path]).stdout
+        XCTAssertTrue(status.contains("2 runs: 2 done"), status)
+        for task in 0..<2 {
+            let log = dir.appendingPathComponent("logs/slurm-\(id)_\(task).out")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: log.path), "no \(log.lastPathComponent) in the sweep's logs/: \(status)")
+        }
+    }
+
+    /// A second submit while the first array is queued is refused (its tasks would find the
+    /// runs locked and fail); once the array is gone, only unfinished runs are submitted.
+    func testSubmitTwiceIsRefusedWhileQueuedAndResubmitsOnlyUnfinishedRuns() throws {
+        guard root != nil else { return }
+        let dir = root.appendingPathComponent("twice")
+        let emit = try Tool.run("grok-sweep", cell + ["--steps", "300", "--seeds", "0,1", "--emit", "slurm", "--mem", "500M", "--out", dir.path])
+        XCTAssertEqual(emit.status, 0, emit.stderr)
+        let (first, id) = try submit(dir)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let second = try submit(dir).result
+        XCTAssertEqual(second.status, 1, second.stdout + second.stderr)
+        XCTAssertTrue(second.stderr.contains("already submitted"), second.stderr)
+        try waitFor(try XCTUnwrap(id))
+        let third = try submit(dir).result
+        XCTAssertEqual(third.status, 0, third.stderr)
+        XCTAssertTrue(third.stdout.contains("nothing to submit"), third.stdout)
+        // One run lost: only its task goes to Slurm.
+        for lost in ["runs/seed=1", "state/seed=1.json"] { try FileManager.default.removeItem(at: dir.appendingPathComponent(lost)) }
+        let (fourth, again) = try submit(dir)
+        XCTAssertEqual(fourth.status, 0, fourth.stderr)
+        let tasks = try shell("scontrol", ["show", "job", "-o", try XCTUnwrap(again)])
+        XCTAssertTrue(tasks.contains("ArrayTaskId=1") && !tasks.contains("ArrayTaskId=0 "), tasks)
+        try waitFor(try XCTUnwrap(again))
+        XCTAssertTrue(try Tool.run("grok-sweep", ["status", dir.path]).stdout.contains("2 runs: 2 done"))
+    }
+
+    /// With the controller unreachable, status answers within seconds (not ~18 s per recorded
+    /// job) and says that Slurm did not answer.
+    func testStatusWithSlurmUnreachableIsQuickAndSaysSo() throws {
+        guard root != nil else { return }
+        let dir = root.appendingPathComponent("unreachable")
+        let emit = try Tool.run("grok-sweep", cell + ["--steps", "50", "--emit", "slurm", "--mem", "500M", "--out", dir.path])
+        XCTAssertEqual(emit.status, 0, emit.stderr)
+        _ = try submitAndWait(dir)
+        // Three submissions on record, as after a few resubmits.
+        let jobs = dir.appendingPathComponent("slurm-jobs.json")
+        var records = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: jobs)) as? [[String: Any]])
+        for fake in ["999991", "999992"] { var r = records[0]; r["job_id"] = fake; records.append(r) }
+        try JSONSerialization.data(withJSONObject: records).write(to: jobs)
+        // The same cluster, its controller on a port nobody listens on: the Slurm client
+        // retries each query for ~18 s before it gives up.
+        let conf = try String(contentsOfFile: "/etc/slurm/slurm.conf", encoding: .utf8).split(separator: "\n")
+            .filter { !$0.hasPrefix("SlurmctldPort=") }
+            .map { $0.hasPrefix("SlurmctldHost=") ? "SlurmctldHost=nowhere(127.0.0.1)" : String($0) }
+            .joined(separator: "\n") + "\nSlurmctldPort=1\n"
+        let confURL = root.appendingPathComponent("unreachable.conf")
+        try conf.write(to: confURL, atomically: true, encoding: .utf8)
+        let started = Date()
+        let r = try Tool.run("grok-sweep", ["status", dir.path], environment: ["SLURM_CONF": confURL.path])
+        let took = Date().timeIntervalSince(started)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertLessThan(took, 15, "status waited \(took) s for an unreachable Slurm")
+        XCTAssertTrue(r.stdout.contains("Slurm did not answer") || r.stdout.contains("Slurm is unreachable"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("1 runs: 1 done"), r.stdout)
     }
 }

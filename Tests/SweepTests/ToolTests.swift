@@ -168,6 +168,7 @@ final class ToolTests: XCTestCase {
                            "--no-report", "--jobs", "2", "--out", out.path]
         let first = try Tool.run("grok-sweep", args + ["--wd", "0"])
         XCTAssertTrue(first.stderr.contains("DIVERGED lr=1e6,seed=0"), first.stderr)
+        XCTAssertEqual(first.status, 1, "diverged runs did not finish: \(first.stderr)")
         let blocked = out.appendingPathComponent("runs/lr=0.1,seed=1")
         try? FileManager.default.removeItem(at: blocked)
         try? FileManager.default.removeItem(at: out.appendingPathComponent("state/lr=0.1,seed=1.json"))
@@ -175,7 +176,7 @@ final class ToolTests: XCTestCase {
         let r = try Tool.run("grok-sweep", args + ["--wd", "0"])
         XCTAssertEqual(r.status, 1, r.stderr)
         XCTAssertTrue(r.stderr.contains("FAILED lr=0.1,seed=1 (exit 1)"), r.stderr)
-        XCTAssertTrue(r.stderr.contains("1 of 4 runs failed (lr=0.1,seed=1)"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("3 of 4 runs did not finish: 1 failed and 2 diverged (lr=0.1,seed=1 failed, lr=1e6,seed=0 diverged, lr=1e6,seed=1 diverged)"), r.stderr)
         let status = try Tool.run("grok-sweep", ["status", out.path]).stdout
         XCTAssertTrue(status.contains("1 done, 1 failed, 2 diverged"), status)
         let summary = try CSVTable.read(out.appendingPathComponent("summary.csv"))

@@ -51,6 +51,8 @@ final class AllocationTests: XCTestCase {
         // Our code: nothing. (The second line reports OpenBLAS's own threaded-driver mallocs.)
         XCTAssertEqual(text.split(separator: "\n").first.map(String.init),
                        "heap allocations per step: f32 reshuffle 0.00, f64 cycle 0.00")
+        // Grokfast's filters between backward and the update add nothing either.
+        XCTAssertTrue(text.contains("with Grokfast: ema f32 reshuffle 0.00, ma f64 cycle 0.00"), text)
         // And the shim really counts: with 2 BLAS threads OpenBLAS 0.3.21 mallocs per GEMM call.
         if MachineInfo.coreCount >= 2 { XCTAssertTrue(text.contains("with 2 BLAS threads:"), text) }
     }

@@ -105,6 +105,34 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(try Tool.run("grok-train", args + ["--force"]).status, 0)
     }
 
+    /// Every flag grok-train has (its own machine-readable help enumerates them), given to
+    /// --resume, is either applied or named in the note: none is ignored in silence.
+    func testResumeNamesEveryFlagItIgnores() throws {
+        let dump = try Tool.run("grok-train", ["--experimental-dump-help"])
+        XCTAssertEqual(dump.status, 0, dump.stderr)
+        let root = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
+        let arguments = try XCTUnwrap((root["command"] as? [String: Any])?["arguments"] as? [[String: Any]])
+        let applied: Set<String> = ["resume", "out", "threads", "quiet", "no-report", "force"]
+        var given: [String] = [], expected: [String] = []
+        for a in arguments {
+            guard let kind = a["kind"] as? String, kind != "positional",
+                  let name = (a["names"] as? [[String: Any]])?.first(where: { $0["kind"] as? String == "long" })?["name"] as? String,
+                  !["help", "check", "resume", "out"].contains(name) else { continue }
+            given.append("--" + name)
+            if kind == "option" { given.append((a["allValues"] as? [String])?.first ?? "1") }
+            if !applied.contains(name) { expected.append("--" + name) }
+        }
+        XCTAssertGreaterThan(expected.count, 40, "the dump lists grok-train's flags")
+        let missing = temporaryDirectory("resume-flags")
+        let r = try Tool.run("grok-train", ["--resume", "--out", missing.path] + given)
+        XCTAssertNotEqual(r.status, 0, "there is no run to resume")
+        let note = try XCTUnwrap(r.stderr.split(separator: "\n").first { $0.contains("ignored: ") }, r.stderr)
+        let named = Set(note.components(separatedBy: "ignored: ").last!.components(separatedBy: ", "))
+        XCTAssertEqual(named.subtracting(expected), [], "named but applied")
+        XCTAssertEqual(Set(expected).subtracting(named), [], "ignored without a word")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: missing.path))
+    }
+
     func testHelpExplainsAndSucceeds() throws {
         let r = try Tool.run("grok-train", ["--help"])
         XCTAssertEqual(r.status, 0)

@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import Training
+import RunFiles
 
 /// grok-train's norm-intervention flags, through the real executable.
 final class NormFlagsTests: XCTestCase {
@@ -12,11 +13,12 @@ final class NormFlagsTests: XCTestCase {
         for w in words { XCTAssertTrue(r.stderr.contains(w), "'\(w)' missing in: \(r.stderr)", line: line) }
     }
 
-    /// A fake free run: config.json and a metrics.csv whose test accuracy crosses 0.8 at step 300.
-    func fakeRun(grokking: Bool) throws -> URL {
+    /// A fake free run of the paper's MLP: its config.json and a metrics.csv whose test
+    /// accuracy crosses 0.8 at step 300.
+    func fakeRun(grokking: Bool, config: TrainingConfig = .paper) throws -> URL {
         let dir = temporaryDirectory("freerun")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try "{}\n".write(to: dir.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        try RunDirectory(dir).writeConfig(config, extra: [:])
         let last = grokking ? "0.85" : "0.79"
         try """
         step,train_loss,train_acc,test_loss,test_acc,l2_norm,l2_weights
@@ -43,6 +45,26 @@ final class NormFlagsTests: XCTestCase {
         let r9 = try Tool.run("grok-train", ["--clamp-norm", "1.1", "--clamp-ref", "auto", "--clamp-ref-run", run.path,
                                              "--clamp-ref-threshold", "0.9", "--steps", "100", "--check"])
         XCTAssertTrue(r9.stdout.contains("\"reference_norm\" : 54"), r9.stdout + r9.stderr)
+    }
+
+    /// A reference run of another model or other widths says nothing about this network's
+    /// weight norm: refused (exit 64), while one of the same network is taken.
+    func testClampReferenceOfAnotherNetworkIsRefused() throws {
+        let tokens = try fakeRun(grokking: true, config: .delayLaw)
+        var narrow = TrainingConfig.paper; narrow.widths = [784, 100, 10]
+        let other = try fakeRun(grokking: true, config: narrow)
+        defer { for d in [tokens, other] { try? FileManager.default.removeItem(at: d) } }
+        let clamp = ["--clamp-norm", "1.1", "--clamp-ref", "auto", "--clamp-ref-run"]
+        for (run, words) in [(tokens, ["another network", "modular addition", "784-200-200-10"]),
+                             (other, ["another network", "784-100-10", "784-200-200-10"])] {
+            let r = try Tool.run("grok-train", clamp + [run.path, "--steps", "100", "--check"])
+            XCTAssertEqual(r.status, 64, r.stderr)
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            for w in words { XCTAssertTrue(r.stderr.contains(w), "'\(w)' missing in: \(r.stderr)") }
+        }
+        // The same widths as the reference: taken.
+        let same = try Tool.run("grok-train", clamp + [other.path, "--widths", "784,100,10", "--steps", "100", "--check"])
+        XCTAssertEqual(same.status, 0, same.stderr)
     }
 
     func testBadInputIsAOneLineError() throws {

@@ -1,0 +1,130 @@
+import XCTest
+import RunFiles
+import Foundation
+import Sweep
+
+/// What a sweep promises about its runs' files and its own words: every grok-train flag known,
+/// paths that hold from any directory, the per-run lines of --quiet, and a status that agrees
+/// with the run directories when its own records are damaged or out of date.
+final class SweepSafetyTests: XCTestCase {
+    let tiny = ["--widths", "784,16,12,10", "--train-size", "100", "--batch-size", "20", "--snapshots", "10",
+                "--htsr", "off", "--no-report"]
+    var root: URL!
+
+    override func setUpWithError() throws { root = try scratch("safety") }
+    override func tearDownWithError() throws { if let root { try? FileManager.default.removeItem(at: root) } }
+
+    /// grok-train's flags as its machine-readable help lists them: the sweep must know each
+    /// one (to sweep it, take it once, or refuse it with a reason).
+    func testTheSweepKnowsEveryGrokTrainFlag() throws {
+        let dump = try Tool.run("grok-train", ["--experimental-dump-help"])
+        XCTAssertEqual(dump.status, 0, dump.stderr)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
+        let arguments = try XCTUnwrap((json["command"] as? [String: Any])?["arguments"] as? [[String: Any]])
+        let names = arguments.compactMap { a in
+            (a["names"] as? [[String: Any]])?.first { $0["kind"] as? String == "long" }?["name"] as? String
+        }
+        XCTAssertGreaterThan(names.count, 40)
+        for name in names { XCTAssertNotNil(TrainFlags.find(name), "grok-sweep does not know grok-train's --\(name)") }
+    }
+
+    /// --kernels and --on-warning reach every cell (one value, or swept).
+    func testKernelsAndOnWarningAreForwarded() throws {
+        let out = root.appendingPathComponent("forward")
+        let r = try Tool.run("grok-sweep", tiny.filter { $0 != "--htsr" && $0 != "off" }
+                             + ["--steps", "30", "--kernels", "sparse,dense", "--on-warning", "checkpoint", "--emit", "slurm", "--out", out.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for kernels in ["sparse", "dense"] {
+            let config = try String(contentsOf: out.appendingPathComponent("configs/kernels=\(kernels).json"), encoding: .utf8)
+            XCTAssertTrue(config.contains("\"kernels\" : \"\(kernels)\""), config)
+            XCTAssertTrue(config.contains("\"on_warning\" : \"checkpoint\""), config)
+        }
+    }
+
+    /// Relative --data-dir and --clamp-ref-run are checked once and stored absolute: a cell
+    /// run from another directory (a Slurm task, a later shell) finds them.
+    func testRelativePathsHoldFromAnyDirectory() throws {
+        // The four standard MNIST files, made of the embedded images.
+        let data = root.appendingPathComponent("mnist")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let embedded = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Data/mnist-5k")
+        for (name, source) in [("train-images-idx3-ubyte.gz", "images-idx3-ubyte.gz"), ("train-labels-idx1-ubyte.gz", "labels-idx1-ubyte.gz"),
+                               ("t10k-images-idx3-ubyte.gz", "images-idx3-ubyte.gz"), ("t10k-labels-idx1-ubyte.gz", "labels-idx1-ubyte.gz")] {
+            try FileManager.default.copyItem(at: embedded.appendingPathComponent(source), to: data.appendingPathComponent(name))
+        }
+        let free = try Tool.run("grok-train", tiny + ["--steps", "20", "--threads", "1", "--quiet", "--data-dir", "mnist",
+                                                      "--out", "free"], cwd: root)
+        XCTAssertEqual(free.status, 0, free.stderr)
+        let sweep = root.appendingPathComponent("s")
+        let emit = try Tool.run("grok-sweep", tiny + ["--steps", "20", "--data-dir", "mnist", "--clamp-norm", "0.9,1.1",
+                                                      "--clamp-ref", "auto", "--clamp-ref-run", "free", "--clamp-ref-threshold", "0.01",
+                                                      "--emit", "slurm", "--out", "s"], cwd: root)
+        XCTAssertEqual(emit.status, 0, emit.stderr)
+        let cell = try XCTUnwrap(try SweepDirectory(sweep).readManifest().runs.first)
+        let standard = { (u: URL) in u.resolvingSymlinksInPath().path }
+        XCTAssertEqual(cell.arguments.firstIndex(of: "--data-dir").map { cell.arguments[$0 + 1] }.map { standard(URL(fileURLWithPath: $0)) },
+                       standard(data))
+        XCTAssertEqual(cell.arguments.firstIndex(of: "--clamp-ref-run").map { cell.arguments[$0 + 1] }.map { standard(URL(fileURLWithPath: $0)) },
+                       standard(root.appendingPathComponent("free")))
+        // The task starts elsewhere, as a Slurm task may.
+        let task = try Tool.run("grok-sweep", ["run-task", sweep.path, "0"], cwd: URL(fileURLWithPath: "/"))
+        XCTAssertEqual(task.status, 0, task.stderr)
+        XCTAssertTrue(RunDirectory(sweep.appendingPathComponent("runs/clamp-norm=0.9")).hasCompleted)
+        // A path that is not there is refused once, before any cell is checked.
+        let missing = try Tool.run("grok-sweep", tiny + ["--seeds", "0,1", "--data-dir", "nowhere", "--out", "t"], cwd: root)
+        XCTAssertEqual(missing.status, 64, missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("--data-dir nowhere: no such folder"), missing.stderr)
+    }
+
+    /// --quiet leaves out the live lines, not the line per run started and finished; a run
+    /// that diverged makes the sweep's exit status non-zero, with no "done".
+    func testQuietSaysEachRunAndADivergedRunIsNotDone() throws {
+        let out = root.appendingPathComponent("quiet")
+        let r = try Tool.run("grok-sweep", tiny + ["--steps", "30", "--seeds", "0,1", "--jobs", "1", "--quiet", "--out", out.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for line in ["started seed=0", "done seed=0", "started seed=1", "done seed=1"] {
+            XCTAssertTrue(r.stderr.contains(line), "'\(line)' not in: \(r.stderr)")
+        }
+        let diverging = try Tool.run("grok-sweep", tiny + ["--optimizer", "sgd", "--lr", "0.1,1e6", "--steps", "100", "--jobs", "2",
+                                                           "--out", root.appendingPathComponent("div").path])
+        XCTAssertEqual(diverging.status, 1, diverging.stderr)
+        XCTAssertTrue(diverging.stderr.contains("1 of 2 runs did not finish: 1 diverged (lr=1e6 diverged)"), diverging.stderr)
+        XCTAssertFalse(diverging.stderr.contains("done: "), diverging.stderr)
+        // Run again: the diverged run is not retried, and still counts.
+        let again = try Tool.run("grok-sweep", tiny + ["--optimizer", "sgd", "--lr", "0.1,1e6", "--steps", "100", "--jobs", "2",
+                                                       "--out", root.appendingPathComponent("div").path])
+        XCTAssertEqual(again.status, 1, again.stderr)
+        XCTAssertTrue(again.stderr.contains("2 of 2 runs already finished"), again.stderr)
+    }
+
+    /// The run directories outrank the sweep's state files: a damaged state file is said and
+    /// the run's own files tell its status; a run that completed after its grok-sweep was
+    /// killed (its state still "running", the pid gone) is done, and not resumed again.
+    func testStatusFollowsTheRunsWhenTheStateFilesAreWrong() throws {
+        let out = root.appendingPathComponent("state")
+        let args = tiny + ["--steps", "30", "--seeds", "0,1", "--jobs", "1", "--out", out.path]
+        XCTAssertEqual(try Tool.run("grok-sweep", args).status, 0)
+        try "{\"status\": \"runn".write(to: out.appendingPathComponent("state/seed=0.json"), atomically: true, encoding: .utf8)
+        // A pid that is surely gone: a process that has exited.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run(); gone.waitUntilExit()
+        let stale = CellState(status: .running, pid: gone.processIdentifier, host: ProcessInfo.processInfo.hostName,
+                              started: "2026-01-01T00:00:00Z", attempts: 1)
+        try stale.write(out.appendingPathComponent("state/seed=1.json"))
+        let status = try Tool.run("grok-sweep", ["status", out.path]).stdout
+        let line0 = status.split(separator: "\n").first { $0.hasPrefix("seed=0 ") } ?? ""
+        XCTAssertTrue(line0.contains(" done ") && line0.contains("unreadable"), status)
+        let line1 = status.split(separator: "\n").first { $0.hasPrefix("seed=1 ") } ?? ""
+        XCTAssertTrue(line1.contains(" done "), status)
+        XCTAssertTrue(status.contains("2 runs: 2 done"), status)
+        let logBefore = try String(contentsOf: out.appendingPathComponent("logs/seed=1.log"), encoding: .utf8)
+        let again = try Tool.run("grok-sweep", args)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stderr.contains("2 of 2 runs already finished"), again.stderr)
+        XCTAssertEqual(try String(contentsOf: out.appendingPathComponent("logs/seed=1.log"), encoding: .utf8), logBefore,
+                       "a completed run is not resumed")
+        XCTAssertEqual(CellState.read(out.appendingPathComponent("state/seed=1.json"))?.status, .done)
+    }
+}
