@@ -22,10 +22,10 @@ struct Bench: ParsableCommand {
     @Flag(help: "Only show where a step's time goes (ms per layer forward/backward, loss, update), dense and sparse, one thread.")
     var phases = false
 
+    // (Not --threads/--dtype/--kernels: grok-train's own options of those names take them.)
     @Option(help: "Only this thread count (default: 1 and 2).")
-    var threads: Int?
+    var onlyThreads: Int?
 
-    // (Not --dtype/--kernels: grok-train's own options of those names would take them.)
     @Option(help: "--phases: only this precision, f32 or f64 (default: both).")
     var onlyDtype: TrainingConfig.Precision?
 
@@ -72,8 +72,8 @@ struct Bench: ParsableCommand {
             print(String(format: "with 2 BLAS threads: %.2f (OpenBLAS's threaded GEMM driver allocates its job table)", c))
             return
         }
-        if let n = threads, n < 1 { throw GrokError("--threads must be at least 1, got \(n)") }
-        print(try StepBenchmark.run(steps: iterations, trained: trainedURL(), threads: threads.map { [$0] }))
+        if let n = onlyThreads, n < 1 { throw GrokError("--only-threads must be at least 1, got \(n)") }
+        print(try StepBenchmark.run(steps: iterations, trained: trainedURL(), threads: onlyThreads.map { [$0] }))
     }
 }
 
