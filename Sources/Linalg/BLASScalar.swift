@@ -7,6 +7,9 @@ public protocol BLASScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
 where Self.RawSignificand: FixedWidthInteger {
     /// Name as used in configs and safetensors ("F32", "F64").
     static var dtypeName: String { get }
+    /// One 256-bit vector register's worth (8 floats, 4 doubles): the unit the sparse kernels
+    /// tile their register blocks in (16 of them on AVX2, 32 on AVX-512).
+    associatedtype Register: SIMD where Register.Scalar == Self
     /// Row-major C = alpha * op(A) * op(B) + beta * C, op(A) is m x k, op(B) is k x n.
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                      alpha: Self, a: UnsafePointer<Self>, lda: Int,
@@ -21,6 +24,7 @@ where Self.RawSignificand: FixedWidthInteger {
 func cblasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
 
 extension Float: BLASScalar {
+    public typealias Register = SIMD8<Float>
     public static var dtypeName: String { "F32" }
     @inlinable
     public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
@@ -36,6 +40,7 @@ extension Float: BLASScalar {
 }
 
 extension Double: BLASScalar {
+    public typealias Register = SIMD4<Double>
     public static var dtypeName: String { "F64" }
     @inlinable
     public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,

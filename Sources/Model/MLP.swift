@@ -33,9 +33,11 @@ public final class MLP<T: BLASScalar> {
     public let parameters: UnsafeMutableBufferPointer<T>
     public let gradients: UnsafeMutableBufferPointer<T>
 
-    /// Rows per chunk in evaluate(): big enough that the products run at full speed, small
-    /// enough that a chunk's activations stay in L2.
-    public static var evaluationChunk: Int { 1000 }
+    /// Rows per chunk in evaluate(): the training batch's size, the shape the sparse kernels
+    /// are blocked for: a chunk's output tiles (200 rows x 416 bytes) stay in L2 while the
+    /// weight blocks stream past. Measured on the 4,000 test images (trained weights, CPU
+    /// time): f64 sparse 33-35 ms in chunks of 1,000, 23-24 ms in chunks of 200; dense equal.
+    public static var evaluationChunk: Int { 200 }
 
     let widths: [Int]
     var last: Int { shape.layerCount - 1 }
@@ -135,6 +137,8 @@ final class Workspace<T: BLASScalar> {
     /// Layer 1's input structure when the caller gave only dense rows.
     let inputRows: SparseRows<T>
     let inputColumns: SparseColumns<T>
+    /// The sparse product's per-row cursors (one per batch row or input unit).
+    let cursors: UnsafeMutablePointer<Int32>
 
     init(widths: [Int], rows: Int) {
         self.rows = rows
@@ -148,10 +152,13 @@ final class Workspace<T: BLASScalar> {
         activeDeltas = (0..<layers).map { allocateZeroed(rows * widths[$0 + 1]).baseAddress! }
         inputRows = SparseRows(capacityRows: rows, columns: widths[0])
         inputColumns = SparseColumns(columns: widths[0], capacityNonzeros: rows * widths[0])
+        let cursorCount = max(rows, widths.max() ?? 0)
+        cursors = .allocate(capacity: cursorCount); cursors.initialize(repeating: 0, count: cursorCount)
     }
 
     deinit {
         for b in outputs + deltas + transposedWeights { deallocate(b) }
         for p in activeDeltas { UnsafeMutableRawPointer(p).deallocate() }
+        cursors.deallocate()
     }
 }

@@ -71,12 +71,8 @@ extension MLP {
                 columns = ws.activeColumns[l - 1].view
             }
             forEachRange(nIn, parts: threads) { ks in
-                for k in ks {
-                    let row = dW + k * nOut
-                    row.update(repeating: 0, count: nOut)
-                    accumulate(into: row, n: nOut, index: columns.index, values: columns.values,
-                               range: Int(columns.start[k])..<Int(columns.start[k + 1]), matrix: d, stride: nOut)
-                }
+                sparseProduct(rows: ks, EntryLists(columns), n: nOut, into: dW, ldOut: nOut, matrix: d, stride: nOut,
+                              matrixRows: rows, initial: nil, cursors: ws.cursors)
             }
             guard l > 0 else { return }
             // Input gradient: a row of deltas[l] W_l is a sum over the units of layer l that
@@ -88,13 +84,11 @@ extension MLP {
             let dPrev = ws.deltas[l - 1].baseAddress!
             forEachRange(rows, parts: threads) { rs in
                 for r in rs {
-                    let out = dPrev + r * nIn, dr = d + r * nOut
-                    let entries = units.entries(r)
-                    for e in entries { coefficients[e] = dr[Int(units.index[e])] }
-                    out.update(repeating: 0, count: nIn)
-                    accumulate(into: out, n: nIn, index: units.index, values: UnsafePointer(coefficients),
-                               range: entries, matrix: UnsafePointer(wOutIn), stride: nIn)
+                    let dr = d + r * nOut
+                    for e in units.entries(r) { coefficients[e] = dr[Int(units.index[e])] }
                 }
+                sparseProduct(rows: rs, EntryLists(units, values: coefficients), n: nIn, into: dPrev, ldOut: nIn,
+                              matrix: wOutIn, stride: nIn, matrixRows: nOut, initial: nil, cursors: ws.cursors)
             }
             reluBackward(dPrev, activations: ws.outputs[l - 1].baseAddress!, rows: rows, cols: nIn,
                          biasGradient: biasGradient(l - 1))
@@ -125,25 +119,22 @@ extension MLP {
                 T.gemm(transA: false, transB: false, m: rows, n: nOut, k: nIn,
                        alpha: 1, a: x, lda: nIn, b: w, ldb: nOut, beta: 0, c: z, ldc: nOut)
             }
-            if hidden { addBiasReLU(z, bias: b, rows: rows, cols: nOut) } else { addBias(z, bias: b, rows: rows, cols: nOut) }
             if hidden, kernels == .sparse {
-                // A narrow dense layer feeding a sparse one: the next layer walks these units.
-                for r in 0..<rows { ws.active[l].record(row: r, from: z + r * nOut) }
+                // A dense layer feeding a sparse one: the next layer walks these units.
+                for r in 0..<rows { ws.active[l].recordReLU(row: r, in: z + r * nOut, bias: b) }
+            } else if hidden {
+                addBiasReLU(z, bias: b, rows: rows, cols: nOut)
+            } else {
+                addBias(z, bias: b, rows: rows, cols: nOut)
             }
         case .sparse:
             let x = l == 0 ? (batch.rows ?? ws.inputRows.view) : ws.active[l - 1].view
             let active = ws.active[l]
             forEachRange(rows, parts: threads) { rs in
-                for r in rs {
-                    let out = z + r * nOut
-                    out.update(from: b, count: nOut)
-                    accumulate(into: out, n: nOut, index: x.index, values: x.values, range: x.entries(r),
-                               matrix: w, stride: nOut)
-                    if hidden {
-                        for j in 0..<nOut { out[j] = Swift.max(out[j], 0) }
-                        active.record(row: r, from: out)
-                    }
-                }
+                sparseProduct(rows: rs, EntryLists(x), n: nOut, into: z, ldOut: nOut, matrix: w, stride: nOut,
+                              matrixRows: nIn, initial: b, cursors: ws.cursors)
+                guard hidden else { return }
+                for r in rs { active.recordReLU(row: r, in: z + r * nOut, bias: nil) }
             }
         }
     }
@@ -162,7 +153,7 @@ extension MLP {
     /// (and the run) is deterministic and a resumed run makes the same choices.
     @inline(__always)
     func choose(layer l: Int, batch: LayerBatch<T>, rows: Int, in ws: Workspace<T>) -> KernelChoice {
-        guard kernels == .sparse, widths[l + 1] >= 2 * Vec<T>.scalarCount else { return .dense }
+        guard kernels == .sparse, widths[l + 1] >= 32 else { return .dense }
         let x = l == 0 ? (batch.rows ?? ws.inputRows.view) : ws.active[l - 1].view
         var nonzeros = 0
         for r in 0..<rows { nonzeros += x.entries(r).count }

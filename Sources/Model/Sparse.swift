@@ -107,9 +107,10 @@ public final class ActiveUnits<T: BLASScalar>: @unchecked Sendable {
 
     public var view: SparseRowsView<T> { SparseRowsView(start: start, end: end, index: index, values: values) }
 
-    /// Records row r's non-zero entries of a dense output row (NaN counts as non-zero).
-    @inline(__always) func record(row r: Int, from out: UnsafePointer<T>) {
-        end[r] = Int32(compact(out, count: columns, index: index, values: values, at: Int(start[r])))
+    /// relu(out + bias) in place (bias optional) and row r's non-zero units recorded, in one
+    /// pass over the row: the hidden layers' epilogue under the sparse kernels.
+    @inline(__always) func recordReLU(row r: Int, in out: UnsafeMutablePointer<T>, bias: UnsafePointer<T>?) {
+        end[r] = Int32(compactReLU(out, bias: bias, count: columns, index: index, values: values, at: Int(start[r])))
     }
 
     /// Non-zeros over the first `rows` rows.
@@ -205,4 +206,43 @@ func compact<T: BLASScalar>(_ a: UnsafePointer<T>, count: Int, index: UnsafeMuta
         }
     }
     return n
+}
+
+/// `compact` fused with the ReLU before it: a[k] = max(a[k] + bias[k], 0) (bias optional;
+/// Swift.max keeps NaN, as `addBiasReLU`), stored back and appended when non-zero. After the
+/// ReLU the only zero is +0, so the test is "bits != 0", read back from memory as an integer
+/// for the reason `compact` gives (a float test becomes a mispredicted branch).
+@inline(__always)
+func compactReLU<T: BLASScalar>(_ a: UnsafeMutablePointer<T>, bias: UnsafePointer<T>?, count: Int,
+                                index: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<T>, at: Int) -> Int {
+    var n = at
+    if let bias {
+        for k in 0..<count {
+            let x = Swift.max(a[k] + bias[k], 0)
+            a[k] = x
+            index[n] = Int32(truncatingIfNeeded: k)
+            values[n] = x
+            n &+= nonzeroBits(a + k)
+        }
+    } else {
+        for k in 0..<count {
+            let x = Swift.max(a[k], 0)
+            a[k] = x
+            index[n] = Int32(truncatingIfNeeded: k)
+            values[n] = x
+            n &+= nonzeroBits(a + k)
+        }
+    }
+    return n
+}
+
+/// 1 if the value's bits are not all zero, else 0, without a compare.
+@inline(__always)
+func nonzeroBits<T: BLASScalar>(_ p: UnsafePointer<T>) -> Int {
+    if MemoryLayout<T>.size == 4 {
+        let b = UnsafeRawPointer(p).load(as: UInt32.self)
+        return Int(truncatingIfNeeded: (b | (0 &- b)) &>> 31)
+    }
+    let b = UnsafeRawPointer(p).load(as: UInt64.self)
+    return Int(truncatingIfNeeded: (b | (0 &- b)) &>> 63)
 }

@@ -91,33 +91,44 @@ public final class AdamW<T: BLASScalar>: Optimizer {
     }
 }
 
-/// The whole AdamW update for `count` elements in one vectorizable pass.
+/// The whole AdamW update for `count` elements in one vectorizable pass. Its cost is the
+/// square root and two divisions per element, not memory: once 1 - beta2^t rounds to 1 (after
+/// about 17k steps in f32, 36k in f64, so for all but the start of a long run) the division by
+/// its square root is a division by exactly 1 and is left out, which changes no bit.
 @inline(never)
 func adamWUpdate<T: BLASScalar>(_ p: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
                                 _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>, count: Int,
                                 decay: T, lerpWeight: T, lerpSmall: Bool, beta2: T, oneMinusBeta2: T,
                                 bc2Sqrt: T, negStepSize: T, eps: T) {
-    if lerpSmall {
-        // lerp(m, g, w) for w < 0.5: m + w * (g - m)
-        for i in 0..<count {
-            let gi = g[i]
-            let mi = m[i].addingProduct(lerpWeight, gi - m[i])
-            let vi = v[i] * beta2 + oneMinusBeta2 * gi * gi
-            let denom = vi.squareRoot() / bc2Sqrt + eps
-            p[i] = p[i] * decay + negStepSize * mi / denom
-            m[i] = mi
-            v[i] = vi
-        }
-    } else {
-        // lerp(m, g, w) for w >= 0.5: g - (g - m) * (1 - w), here lerpWeight = w - 1 = -b1
-        for i in 0..<count {
-            let gi = g[i]
-            let mi = gi.addingProduct(lerpWeight, gi - m[i])
-            let vi = v[i] * beta2 + oneMinusBeta2 * gi * gi
-            let denom = vi.squareRoot() / bc2Sqrt + eps
-            p[i] = p[i] * decay + negStepSize * mi / denom
-            m[i] = mi
-            v[i] = vi
-        }
+    func pass(lerpSmall: Bool, corrected: Bool) {
+        adamWPass(p, g, m, v, count: count, decay: decay, lerpWeight: lerpWeight, lerpSmall: lerpSmall,
+                  beta2: beta2, oneMinusBeta2: oneMinusBeta2, bc2Sqrt: bc2Sqrt, corrected: corrected,
+                  negStepSize: negStepSize, eps: eps)
+    }
+    // Each call with constant flags, so each is its own branch-free loop.
+    switch (lerpSmall, bc2Sqrt == 1) {
+    case (true, true): pass(lerpSmall: true, corrected: false)
+    case (true, false): pass(lerpSmall: true, corrected: true)
+    case (false, true): pass(lerpSmall: false, corrected: false)
+    case (false, false): pass(lerpSmall: false, corrected: true)
+    }
+}
+
+@inline(__always)
+func adamWPass<T: BLASScalar>(_ p: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
+                              _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>, count: Int,
+                              decay: T, lerpWeight: T, lerpSmall: Bool, beta2: T, oneMinusBeta2: T,
+                              bc2Sqrt: T, corrected: Bool, negStepSize: T, eps: T) {
+    for i in 0..<count {
+        let gi = g[i]
+        // lerp(m, g, w): m + w * (g - m) for w < 0.5; else g - (g - m) * (1 - w), with
+        // lerpWeight = w - 1 = -b1.
+        let mi = lerpSmall ? m[i].addingProduct(lerpWeight, gi - m[i]) : gi.addingProduct(lerpWeight, gi - m[i])
+        let vi = v[i] * beta2 + oneMinusBeta2 * gi * gi
+        let root = vi.squareRoot()
+        let denom = (corrected ? root / bc2Sqrt : root) + eps
+        p[i] = p[i] * decay + negStepSize * mi / denom
+        m[i] = mi
+        v[i] = vi
     }
 }

@@ -122,19 +122,19 @@ public enum StepBenchmark {
 
     /// The report printed by `grok-train bench`. `trained` is a snapshot of a trained run
     /// (its weights give the trained density); without it that column is left out.
-    public static func run(steps: Int, trained: URL?) throws -> String {
+    public static func run(steps: Int, trained: URL?, threads: [Int]? = nil) throws -> String {
         var lines: [String] = []
         lines.append("GrokLab \(GrokLabVersion.string) step benchmark: 784-200-200-10, a real cycled batch of 200 embedded MNIST images, MSE, AdamW (forward + backward + update)")
         lines.append("BLAS core: \(BLASRuntime.coreName)" + (ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? " (OPENBLAS_CORETYPE unset)"))
         if let w = BLASRuntime.slowKernelWarning { lines.append(w) }
         if let t = trained { lines.append("trained weights: \(t.path)") }
         lines.append("dtype threads | dense ms  GEMMs ms | sparse@init ms  ratio | dense@trained ms  sparse@trained ms  ratio")
-        let maxThreads = max(1, min(2, MachineInfo.coreCount))
+        let threadCounts = threads ?? Array(1...max(1, min(2, MachineInfo.coreCount)))
         var zeroLines: [String] = []
         func measure<T: BLASScalar>(_: T.Type) throws {
             let s = try setup(T.self)
             let weights = try trained.map { try trainedWeights($0, shape: s.shape, as: T.self) }
-            for threads in 1...maxThreads {
+            for threads in threadCounts {
                 let dense = stepTime(s, kernels: .dense, threads: threads, steps: steps, weights: nil)
                 let gemm = gemmTime(s, threads: threads, steps: steps)
                 let sparse = stepTime(s, kernels: .sparse, threads: threads, steps: steps, weights: nil)
@@ -161,6 +161,8 @@ public enum StepBenchmark {
         lines.append(String(format: "input pixels non-zero in the batch: %.1f%%",
                             100 * Double(feeder.batchRows[0].nonzeros) / Double(200 * 784)))
         lines += zeroLines.sorted()
+        lines.append(updateTraffic(Float.self, steps: steps))
+        lines.append(updateTraffic(Double.self, steps: steps))
         lines.append("(median of 5 x \(steps) steps; ratio = sparse / dense; on a shared machine 2 threads only help when the other core is idle)")
         if let a = allocationsPerStep(Float.self, mode: .reshuffle), let b = allocationsPerStep(Double.self, mode: .cycle),
            let c = allocationsPerStep(Float.self, mode: .cycle, kernels: .dense) {
@@ -171,6 +173,47 @@ public enum StepBenchmark {
 }
 
 extension StepBenchmark {
+    /// The AdamW update over the paper network's parameters (one thread) next to a plain
+    /// streaming loop over four buffers of the same size that reads and writes what the update
+    /// must (reads p, g, m, v; writes p, m, v): the update's memory-traffic floor, in GB/s.
+    /// Timed early in a run (step ~10^3, the second moment's bias correction still divides)
+    /// and in a long run (step 10^6: the correction is exactly 1 and its division is skipped).
+    static func updateTraffic<T: BLASScalar>(_: T.Type, steps: Int) -> String {
+        let n = (try? MLPShape(widths: [784, 200, 200, 10]).parameterCount) ?? 199_210
+        let p = UnsafeMutableBufferPointer<T>.allocate(capacity: n), g = UnsafeMutableBufferPointer<T>.allocate(capacity: n)
+        let m = UnsafeMutableBufferPointer<T>.allocate(capacity: n), v = UnsafeMutableBufferPointer<T>.allocate(capacity: n)
+        defer { for b in [p, g, m, v] { b.deallocate() } }
+        var rng = SeededRandom(seed: 0, stream: "update")
+        for i in 0..<n { p[i] = T(rng.nextUnit()); g[i] = T(rng.nextUnit() - 0.5); m[i] = 0; v[i] = 0 }
+        let opt = AdamW<T>(count: n, lr: 1e-3, weightDecay: 0.01)
+        let reps = max(steps, 50)
+        for _ in 0..<10 { opt.step(parameters: p, gradients: UnsafeBufferPointer(g)) }
+        let early = time(steps: reps) { opt.step(parameters: p, gradients: UnsafeBufferPointer(g)) }
+        let state = opt.stateBuffers()
+        try? opt.restore(stepCount: 1_000_000, buffers: Dictionary(uniqueKeysWithValues: state.map { ($0.name, $0.values) }))
+        for _ in 0..<10 { opt.step(parameters: p, gradients: UnsafeBufferPointer(g)) }
+        let long = time(steps: reps) { opt.step(parameters: p, gradients: UnsafeBufferPointer(g)) }
+        for _ in 0..<10 { streamUpdate(p.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!, count: n) }
+        let stream = time(steps: reps) { streamUpdate(p.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!, count: n) }
+        let bytes = Double(7 * n * MemoryLayout<T>.size)
+        let gbs = { (ms: Double) in bytes / (ms * 1e-3) / 1e9 }
+        return String(format: "AdamW update, %d parameters, %@, 1 thread: early %.3f ms = %.1f GB/s, long run %.3f ms = %.1f GB/s; a streaming loop over the same buffers (4 reads, 3 writes per parameter) %.3f ms = %.1f GB/s; update / stream early %.2f, long run %.2f",
+                      n, T.dtypeName, early, gbs(early), long, gbs(long), stream, gbs(stream), early / stream, long / stream)
+    }
+
+    /// p = p*c + g, m = m*c + g, v = v*c + g: the update's reads and writes with one FMA each.
+    @inline(never)
+    static func streamUpdate<T: BLASScalar>(_ p: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
+                                            _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>, count: Int) {
+        let c: T = 0.5
+        for i in 0..<count {
+            let gi = g[i]
+            p[i] = p[i].addingProduct(c, gi) * c
+            m[i] = m[i].addingProduct(c, gi) * c
+            v[i] = v[i].addingProduct(c, gi) * c
+        }
+    }
+
     /// Where a step's time goes: ms per call of each layer's forward and backward, the loss head
     /// and the update, for the given kernels and precision on one thread (`grok-train bench
     /// --phases`). The profile the README quotes.
@@ -185,28 +228,28 @@ extension StepBenchmark {
         var order = s.order
         let feeder = BatchFeeder(order: order, inputs: s.inputs, labels: s.labels, features: 784, sparse: kernels == .sparse)
         let opt = AdamW<T>(count: s.shape.parameterCount, lr: 0, weightDecay: 0)
-        let layers = s.shape.layerCount
-        var forward = [Double](repeating: 0, count: layers), backward = forward
-        var lossTime = 0.0, update = 0.0
+        precondition(s.shape.layerCount == 3, "the phases name the paper network's three layers")
+        var batch = feeder.batch(step: 1, order: &order)
+        let phases: [(name: String, run: () -> Void)] = [
+            ("fwd1", { model.forward(layer: 0, batch: batch) }),
+            ("fwd2", { model.forward(layer: 1, batch: batch) }),
+            ("fwd3", { model.forward(layer: 2, batch: batch) }),
+            ("loss", { _ = model.loss(batch: batch, kind: .mse) }),
+            ("bwd3", { model.backward(layer: 2, batch: batch) }),
+            ("bwd2", { model.backward(layer: 1, batch: batch) }),
+            ("bwd1", { model.backward(layer: 0, batch: batch) }),
+            ("update", { opt.step(parameters: model.parameters, gradients: UnsafeBufferPointer(model.gradients)) }),
+        ]
+        var seconds = [Double](repeating: 0, count: phases.count)
         for k in 1...(steps + 20) {
-            let batch = feeder.batch(step: k, order: &order)
-            let counted = k > 20
-            for l in 0..<layers {
-                let t0 = now(); model.forward(layer: l, batch: batch); if counted { forward[l] += now() - t0 }
+            if k > 1 { batch = feeder.batch(step: k, order: &order) }
+            for (i, phase) in phases.enumerated() {
+                let t0 = now(); phase.run(); if k > 20 { seconds[i] += now() - t0 }
             }
-            var t0 = now(); _ = model.loss(batch: batch, kind: .mse); if counted { lossTime += now() - t0 }
-            for l in (0..<layers).reversed() {
-                let t1 = now(); model.backward(layer: l, batch: batch); if counted { backward[l] += now() - t1 }
-            }
-            t0 = now(); opt.step(parameters: model.parameters, gradients: UnsafeBufferPointer(model.gradients))
-            if counted { update += now() - t0 }
         }
         let ms = { (x: Double) in String(format: "%.3f", 1000 * x / Double(steps)) }
-        var parts = (0..<layers).map { "fwd\($0 + 1) \(ms(forward[$0]))" }
-        parts.append("loss \(ms(lossTime))")
-        parts += (0..<layers).reversed().map { "bwd\($0 + 1) \(ms(backward[$0]))" }
-        parts.append("update \(ms(update))")
-        let total = forward.reduce(0, +) + backward.reduce(0, +) + lossTime + update
-        return "\(T.dtypeName) \(kernels.rawValue)\(trained == nil ? " init" : " trained"): " + parts.joined(separator: ", ") + ", total \(ms(total)) ms"
+        let parts = zip(phases, seconds).map { "\($0.name) \(ms($1))" }
+        return "\(T.dtypeName) \(kernels.rawValue)\(trained == nil ? " init" : " trained"): " + parts.joined(separator: ", ")
+            + ", total \(ms(seconds.reduce(0, +))) ms"
     }
 }

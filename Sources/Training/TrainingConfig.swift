@@ -39,6 +39,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var seed: UInt64
     public var snapshots: Int
     public var schedule: EvaluationSchedule
+    /// Threads for BLAS and the sparse kernels. One by default: on the paper's network a step
+    /// is too short for a second thread to pay for its synchronization (every configuration
+    /// measured slower with two, README "Speed"), and a run's background HTSR analysis and any
+    /// other run then have the other cores.
     public var threads: Int
     /// The layers' kernels: sparse (the default: skips exact zeros of pixels and ReLU outputs)
     /// or dense (BLAS GEMMs, the reference). nil in runs recorded before the choice existed:
@@ -71,7 +75,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         beta1: 0.9, beta2: 0.999, eps: 1e-8, loss: .mse, dtype: .f64, widths: [784, 200, 200, 10],
         initScale: 8, batchSize: 200, batchOrder: .cycle, trainSize: 1000, subset: .balanced,
         dataset: .mnist, dataDir: nil, seed: 0, snapshots: 200, schedule: .log,
-        threads: MachineInfo.coreCount, kernels: .sparse)
+        threads: 1, kernels: .sparse)
 
     /// Omnigrok's MNIST grokking (Liu, Michaud, Tegmark 2023, arXiv 2210.01117, Fig. 3d):
     /// as Prakash & Martin's but AdamW lr 1e-3, wd 0.01, batches reshuffled every epoch, the FIRST

@@ -22,13 +22,34 @@ struct Bench: ParsableCommand {
     @Flag(help: "Only show where a step's time goes (ms per layer forward/backward, loss, update), dense and sparse, one thread.")
     var phases = false
 
+    // (Not --threads/--dtype/--kernels: grok-train's own options of those names take them.)
+    @Option(help: "Only this thread count (default: 1 and 2).")
+    var onlyThreads: Int?
+
+    @Option(help: "--phases: only this precision, f32 or f64 (default: both).")
+    var onlyDtype: TrainingConfig.Precision?
+
+    @Option(help: "--phases: only these kernels, sparse or dense (default: both).")
+    var onlyKernels: KernelChoice?
+
+    @Option(help: "--phases: only this density, init or trained (default: both).")
+    var density: String?
+
     func run() throws {
         if phases {
+            guard density == nil || density == "init" || density == "trained" else {
+                throw GrokError("--density must be init or trained, got \(density!)")
+            }
             let t = try trainedURL()
-            for w in t == nil ? [nil] : [nil, t] {
-                for k in KernelChoice.allCases {
-                    print(try StepBenchmark.phases(Float.self, kernels: k, steps: iterations, trained: w))
-                    print(try StepBenchmark.phases(Double.self, kernels: k, steps: iterations, trained: w))
+            var weights: [URL?] = t == nil ? [nil] : [nil, t]
+            if density == "init" { weights = [nil] } else if density == "trained" {
+                guard let t else { throw GrokError("--density trained: no trained snapshot (give --trained)") }
+                weights = [t]
+            }
+            for w in weights {
+                for k in onlyKernels.map({ [$0] }) ?? KernelChoice.allCases {
+                    if onlyDtype != .f64 { print(try StepBenchmark.phases(Float.self, kernels: k, steps: iterations, trained: w)) }
+                    if onlyDtype != .f32 { print(try StepBenchmark.phases(Double.self, kernels: k, steps: iterations, trained: w)) }
                 }
             }
             return
@@ -51,7 +72,8 @@ struct Bench: ParsableCommand {
             print(String(format: "with 2 BLAS threads: %.2f (OpenBLAS's threaded GEMM driver allocates its job table)", c))
             return
         }
-        print(try StepBenchmark.run(steps: iterations, trained: trainedURL()))
+        if let n = onlyThreads, n < 1 { throw GrokError("--only-threads must be at least 1, got \(n)") }
+        print(try StepBenchmark.run(steps: iterations, trained: trainedURL(), threads: onlyThreads.map { [$0] }))
     }
 }
 
