@@ -10,9 +10,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 export B="${B:-$root/.build/release}"
 # Folders whose tables are not yet made from committed data, and why.
-declare -A draft=(
-    [grokfast]="its tables come from runs/ that are not committed yet (work in progress)"
-)
+declare -A draft=()
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 (cd "$root" && git ls-files -z Experiments | xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$work"
