@@ -84,7 +84,8 @@ public struct WarningReport: Sendable {
         let runHeader = ["#", "run", "seed", "peak (test acc)", "collapse onset"]
         let runRows = runs.enumerated().map { i, r -> [String] in
             let peak = r.accuracy.flatMap { a in a.peakStep.map { "\(Self.steps($0)) (\(String(format: "%.3f", a.peakTestAccuracy ?? .nan)))" } } ?? "-"
-            let collapse = r.accuracy == nil ? "no metrics.csv" : r.accuracy?.collapseStep.map(Self.steps) ?? "none (control)"
+            let collapse = r.accuracy == nil ? "no metrics.csv"
+                : r.accuracy?.collapseStep.map(Self.steps) ?? (r.finished ? "none (control)" : "none yet (unfinished: no verdict)")
             return ["\(i + 1)", r.name, r.seed.map(String.init) ?? "-", peak, collapse]
         }
         out.append(heading("Runs (accuracy truth from metrics.csv: the collapse onset is the accuracy labeller's)", markdown))

@@ -40,7 +40,10 @@ public enum WarningRunLoader {
         if FileManager.default.fileExists(atPath: run.metricsURL.path) {
             accuracy = try MetricsFile.readAccuracy(run.metricsURL)
         }
+        // Finished: metrics.csv reaches the configured steps (no step count recorded: taken as finished).
+        let total = config["steps"]?.number.map { Int($0) }
+        let finished = total.map { t in accuracy.last.map { $0.step >= t } ?? false } ?? true
         return WarningRun(name: name, seed: seed, series: WeightSeries(points: rows.map(\.phasePoint), layers: watched),
-                          accuracyPoints: accuracy, thresholds: settings.configuration.thresholds)
+                          accuracyPoints: accuracy, thresholds: settings.configuration.thresholds, finished: finished)
     }
 }

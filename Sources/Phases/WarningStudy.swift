@@ -9,10 +9,14 @@ public struct WarningRun: Sendable {
     public let series: WeightSeries
     public let accuracyPoints: [AccuracyPoint]
     public let accuracy: AccuracyPhases?
+    /// Whether the run reached its last step. One still training that has not collapsed yet is
+    /// no control: it may collapse later, so what fired on it is neither a false alarm nor quiet.
+    public let finished: Bool
 
     public init(name: String, seed: Int?, series: WeightSeries, accuracyPoints: [AccuracyPoint],
-                thresholds: PhaseThresholds = PhaseThresholds()) {
+                thresholds: PhaseThresholds = PhaseThresholds(), finished: Bool = true) {
         self.name = name; self.seed = seed; self.series = series; self.accuracyPoints = accuracyPoints
+        self.finished = finished
         accuracy = accuracyPoints.isEmpty ? nil : AccuracyPhases(points: accuracyPoints, thresholds: thresholds)
     }
 
@@ -38,6 +42,8 @@ public enum WarningOutcome: String, Sendable, CaseIterable {
     case quiet
     /// No metrics.csv: nothing to score against.
     case unscored
+    /// A run still training that has not collapsed so far: no verdict until it ends.
+    case unfinished
     /// The run's htsr.csv lacks what the signal reads.
     case unavailable
 }
@@ -156,6 +162,8 @@ public enum WarningStudy {
         else if let c = collapse {
             if let f = first { outcome = f >= c ? .late : (peak.map { f < $0 } ?? false) ? .beforePeak : .inTime }
             else { outcome = .missed }
+        } else if !run.finished {
+            outcome = .unfinished
         } else {
             outcome = first == nil ? .quiet : .falseAlarm
         }

@@ -96,4 +96,25 @@ final class WarningStudyTests: XCTestCase {
         XCTAssertEqual(WarningStudy.evaluate(runs: [noMetrics], signals: [Self.signal]).firings[0].outcome, .unscored)
         XCTAssertEqual(WarningStudy.evaluate(runs: [noMetrics], signals: [Self.signal]).firings[0].firstStep, 100_000)
     }
+
+    /// A run still training that has not collapsed yet (a 'steady' run stopped early) is not a
+    /// control: the same firing that is a false alarm on a finished run is no verdict on it.
+    func testAnUnfinishedRunWithoutCollapseIsNoControl() {
+        let control = Self.runs[3]
+        let running = WarningRun(name: "s1-running", seed: 1, series: control.series, accuracyPoints: control.accuracyPoints,
+                                 finished: false)
+        let finished = WarningStudy.evaluate(runs: [control], signals: [Self.signal])
+        XCTAssertEqual(finished.firings[0].outcome, .falseAlarm)
+        XCTAssertEqual(finished.summaries[0].controlRuns, 1)
+        let open = WarningStudy.evaluate(runs: [running], signals: [Self.signal])
+        XCTAssertEqual(open.firings[0].outcome, .unfinished)
+        XCTAssertNotNil(open.firings[0].firstStep, "the firing step is still reported")
+        XCTAssertEqual(open.summaries[0].controlRuns, 0)
+        XCTAssertEqual(open.summaries[0].falseAlarms, 0)
+        // A collapse already seen is scored, finished or not.
+        let collapsing = Self.runs[2]
+        let stillRunning = WarningRun(name: "s1-c", seed: 1, series: collapsing.series, accuracyPoints: collapsing.accuracyPoints,
+                                      finished: false)
+        XCTAssertNotEqual(WarningStudy.evaluate(runs: [stillRunning], signals: [Self.signal]).firings[0].outcome, .unfinished)
+    }
 }
