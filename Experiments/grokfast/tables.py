@@ -237,7 +237,7 @@ def path_figure(runs, path):
     colors = {("off", "0.01"): "#0072B2", ("off", "2"): "#E69F00", ("ema", "0.01"): "#009E73", ("ema", "2"): "#D55E00",
               ("strong", "0.01"): "#CC79A7"}
     panels = [("fc1", "alpha"), ("fc2", "alpha"), ("fc1", "stable_rank"), ("fc2", "stable_rank")]
-    W, H, pw, ph, ml, mt = 1080, 830, 400, 260, 90, 70
+    W, H, pw, ph, ml, mt = 1080, 820, 400, 260, 90, 70
     svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="DejaVu Sans" font-size="13">',
            f'<rect width="{W}" height="{H}" fill="white"/>',
            f'<text x="{W / 2}" y="28" text-anchor="middle" font-size="16">The HTSR path against test accuracy (each line one run, in step order)</text>']
@@ -282,7 +282,7 @@ def path_figure(runs, path):
             d = " ".join(f"{X(a):.1f},{Y(v):.1f}" for a, v in pts)
             svg.append(f'<polyline points="{d}" fill="none" stroke="{colors[c]}" stroke-width="1.3" opacity="0.8"/>')
     for j, c in enumerate(c for c in CELLS if runs.get(c)):
-        x, ly = ml + (j % 2) * 420, H - 52 + (j // 2) * 24
+        x, ly = ml + (j % 2) * 420, mt + 2 * ph + 90 + 62 + (j // 2) * 24
         svg.append(f'<line x1="{x}" y1="{ly}" x2="{x + 24}" y2="{ly}" stroke="{colors[c]}" stroke-width="3"/>')
         svg.append(f'<text x="{x + 30}" y="{ly + 4}">{NAMES[c]}</text>')
     svg.append("</svg>")
