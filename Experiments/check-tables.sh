@@ -8,7 +8,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-export B="${B:-$root/.build/release}"
+B="${B:-$root/.build/release}"
+# The scripts run in other folders: a relative B is taken from where this was started.
+[ -d "$B" ] || { echo "check-tables.sh: no executables directory $B (build first, or set B)" >&2; exit 2; }
+export B="$(cd "$B" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 (cd "$root" && git ls-files -z Experiments | xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$work"
