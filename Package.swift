@@ -42,7 +42,7 @@ let package = Package(
         // TensorBoard's event files: TFRecord framing and the few Event/Summary protobuf fields,
         // written by a small encoder of our own (no protobuf dependency).
         .target(name: "TensorBoard", dependencies: ["GrokCore"]),
-        .target(name: "RunFiles", dependencies: ["HTSR", "Phases", "Tensors", "TensorBoard", "Linalg", "GrokCore"]),
+        .target(name: "RunFiles", dependencies: ["Tensors", "TensorBoard", "Linalg", "GrokCore"]),
         .target(name: "Training",
                 dependencies: ["RunFiles", "Datasets", "Model", "Optim", "Tensors", "Linalg", "GrokCore"],
                 swiftSettings: fastMath),
@@ -50,7 +50,7 @@ let package = Package(
         // Analysis side.
         .target(name: "HTSR", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
         .target(name: "Measures", dependencies: ["Model", "Linalg", "GrokCore"], swiftSettings: fastMath),
-        .target(name: "Phases", dependencies: ["GrokCore"]),
+        .target(name: "Phases", dependencies: ["RunFiles", "GrokCore"]),
         .target(name: "Diagnostics",
                 dependencies: ["Training", "RunFiles", "HTSR", "Measures", "Phases", "Tensors", "GrokCore"]),
         .target(name: "Charts", dependencies: ["GrokCore"]),
@@ -70,7 +70,7 @@ let package = Package(
 
         // Thin command-line tools, and what they share (one-line errors, BLAS kernel choice).
         .target(name: "ToolSupport", dependencies: [
-            "Phases", "Linalg", "GrokCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "RunFiles", "Linalg", "GrokCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-train", dependencies: [
             "Runs", "RunFiles", "Training", "Diagnostics", "Datasets", "Model", "Linalg", "GrokCore", "ToolSupport",
