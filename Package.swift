@@ -42,7 +42,7 @@ let package = Package(
         // TensorBoard's event files: TFRecord framing and the few Event/Summary protobuf fields,
         // written by a small encoder of our own (no protobuf dependency).
         .target(name: "TensorBoard", dependencies: ["GrokCore"]),
-        .target(name: "RunFiles", dependencies: ["Tensors", "TensorBoard", "Linalg", "GrokCore"]),
+        .target(name: "RunFiles", dependencies: ["Tensors", "TensorBoard", "Datasets", "Linalg", "GrokCore"]),
         .target(name: "Training",
                 dependencies: ["RunFiles", "Datasets", "Model", "Optim", "Tensors", "Linalg", "GrokCore"],
                 swiftSettings: fastMath),
