@@ -17,7 +17,7 @@ let package = Package(
         .executable(name: "grok-report", targets: ["grok-report"]),
         .executable(name: "grok-sweep", targets: ["grok-sweep"]),
         .executable(name: "grok-hysteresis", targets: ["grok-hysteresis"]),
-        .library(name: "GrokLab", targets: ["Training", "HTSR", "Diagnostics", "Report", "Runs", "Sweep"]),
+        .library(name: "GrokLab", targets: ["Training", "HTSR", "Diagnostics", "Report", "Runs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -55,15 +55,15 @@ let package = Package(
                 dependencies: ["Training", "RunFiles", "HTSR", "Measures", "Phases", "Tensors", "GrokCore"]),
         .target(name: "Charts", dependencies: ["GrokCore"]),
         .target(name: "Report", dependencies: ["RunFiles", "Charts", "Phases", "HTSR", "Tensors", "Linalg", "GrokCore"]),
-        // Sweeps: grids of grok-train runs (child processes or a Slurm array) and their summary.
-        .target(name: "Sweep", dependencies: ["RunFiles", "Training", "Diagnostics", "Phases", "Datasets", "Model", "Report", "Charts", "GrokCore"]),
         // arXiv 2606.17120: deep linear networks, L2 hysteresis and noise-driven escape.
         .target(name: "Hysteresis", dependencies: ["Charts", "Linalg", "GrokCore"], swiftSettings: fastMath),
         // Files to named weight matrices (grok-analyze's input side).
         .target(name: "WeightFiles", dependencies: ["RunFiles", "HTSR", "Tensors", "Linalg", "GrokCore"]),
 
-        // One training run, start or resume to report: what grok-train (and grok-sweep) run.
-        .target(name: "Runs", dependencies: ["RunFiles", "Training", "Diagnostics", "Report", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
+        // Orchestration: one training run, start or resume to report (what grok-train runs), and
+        // sweeps (Sweep/): grids of grok-train runs as child processes or a Slurm array, and
+        // their summary.
+        .target(name: "Runs", dependencies: ["RunFiles", "Training", "Diagnostics", "Phases", "Report", "Charts", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
 
         // What ablating a layer's correlation traps does to the model (grok-analyze traps).
         .target(name: "TrapEffects", dependencies: ["RunFiles", "WeightFiles", "HTSR", "Training", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
@@ -87,7 +87,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "grok-sweep", dependencies: [
-            "Sweep", "GrokCore", "ToolSupport",
+            "Runs", "GrokCore", "ToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -114,10 +114,9 @@ let package = Package(
         .testTarget(name: "PhasesTests", dependencies: ["Phases", "RunFiles"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "HTSR", "RunFiles", "Training", "Datasets", "Model", "Phases"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "GrokCore"]),
-        .testTarget(name: "RunsTests", dependencies: ["Runs", "RunFiles", "Training", "Diagnostics", "GrokCore"]),
+        .testTarget(name: "RunsTests", dependencies: ["TestSupport", "Runs", "RunFiles", "Training", "Report", "Diagnostics", "GrokCore"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "RunFiles", "Charts", "Tensors", "GrokCore"]),
         .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "HTSR", "Tensors"]),
-        .testTarget(name: "SweepTests", dependencies: ["TestSupport", "Sweep", "RunFiles", "Report", "Diagnostics", "GrokCore"]),
         .testTarget(name: "TrapEffectsTests", dependencies: ["TrapEffects", "HTSR", "Training", "RunFiles", "Datasets", "Tensors", "GrokCore"]),
         // The README's target graph, docs/flags.md and the experiments' tables against what makes them.
         .testTarget(name: "RepositoryTests", dependencies: ["TestSupport"]),

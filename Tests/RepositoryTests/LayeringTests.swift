@@ -69,7 +69,7 @@ final class LayeringTests: XCTestCase {
         ["Model", "Optim", "Training"],                                             // model and training
         ["HTSR", "Measures", "Phases", "Diagnostics"],                              // analysis
         ["Charts", "Report"],                                                       // presentation
-        ["Runs", "Sweep", "TrapEffects", "WeightFiles", "Hysteresis", "ToolSupport"], // orchestration
+        ["Runs", "TrapEffects", "WeightFiles", "Hysteresis", "ToolSupport"], // orchestration
         ["grok-train", "grok-analyze", "grok-report", "grok-sweep", "grok-hysteresis"], // tools
     ]
 
