@@ -49,10 +49,9 @@ let package = Package(
 
         // Analysis side.
         .target(name: "HTSR", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
-        .target(name: "Measures", dependencies: ["Model", "Linalg", "GrokCore"], swiftSettings: fastMath),
         .target(name: "Phases", dependencies: ["RunFiles", "GrokCore"]),
         .target(name: "Diagnostics",
-                dependencies: ["Training", "RunFiles", "HTSR", "Measures", "Phases", "Tensors", "GrokCore"]),
+                dependencies: ["Training", "RunFiles", "HTSR", "Phases", "Model", "Tensors", "GrokCore"]),
         .target(name: "Charts", dependencies: ["GrokCore"]),
         .target(name: "Report", dependencies: ["RunFiles", "Charts", "Phases", "HTSR", "Tensors", "Linalg", "GrokCore"]),
         // arXiv 2606.17120: deep linear networks, L2 hysteresis and noise-driven escape.
@@ -102,7 +101,7 @@ let package = Package(
         .testTarget(name: "GrokCoreTests", dependencies: ["GrokCore"]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "DatasetsTests", dependencies: ["TestSupport", "Datasets", "GrokCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "Tensors", "Linalg"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Tensors", "Linalg", "GrokCore"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "RunFilesTests", dependencies: ["RunFiles", "HTSR", "Phases", "Tensors", "GrokCore"]),
@@ -110,7 +109,6 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "RunFiles", "Datasets", "Tensors", "Model", "Optim", "GrokCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "HTSRTests", dependencies: ["HTSR", "Linalg", "GrokCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MeasuresTests", dependencies: ["Measures", "Model"]),
         .testTarget(name: "PhasesTests", dependencies: ["Phases", "RunFiles"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "HTSR", "RunFiles", "Training", "Datasets", "Model", "Phases"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "GrokCore"]),

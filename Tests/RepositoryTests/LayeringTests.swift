@@ -67,7 +67,7 @@ final class LayeringTests: XCTestCase {
         ["COpenBLAS", "CZlib", "GrokCore", "Linalg"],                              // base
         ["Tensors", "Datasets", "TensorBoard", "RunFiles"],                         // files and formats
         ["Model", "Optim", "Training"],                                             // model and training
-        ["HTSR", "Measures", "Phases", "Diagnostics"],                              // analysis
+        ["HTSR", "Phases", "Diagnostics"],                              // analysis
         ["Charts", "Report"],                                                       // presentation
         ["Runs", "TrapEffects", "WeightFiles", "Hysteresis", "ToolSupport"], // orchestration
         ["grok-train", "grok-analyze", "grok-report", "grok-sweep", "grok-hysteresis"], // tools
