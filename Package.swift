@@ -2,8 +2,8 @@
 import PackageDescription
 
 /// Hot numeric targets are compiled with -Ounchecked, no errno on math calls (so squareRoot()
-/// vectorizes) and the build machine's CPU features. Parsers (Tensors, Datasets) keep Swift's
-/// checks: they face untrusted files.
+/// vectorizes) and the build machine's CPU features. Parsers (Tensors, Datasets, RunFiles) keep
+/// Swift's checks: they face untrusted files.
 let fastMath: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-target-cpu", "native", "-Xcc", "-fno-math-errno"],
                  .when(configuration: .release)),
@@ -32,26 +32,32 @@ let package = Package(
         // The only place that talks to BLAS/LAPACK.
         .target(name: "Linalg", dependencies: ["COpenBLAS", "GrokCore"], swiftSettings: fastMath),
 
-        // Training side.
-        .target(name: "Datasets", dependencies: ["CZlib", "GrokCore"]),
-        .target(name: "Model", dependencies: ["Tensors", "Linalg", "GrokCore"], swiftSettings: fastMath),
-        .target(name: "Optim", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
+        // File formats. Tensor files (safetensors, npy) and the data sets (IDX images,
+        // gzip, the batch order) are read here only.
         .target(name: "Tensors", dependencies: ["GrokCore"]),
-        // A run directory's layout, file names and formats: the one owner of every file in it
-        // (typed readers and writers that training, diagnostics, reports and sweeps share).
+        .target(name: "Datasets", dependencies: ["CZlib", "GrokCore"]),
         // TensorBoard's event files: TFRecord framing and the few Event/Summary protobuf fields,
         // written by a small encoder of our own (no protobuf dependency).
         .target(name: "TensorBoard", dependencies: ["GrokCore"]),
+        // A run directory's layout, file names and formats: the one owner of every file in it,
+        // the checkpoint included, and of their schemas (htsr.csv's rows, phases.json's report),
+        // so reading a run needs neither the trainer nor the analysis.
         .target(name: "RunFiles", dependencies: ["Tensors", "TensorBoard", "Datasets", "Linalg", "GrokCore"]),
+
+        // The model (with its progress measures, Model/Measures/) and its training.
+        .target(name: "Model", dependencies: ["Tensors", "Linalg", "GrokCore"], swiftSettings: fastMath),
+        .target(name: "Optim", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
         .target(name: "Training",
                 dependencies: ["RunFiles", "Datasets", "Model", "Optim", "Tensors", "Linalg", "GrokCore"],
                 swiftSettings: fastMath),
 
-        // Analysis side.
+        // Analysis: HTSR (matrices in, metrics out), the phase labels, and the diagnostics that
+        // run both on a training run.
         .target(name: "HTSR", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
         .target(name: "Phases", dependencies: ["RunFiles", "GrokCore"]),
         .target(name: "Diagnostics",
                 dependencies: ["Training", "RunFiles", "HTSR", "Phases", "Model", "Tensors", "GrokCore"]),
+        // Presentation: charts and the run report.
         .target(name: "Charts", dependencies: ["GrokCore"]),
         .target(name: "Report", dependencies: ["RunFiles", "Charts", "Phases", "HTSR", "Tensors", "Linalg", "GrokCore"]),
         // arXiv 2606.17120: deep linear networks, L2 hysteresis and noise-driven escape.
