@@ -2,8 +2,8 @@
 import PackageDescription
 
 /// Hot numeric targets are compiled with -Ounchecked, no errno on math calls (so squareRoot()
-/// vectorizes) and the build machine's CPU features. Parsers (Tensors, Datasets) keep Swift's
-/// checks: they face untrusted files.
+/// vectorizes) and the build machine's CPU features. Parsers (Tensors, Datasets, RunFiles) keep
+/// Swift's checks: they face untrusted files.
 let fastMath: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-target-cpu", "native", "-Xcc", "-fno-math-errno"],
                  .when(configuration: .release)),
@@ -17,7 +17,7 @@ let package = Package(
         .executable(name: "grok-report", targets: ["grok-report"]),
         .executable(name: "grok-sweep", targets: ["grok-sweep"]),
         .executable(name: "grok-hysteresis", targets: ["grok-hysteresis"]),
-        .library(name: "GrokLab", targets: ["Training", "HTSR", "Diagnostics", "Report", "Runs", "Sweep"]),
+        .library(name: "GrokLab", targets: ["Training", "HTSR", "Diagnostics", "Report", "Runs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,45 +32,50 @@ let package = Package(
         // The only place that talks to BLAS/LAPACK.
         .target(name: "Linalg", dependencies: ["COpenBLAS", "GrokCore"], swiftSettings: fastMath),
 
-        // Training side.
-        .target(name: "Datasets", dependencies: ["CZlib", "GrokCore"]),
-        .target(name: "Model", dependencies: ["Tensors", "Linalg", "GrokCore"], swiftSettings: fastMath),
-        .target(name: "Optim", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
+        // File formats. Tensor files (safetensors, npy) and the data sets (IDX images,
+        // gzip, the batch order) are read here only.
         .target(name: "Tensors", dependencies: ["GrokCore"]),
-        // A run directory's layout, file names and formats: the one owner of every file in it
-        // (typed readers and writers that training, diagnostics, reports and sweeps share).
+        .target(name: "Datasets", dependencies: ["CZlib", "GrokCore"]),
         // TensorBoard's event files: TFRecord framing and the few Event/Summary protobuf fields,
         // written by a small encoder of our own (no protobuf dependency).
         .target(name: "TensorBoard", dependencies: ["GrokCore"]),
-        .target(name: "RunFiles", dependencies: ["HTSR", "Phases", "Tensors", "TensorBoard", "Linalg", "GrokCore"]),
+        // A run directory's layout, file names and formats: the one owner of every file in it,
+        // the checkpoint included, and of their schemas (htsr.csv's rows, phases.json's report),
+        // so reading a run needs neither the trainer nor the analysis.
+        .target(name: "RunFiles", dependencies: ["Tensors", "TensorBoard", "Datasets", "Linalg", "GrokCore"]),
+
+        // The model (with its progress measures, Model/Measures/) and its training.
+        .target(name: "Model", dependencies: ["Tensors", "Linalg", "GrokCore"], swiftSettings: fastMath),
+        .target(name: "Optim", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
         .target(name: "Training",
                 dependencies: ["RunFiles", "Datasets", "Model", "Optim", "Tensors", "Linalg", "GrokCore"],
                 swiftSettings: fastMath),
 
-        // Analysis side.
+        // Analysis: HTSR (matrices in, metrics out), the phase labels, and the diagnostics that
+        // run both on a training run.
         .target(name: "HTSR", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
-        .target(name: "Measures", dependencies: ["Model", "Linalg", "GrokCore"], swiftSettings: fastMath),
-        .target(name: "Phases", dependencies: ["GrokCore"]),
+        .target(name: "Phases", dependencies: ["RunFiles", "GrokCore"]),
         .target(name: "Diagnostics",
-                dependencies: ["Training", "RunFiles", "HTSR", "Measures", "Phases", "Tensors", "GrokCore"]),
+                dependencies: ["Training", "RunFiles", "HTSR", "Phases", "Model", "Tensors", "GrokCore"]),
+        // Presentation: charts and the run report.
         .target(name: "Charts", dependencies: ["GrokCore"]),
         .target(name: "Report", dependencies: ["RunFiles", "Charts", "Phases", "HTSR", "Tensors", "Linalg", "GrokCore"]),
-        // Sweeps: grids of grok-train runs (child processes or a Slurm array) and their summary.
-        .target(name: "Sweep", dependencies: ["RunFiles", "Training", "Diagnostics", "Phases", "Datasets", "Model", "Report", "Charts", "GrokCore"]),
         // arXiv 2606.17120: deep linear networks, L2 hysteresis and noise-driven escape.
         .target(name: "Hysteresis", dependencies: ["Charts", "Linalg", "GrokCore"], swiftSettings: fastMath),
         // Files to named weight matrices (grok-analyze's input side).
         .target(name: "WeightFiles", dependencies: ["RunFiles", "HTSR", "Tensors", "Linalg", "GrokCore"]),
 
-        // One training run, start or resume to report: what grok-train (and grok-sweep) run.
-        .target(name: "Runs", dependencies: ["RunFiles", "Training", "Diagnostics", "Report", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
+        // Orchestration: one training run, start or resume to report (what grok-train runs), and
+        // sweeps (Sweep/): grids of grok-train runs as child processes or a Slurm array, and
+        // their summary.
+        .target(name: "Runs", dependencies: ["RunFiles", "Training", "Diagnostics", "Phases", "Report", "Charts", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
 
         // What ablating a layer's correlation traps does to the model (grok-analyze traps).
         .target(name: "TrapEffects", dependencies: ["RunFiles", "WeightFiles", "HTSR", "Training", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
 
         // Thin command-line tools, and what they share (one-line errors, BLAS kernel choice).
         .target(name: "ToolSupport", dependencies: [
-            "Phases", "Linalg", "GrokCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "RunFiles", "Linalg", "GrokCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-train", dependencies: [
             "Runs", "RunFiles", "Training", "Diagnostics", "Datasets", "Model", "Linalg", "GrokCore", "ToolSupport",
@@ -87,7 +92,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "grok-sweep", dependencies: [
-            "Sweep", "GrokCore", "ToolSupport",
+            "Runs", "GrokCore", "ToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -102,7 +107,7 @@ let package = Package(
         .testTarget(name: "GrokCoreTests", dependencies: ["GrokCore"]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "DatasetsTests", dependencies: ["TestSupport", "Datasets", "GrokCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "Tensors", "Linalg"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Tensors", "Linalg", "GrokCore"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "RunFilesTests", dependencies: ["RunFiles", "HTSR", "Phases", "Tensors", "GrokCore"]),
@@ -110,14 +115,12 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "RunFiles", "Datasets", "Tensors", "Model", "Optim", "GrokCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "HTSRTests", dependencies: ["HTSR", "Linalg", "GrokCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MeasuresTests", dependencies: ["Measures", "Model"]),
         .testTarget(name: "PhasesTests", dependencies: ["Phases", "RunFiles"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "HTSR", "RunFiles", "Training", "Datasets", "Model", "Phases"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "GrokCore"]),
-        .testTarget(name: "RunsTests", dependencies: ["Runs", "RunFiles", "Training", "Diagnostics", "GrokCore"]),
+        .testTarget(name: "RunsTests", dependencies: ["TestSupport", "Runs", "RunFiles", "Training", "Report", "Diagnostics", "GrokCore"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "RunFiles", "Charts", "Tensors", "GrokCore"]),
         .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "HTSR", "Tensors"]),
-        .testTarget(name: "SweepTests", dependencies: ["TestSupport", "Sweep", "RunFiles", "Report", "Diagnostics", "GrokCore"]),
         .testTarget(name: "TrapEffectsTests", dependencies: ["TrapEffects", "HTSR", "Training", "RunFiles", "Datasets", "Tensors", "GrokCore"]),
         // The README's target graph, docs/flags.md and the experiments' tables against what makes them.
         .testTarget(name: "RepositoryTests", dependencies: ["TestSupport"]),

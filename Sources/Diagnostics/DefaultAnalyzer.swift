@@ -27,3 +27,23 @@ public struct HTSRLayerAnalyzer: LayerAnalyzer {
         return HTSRAnalyzer.analyze(layers: layers, options: o).map { HTSRRow(step: step, analysis: $0) }
     }
 }
+
+extension HTSRRow {
+    /// The row for `analysis` at `step`: the metrics htsr.csv keeps, the rest dropped (so a row
+    /// in memory equals the row read back from the file).
+    public init(step: Int, analysis a: LayerAnalysis) {
+        let status: Status
+        switch a.status {
+        case .ok: status = .ok
+        case .skipped(let why): status = .skipped(why)
+        case .fitFailed(let why): status = .fitFailed(why)
+        }
+        self.init(step: step, layer: a.name, N: a.N, M: a.M, status: status)
+        alpha = a.alpha; D = a.D; xmin = a.xmin; xmax = a.xmax; sigma = a.sigma; numPLSpikes = a.numPLSpikes
+        alphaWeighted = a.alphaWeighted; logNorm = a.logNorm; logSpectralNorm = a.logSpectralNorm
+        stableRank = a.stableRank; mpSoftrank = a.mpSoftrank; numSpikes = a.numSpikes; numTraps = a.numTraps
+        ksStat = a.ksStat; ksPvalue = a.ksPvalue; maxTrapHeight = a.maxTrapHeight; meanStdRatio = a.meanStdRatio
+        meanSpike = a.meanSpike; numTrapsCentered = a.numTrapsCentered; detXNum = a.detXNum; detXVal = a.detXVal
+        ergGap = a.ergGap
+    }
+}

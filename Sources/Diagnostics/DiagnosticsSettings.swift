@@ -1,8 +1,8 @@
 import Foundation
 import GrokCore
-import Measures
 import Phases
 import RunFiles
+import Model
 
 /// The diagnostics choices a user makes on the command line, saved in config.json under
 /// "diagnostics" so that `--resume` continues with the same columns and rules.

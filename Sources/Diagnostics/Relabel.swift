@@ -51,7 +51,7 @@ public enum RunRelabel {
             throw GrokError("\(run.configURL.path) is missing: \(dir.path) is not a GrokLab run directory")
         }
         let config: TrainingConfig
-        do { config = try run.readConfig() } catch {
+        do { config = try TrainingConfig.read(from: run) } catch {
             throw GrokError("\(run.configURL.path) is not a valid GrokLab config")
         }
         var settings = try DiagnosticsSettings.read(configURL: run.configURL)

@@ -1,7 +1,6 @@
 import Foundation
 import GrokCore
 import HTSR
-import Measures
 import Model
 import Phases
 import RunFiles

@@ -1,6 +1,7 @@
 import Foundation
 import GrokCore
 import Phases
+import RunFiles
 
 /// The early-warning study as text: a terminal table, Markdown (for a README), CSV (one row per
 /// run and signal) or JSON (runs, firings and the summary).

@@ -1,4 +1,5 @@
 import Foundation
+import RunFiles
 
 /// One layer's HTSR numbers at one step (from htsr.csv). `alpha` is nil when the power-law
 /// fit failed or was skipped; `numTraps` nil when the randomized fit failed;
@@ -104,5 +105,15 @@ public struct HTSRPhases: Sendable, Equatable {
         meanAlpha = means
         let onset = firstSustainedRun(steps: steps, flags: out.map { $0 == .antiGrokking }, sustain: t.sustain)
         collapseStep = onset?.onset; collapseDetectedStep = onset?.detected
+    }
+}
+
+extension HTSRRow {
+    /// The numbers the phase rule reads. A row whose status is not "ok" still carries the
+    /// values that were computed (e.g. alpha when only the trap fit failed); missing ones are nil.
+    public var phasePoint: HTSRLayerPoint {
+        HTSRLayerPoint(step: step, layer: layer, alpha: alpha, numTraps: numTraps,
+                       numTrapsCentered: numTrapsCentered, alphaSigma: sigma, stableRank: stableRank,
+                       ksStat: ksStat, logNorm: logNorm, ergGap: ergGap)
     }
 }

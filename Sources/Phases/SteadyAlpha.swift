@@ -1,4 +1,5 @@
 import Foundation
+import RunFiles
 
 /// A steadier alpha for the phase rule.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import RunFiles
 
 /// One run's weight-only numbers, step by step: what a detector may read without test data.
 /// Built from htsr.csv's rows (`HTSRLayerPoint`); `layers` are the layers the signals watch.

@@ -1,4 +1,5 @@
 import Foundation
+import RunFiles
 
 /// One run as the early-warning study sees it: its weight-only series, its seed (the unit a
 /// threshold is held out by) and, when metrics.csv exists, its accuracy labels (the truth a

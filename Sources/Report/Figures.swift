@@ -2,6 +2,7 @@ import GrokCore
 import Foundation
 import Charts
 import Phases
+import RunFiles
 
 /// One figure of the report: its number and file name, the chart, and a sentence saying
 /// what it shows.

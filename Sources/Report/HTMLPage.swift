@@ -1,6 +1,7 @@
 import Foundation
 import Charts
 import Phases
+import RunFiles
 
 /// report.html: one self-contained page (inline SVG, inline CSS, nothing fetched), written
 /// as well-formed XHTML so any XML parser can check it.

@@ -1,6 +1,7 @@
 import Foundation
 import Charts
 import Phases
+import RunFiles
 
 /// Prakash & Martin's (arXiv 2506.04434) figures 1 and 2 over seeds: per group of runs that differ only in their seed,
 /// the mean over seeds as a line and the range from the lowest to the highest seed as a shaded

@@ -1,67 +1,120 @@
 import Foundation
 import GrokCore
-import HTSR
-import Phases
 
-/// One row of htsr.csv: one layer at one step. The record is HTSR's `LayerAnalysis`; the file
-/// keeps the metrics named in `HTSRRow.metrics` (a selection from `LayerAnalysis.metrics`), so
-/// its schema is derived, not restated. Metric fields read through: `row.alpha`, `row.numTraps`.
-@dynamicMemberLookup
+/// One row of htsr.csv: one layer's HTSR metrics at one step, the selection of the analyzer's
+/// metrics (WeightWatcher's names) the run keeps. The file's own record, so reading a run needs
+/// no analyzer; the diagnostics fill it from HTSR's `LayerAnalysis`. A metric is nil when it
+/// does not exist (failed or skipped fit, or a file written before its column existed).
 public struct HTSRRow: Sendable, Equatable {
     public var step: Int
-    /// The layer's metrics, only those htsr.csv keeps (see `init(step:analysis:)`).
-    public private(set) var analysis: LayerAnalysis
+    public var layer: String
+    /// The matrix shape, N >= M (WeightWatcher's).
+    public var N: Int
+    public var M: Int
+    public var alpha: Double?
+    public var D: Double?
+    public var xmin: Double?
+    public var xmax: Double?
+    /// The power-law fit's standard error of alpha.
+    public var sigma: Double?
+    public var numPLSpikes: Int?
+    public var alphaWeighted: Double?
+    public var logNorm: Double?
+    public var logSpectralNorm: Double?
+    public var stableRank: Double?
+    public var mpSoftrank: Double?
+    public var numSpikes: Int?
+    /// WeightWatcher's count of correlation traps.
+    public var numTraps: Int?
+    public var ksStat: Double?
+    public var ksPvalue: Double?
+    public var maxTrapHeight: Double?
+    public var meanStdRatio: Double?
+    public var meanSpike: Bool?
+    /// Traps left once the weight mean's rank-one component is removed from the shuffle.
+    public var numTrapsCentered: Int?
+    public var detXNum: Int?
+    public var detXVal: Double?
+    public var ergGap: Int?
+    public var status: Status
 
-    public var layer: String { analysis.name }
+    /// How the layer's analysis went: "ok", "skipped: <reason>" or "failed: <reason>" in the file.
+    public enum Status: Sendable, Equatable, CustomStringConvertible {
+        case ok
+        /// Not analysed at all (too small, too large).
+        case skipped(String)
+        /// Analysed, but a fit failed; the metrics that exist are still there.
+        case fitFailed(String)
 
-    /// The metrics htsr.csv keeps, after its step and layer columns, in file order.
-    public static let metricNames = ["N", "M", "alpha", "D", "xmin", "xmax", "sigma", "num_pl_spikes",
-                                     "alpha_weighted", "log_norm", "log_spectral_norm", "stable_rank",
-                                     "mp_softrank", "num_spikes", "num_traps", "ks_stat", "ks_pvalue",
-                                     "max_trap_height", "mean_std_ratio", "mean_spike", "num_traps_centered",
-                                     "detX_num", "detX_val", "ERG_gap", "status"]
-    public static let metrics: [LayerMetric] = metricNames.map { name in
-        guard let m = LayerAnalysis.metric(named: name) else { preconditionFailure("htsr.csv column \(name) is not a LayerAnalysis metric") }
-        return m
+        public var isOK: Bool { self == .ok }
+
+        public var description: String {
+            switch self {
+            case .ok: return "ok"
+            case .skipped(let r): return "skipped: \(r)"
+            case .fitFailed(let r): return "failed: \(r)"
+            }
+        }
+
+        /// Reads `description` back; empty is ok, any other text a failure with that reason.
+        public init(text: String) {
+            if text == "ok" || text.isEmpty { self = .ok }
+            else if text.hasPrefix("skipped: ") { self = .skipped(String(text.dropFirst(9))) }
+            else if text.hasPrefix("failed: ") { self = .fitFailed(String(text.dropFirst(8))) }
+            else { self = .fitFailed(text) }
+        }
     }
+
+    /// A row without metrics yet for a `rows x cols` layer (N >= M, as WeightWatcher's).
+    public init(step: Int, layer: String, N: Int, M: Int, status: Status = .ok) {
+        self.step = step; self.layer = layer; self.N = N; self.M = M; self.status = status
+    }
+
+    /// One metric column: its name and how a cell is written from and read into a row.
+    struct Column: Sendable {
+        let name: String
+        let write: @Sendable (HTSRRow) -> String
+        let read: @Sendable (inout HTSRRow, String) -> Void
+
+        static func int(_ name: String, _ path: WritableKeyPath<HTSRRow, Int?> & Sendable) -> Column {
+            Column(name: name, write: { $0[keyPath: path].map { String($0) } ?? "" }) { $0[keyPath: path] = Int($1) }
+        }
+
+        /// Numbers that read back to the same value; empty when not finite.
+        static func double(_ name: String, _ path: WritableKeyPath<HTSRRow, Double?> & Sendable) -> Column {
+            Column(name: name, write: { $0[keyPath: path].map { $0.isFinite ? "\($0)" : "" } ?? "" }) { $0[keyPath: path] = Double($1) }
+        }
+    }
+
+    /// The metric columns after step and layer, in file order.
+    static let metricColumns: [Column] = [
+        Column(name: "N", write: { String($0.N) }) { r, t in if let n = Int(t) { r.N = n } },
+        Column(name: "M", write: { String($0.M) }) { r, t in if let m = Int(t) { r.M = m } },
+        .double("alpha", \.alpha), .double("D", \.D), .double("xmin", \.xmin), .double("xmax", \.xmax),
+        .double("sigma", \.sigma), .int("num_pl_spikes", \.numPLSpikes), .double("alpha_weighted", \.alphaWeighted),
+        .double("log_norm", \.logNorm), .double("log_spectral_norm", \.logSpectralNorm),
+        .double("stable_rank", \.stableRank), .double("mp_softrank", \.mpSoftrank), .int("num_spikes", \.numSpikes),
+        .int("num_traps", \.numTraps), .double("ks_stat", \.ksStat), .double("ks_pvalue", \.ksPvalue),
+        .double("max_trap_height", \.maxTrapHeight), .double("mean_std_ratio", \.meanStdRatio),
+        Column(name: "mean_spike", write: { $0.meanSpike.map { $0 ? "true" : "false" } ?? "" }) { r, t in
+            r.meanSpike = t == "true" ? true : (t == "false" ? false : nil)
+        },
+        .int("num_traps_centered", \.numTrapsCentered), .int("detX_num", \.detXNum), .double("detX_val", \.detXVal),
+        .int("ERG_gap", \.ergGap),
+        Column(name: "status", write: { clean($0.status.description) }) { r, t in r.status = Status(text: t) },
+    ]
+
+    /// The metrics htsr.csv keeps, after its step and layer columns, in file order (the
+    /// analyzer's names for them).
+    public static let metricNames = metricColumns.map(\.name)
     /// The columns of htsr.csv, in order.
     public static let columns = ["step", "layer"] + metricNames
-
-    /// The row for `analysis` at `step`, keeping only the metrics htsr.csv has (so a row in
-    /// memory equals the row read back from the file).
-    public init(step: Int, analysis: LayerAnalysis) {
-        var kept = LayerAnalysis(name: analysis.name, kind: analysis.kind, N: analysis.N, M: analysis.M)
-        for m in Self.metrics { m.set(m.value(analysis), in: &kept) }
-        self.step = step
-        self.analysis = kept
-    }
-
-    /// An empty row (no metrics yet) for a `rows x cols` layer: N >= M as WeightWatcher's.
-    public init(step: Int, layer: String, N: Int, M: Int, status: LayerStatus = .ok) {
-        var a = LayerAnalysis(name: layer, kind: "dense", N: N, M: M)
-        a.status = status
-        self.init(step: step, analysis: a)
-    }
-
-    public subscript<T>(dynamicMember path: WritableKeyPath<LayerAnalysis, T>) -> T {
-        get { analysis[keyPath: path] }
-        set { analysis[keyPath: path] = newValue }
-    }
 
     /// The row as one CSV line (no newline): numbers that read back to the same value (empty
     /// when missing or not finite). Text cells lose commas, quotes and line breaks (replaced by
     /// ';', '\'' and ' ') so every reader can split on commas.
     public var csvLine: String {
-        let cells = Self.metrics.map { m -> String in
-            switch m.value(analysis) {
-            case .int(let i)?: return String(i)
-            case .double(let d)?: return d.isFinite ? "\(d)" : ""
-            case .bool(let b)?: return b ? "true" : "false"
-            case .text(let s)?: return clean(s)
-            case nil: return ""
-            }
-        }
-        return ([String(step), clean(layer)] + cells).joined(separator: ",")
+        ([String(step), clean(layer)] + Self.metricColumns.map { $0.write(self) }).joined(separator: ",")
     }
 
     /// Reads a row from cells looked up by column name (missing optional columns are nil,
@@ -70,29 +123,10 @@ public struct HTSRRow: Sendable, Equatable {
         func nonEmpty(_ k: String) -> String? { cells(k).flatMap { $0.isEmpty ? nil : $0 } }
         guard let step = nonEmpty("step").flatMap({ Int($0) }), let layer = nonEmpty("layer"),
               let n = nonEmpty("N").flatMap({ Int($0) }), let m = nonEmpty("M").flatMap({ Int($0) }) else { return nil }
-        var a = LayerAnalysis(name: layer, kind: "dense", N: n, M: m)
-        for metric in Self.metrics {
-            guard let text = nonEmpty(metric.name) else { continue }
-            let value: MetricValue?
-            switch metric.kind {
-            case .int: value = Int(text).map(MetricValue.int)
-            case .double: value = Double(text).map(MetricValue.double)
-            case .bool: value = text == "true" ? .bool(true) : (text == "false" ? .bool(false) : nil)
-            case .text: value = .text(text)
-            }
-            metric.set(value, in: &a)
+        self.init(step: step, layer: layer, N: n, M: m)
+        for column in Self.metricColumns {
+            if let text = nonEmpty(column.name) { column.read(&self, text) }
         }
-        self.step = step
-        self.analysis = a
-    }
-
-    /// The numbers the phase rule reads. A row whose status is not "ok" still carries the
-    /// values that were computed (e.g. alpha when only the trap fit failed); missing ones are nil.
-    public var phasePoint: HTSRLayerPoint {
-        HTSRLayerPoint(step: step, layer: layer, alpha: analysis.alpha, numTraps: analysis.numTraps,
-                       numTrapsCentered: analysis.numTrapsCentered, alphaSigma: analysis.sigma,
-                       stableRank: analysis.stableRank, ksStat: analysis.ksStat, logNorm: analysis.logNorm,
-                       ergGap: analysis.ergGap)
     }
 }
 

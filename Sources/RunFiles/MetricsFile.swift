@@ -1,6 +1,5 @@
 import Foundation
 import GrokCore
-import Phases
 
 /// metrics.csv: one row per evaluation, the trainer's columns then the observers' (the
 /// diagnostics' measures). A completed run's file ends with a `phase` column (the accuracy

@@ -1,6 +1,5 @@
 import Foundation
 import GrokCore
-import Phases
 import TensorBoard
 
 /// A run's TensorBoard event file (`RunFileName.tensorBoardEvents`, in the run directory, so

@@ -19,7 +19,7 @@ public enum GrokReference {
         }
         if let config {
             let reference: TrainingConfig
-            do { reference = try run.readConfig() } catch {
+            do { reference = try TrainingConfig.read(from: run) } catch {
                 throw GrokError("--clamp-ref-run \(dir.path): its config.json cannot be read as a run's settings (\(error))")
             }
             let mine = try config.networkLayout().layout, theirs = try reference.networkLayout().layout

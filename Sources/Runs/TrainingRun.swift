@@ -52,9 +52,9 @@ public struct TrainingRun {
         case .fresh(let c, let d, _):
             config = c; diagnostics = d
         case .resume(let threads, _):
-            _ = try directory.readConfig()   // a clear error first when there is no run here
+            _ = try TrainingConfig.read(from: directory)   // a clear error first when there is no run here
             lock = try directory.lock()
-            config = try directory.readConfig()
+            config = try TrainingConfig.read(from: directory)
             diagnostics = try DiagnosticsSettings.read(configURL: directory.configURL)
             if let threads { config.threads = threads }
         }
@@ -86,7 +86,7 @@ public struct TrainingRun {
             }
         case .fresh(_, _, let force):
             lock = try directory.create(force: force)
-            try directory.writeConfig(config, extra: [
+            try config.write(to: directory, extra: [
                 "train_size": data.trainCount,
                 "test_size": data.testCount,
                 "data_source": data.sourceDescription,

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Phases
+import RunFiles
 
 /// The HTSR phase rule's four settings, declared once for the two commands that take them:
 /// `grok-train` (a new run's rule) and `grok-analyze relabel` (another rule for a finished

@@ -62,7 +62,7 @@ public enum StepBenchmark {
 
     /// Weights of a trained run (a snapshot in file layout), for the trained-density timing.
     public static func trainedWeights<T: BLASScalar>(_ url: URL, shape: MLPShape, as _: T.Type) throws -> [T] {
-        do { return try SnapshotFile.parameters(SnapshotFile.read(url), shape: shape).map { T($0) } }
+        do { return try shape.parameters(fromSnapshot: SnapshotFile.read(url)).map { T($0) } }
         catch { throw GrokError("\(url.path): \(error)") }
     }
 

@@ -210,8 +210,8 @@ final class TrainingLoop<T: BLASScalar> {
             try metrics.append(row)
             try normLog?.append([String(step), csvNumber(normFactor)])
             try fileParameters.withUnsafeBufferPointer {
-                try SnapshotFile.write(layout: layout, parameters: $0, step: step, to: directory.snapshotURL(step: step),
-                                       dtype: config.snapshotDtype)
+                try writeSnapshot(layout: layout, parameters: $0, step: step, to: directory.snapshotURL(step: step),
+                                  precision: config.snapshotDtype)
             }
             let t3 = clock()
             otherSeconds += t3 - t0

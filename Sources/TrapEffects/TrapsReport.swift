@@ -85,7 +85,7 @@ public enum TrapsTool {
 
         let runURL = request.run ?? fileRun
         var evaluator: AblationEvaluator?
-        var runConfig = try runURL.map { try RunDirectory($0).readConfig() }
+        var runConfig = try runURL.map { try TrainingConfig.read(from: RunDirectory($0)) }
         if let c = runConfig, c.dataset == .modadd {
             // The ablation's effect is measured with the MLP on images; the token model of a
             // --dataset modadd run is not evaluated (its traps are still located and ablated).
@@ -102,7 +102,7 @@ public enum TrapsTool {
             evaluator = try AblationEvaluator(config: config, source: source, probes: request.probes,
                                               probeCount: request.probeCount, seed: request.seed)
         }
-        let baseline = try evaluator.map { try SnapshotFile.parameters(tensors, shape: MLPShape(widths: $0.config.widths)) }
+        let baseline = try evaluator.map { try MLPShape(widths: $0.config.widths).parameters(fromSnapshot: tensors) }
         let measureBefore = baseline.flatMap { p in evaluator.map { $0.measure(p) } }
         let outputsBefore = baseline.flatMap { p in evaluator.map { $0.probeOutputs(p) } }
 
@@ -118,7 +118,7 @@ public enum TrapsTool {
             if !result.traps.isEmpty {
                 replacements[t.name] = result.ablated.values
                 if let evaluator, let measureBefore, let outputsBefore {
-                    let p = try SnapshotFile.parameters(tensors, shape: MLPShape(widths: evaluator.config.widths),
+                    let p = try MLPShape(widths: evaluator.config.widths).parameters(fromSnapshot: tensors,
                                                         replacing: [t.name: result.ablated.values])
                     let after = evaluator.measure(p)
                     entry.before = measureBefore

@@ -3,6 +3,7 @@ import Diagnostics
 import Foundation
 import Phases
 import ToolSupport
+import RunFiles
 
 /// `grok-analyze relabel RUN_DIR`: a run's HTSR analysis and phase labels again, from its
 /// snapshots and metrics.csv, without training (for runs written by an older build, or to try

@@ -4,6 +4,7 @@ import Foundation
 import GrokCore
 import Phases
 import ToolSupport
+import RunFiles
 
 /// `grok-analyze warn RUN_DIR...`: when each weight-only signal first fires in each run, and,
 /// where metrics.csv gives the truth, how early it warned of the collapse.

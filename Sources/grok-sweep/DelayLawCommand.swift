@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import GrokCore
-import Sweep
+import Runs
 import ToolSupport
 
 /// `grok-sweep delay-law`: T_grok of clamped runs against rho, the fit log T = a rho + b per

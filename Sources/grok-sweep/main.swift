@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import GrokCore
-import Sweep
+import Runs
 import ToolSupport
 
 /// `grok-sweep`: many grok-train runs over a grid of flags, here or on Slurm, and their summary.

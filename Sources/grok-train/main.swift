@@ -10,6 +10,7 @@ import Runs
 import Phases
 import Report
 import ToolSupport
+import RunFiles
 
 /// `grok-train`: trains the grokking MLP from scratch and records a run directory.
 struct Train: ParsableCommand {

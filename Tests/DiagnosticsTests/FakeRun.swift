@@ -96,6 +96,6 @@ func makeRunDirectory(_ name: String, config: TrainingConfig) throws -> RunDirec
     try? FileManager.default.removeItem(at: dir)
     let run = RunDirectory(dir)
     try run.create(force: false)
-    try run.writeConfig(config, extra: [:])
+    try config.write(to: run, extra: [:])
     return run
 }

@@ -3,6 +3,7 @@ import XCTest
 import GrokCore
 import Phases
 import Diagnostics
+import RunFiles
 
 final class HTSRRuleSettingsTests: XCTestCase {
     func testRuleAndDropReachTheThresholdsAndBadDropsAreRefused() throws {

@@ -147,7 +147,7 @@ final class KilledRunHTSRTests: XCTestCase {
     func run(_ config: TrainingConfig, in dir: URL, resume: Bool, stopAt: Int? = nil) throws {
         let data = try MNIST.load(.embedded, trainSize: 100, subset: .balanced, seed: 0)
         let run = RunDirectory(dir)
-        if !resume { try run.create(force: false); try run.writeConfig(config, extra: [:]) }
+        if !resume { try run.create(force: false); try config.write(to: run, extra: [:]) }
         var settings = DiagnosticsSettings()
         settings.htsr = .plain
         var observers: [TrainingObserver] = [RunDiagnostics(shape: try MLPShape(widths: config.widths), configuration: settings.configuration)]

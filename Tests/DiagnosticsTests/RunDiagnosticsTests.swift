@@ -3,7 +3,6 @@ import XCTest
 import RunFiles
 import Diagnostics
 import GrokCore
-import Measures
 import Model
 import Phases
 import Training

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import GrokCore
 import Phases
+import RunFiles
 
 /// Synthetic curves with known boundaries. Steps are log-spaced, 20 per decade.
 func logSteps(upTo maxStep: Int) -> [Int] {

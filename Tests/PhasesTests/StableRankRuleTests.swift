@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Phases
+import RunFiles
 
 /// The stable-rank rule (the default): grokking once a rule layer's stable rank has fallen
 /// by the drop fraction below its value at the earliest analysed step.

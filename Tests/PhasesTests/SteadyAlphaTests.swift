@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Phases
+import RunFiles
 
 final class SteadyAlphaTests: XCTestCase {
     func testCausalMedianByHand() {

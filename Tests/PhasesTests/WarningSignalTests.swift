@@ -1,5 +1,6 @@
 import Phases
 import XCTest
+import RunFiles
 
 /// The weight-only signals on hand-made series whose first firing steps are known.
 final class WarningSignalTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Phases
 import XCTest
+import RunFiles
 
 /// Scoring against the accuracy collapse, and thresholds held out by seed, on hand-made runs.
 final class WarningStudyTests: XCTestCase {

@@ -1,8 +1,8 @@
 import XCTest
-import HTSR
+import Phases
 import RunFiles
 
-/// htsr.csv against hand-written lines, and its schema against `LayerAnalysis`.
+/// htsr.csv against hand-written lines.
 final class HTSRFileTests: XCTestCase {
     /// The header docs/run-directory.md documents, spelled out independently of the code.
     let header = "step,layer,N,M,alpha,D,xmin,xmax,sigma,num_pl_spikes,alpha_weighted,log_norm,log_spectral_norm,stable_rank,mp_softrank,num_spikes,num_traps,ks_stat,ks_pvalue,max_trap_height,mean_std_ratio,mean_spike,num_traps_centered,detX_num,detX_val,ERG_gap,status"
@@ -46,16 +46,6 @@ final class HTSRFileTests: XCTestCase {
         XCTAssertEqual(rows[0].csvLine, "5,fc2,200,200,2.5,,,,,,,,,,,,3,,,,,,,,,,ok")
     }
 
-    func testARowKeepsOnlyTheFilesMetricsAndCleansText() {
-        var a = LayerAnalysis(name: "fc1, \"odd\"", kind: "dense", N: 20, M: 10)
-        a.alpha = 2; a.Q = 2; a.norm = 9; a.warning = "over-trained"; a.numTraps = 4; a.xmax = .infinity
-        a.status = .fitFailed("a, b\nc")
-        let row = HTSRRow(step: 7, analysis: a)
-        XCTAssertNil(row.norm, "norm is not an htsr.csv column")
-        XCTAssertNil(row.warning)
-        XCTAssertEqual(row.csvLine, "7,fc1; 'odd',20,10,2.0,,,,,,,,,,,,4,,,,,,,,,,failed: a; b c")
-    }
-
     func testResumeKeepsRowsThroughTheStep() throws {
         let url = try temporaryDirectory().appendingPathComponent("htsr.csv")
         try ([header, line1, line2].joined(separator: "\n") + "\n" + "20,fc1,784").write(to: url, atomically: true, encoding: .utf8)
@@ -63,32 +53,5 @@ final class HTSRFileTests: XCTestCase {
         XCTAssertEqual(log.rows.map(\.step), [0])
         try log.append([HTSRRow(step: 6, layer: "fc2", N: 200, M: 200)])
         XCTAssertEqual(try text(url), [header, line1, "6,fc2,200,200,,,,,,,,,,,,,,,,,,,,,,,ok"].joined(separator: "\n") + "\n")
-    }
-
-    /// Every metric reads the value LayerAnalysis's own JSON encoding has under its name.
-    func testMetricsAgreeWithTheJSONKeys() throws {
-        var a = LayerAnalysis(name: "w", kind: "dense", N: 30, M: 20)
-        var k = 0.0
-        for m in LayerAnalysis.metrics {
-            k += 1
-            switch m.kind {
-            case .int: if m.name != "N" && m.name != "M" { m.set(.int(Int(k)), in: &a) }
-            case .double: m.set(.double(k + 0.5), in: &a)
-            case .bool: m.set(.bool(true), in: &a)
-            case .text: if m.name == "warning" { m.set(.text("under-trained"), in: &a) }
-            }
-        }
-        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(a)) as! [String: Any]
-        XCTAssertEqual(Set(LayerAnalysis.metrics.map(\.name)).count, LayerAnalysis.metrics.count, "names are unique")
-        for m in LayerAnalysis.metrics {
-            let encoded = try XCTUnwrap(json[m.name], "\(m.name) is not a JSON key of LayerAnalysis")
-            switch m.value(a) {
-            case .int(let i)?: XCTAssertEqual((encoded as? NSNumber)?.intValue, i, m.name)
-            case .double(let d)?: XCTAssertEqual((encoded as? NSNumber)?.doubleValue, d, m.name)
-            case .bool(let b)?: XCTAssertEqual(encoded as? Bool, b, m.name)
-            case .text(let s)?: XCTAssertEqual(encoded as? String, s, m.name)
-            case nil: XCTFail("\(m.name) was set")
-            }
-        }
     }
 }

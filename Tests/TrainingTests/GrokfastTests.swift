@@ -89,7 +89,7 @@ final class GrokfastTests: XCTestCase {
         XCTAssertEqual(stopped.outcome, .interrupted(step: stop))
         let names = try SafeTensors.read(RunDirectory(part).checkpointURL).tensors.map(\.name)
         XCTAssertTrue(names.contains { $0.hasPrefix("grokfast.") }, "the checkpoint holds the filter: \(names)")
-        let resumed = try trainRun(try RunDirectory(part).readConfig(), data: Self.data, in: part, resume: true)
+        let resumed = try trainRun(try TrainingConfig.read(from: RunDirectory(part)), data: Self.data, in: part, resume: true)
         XCTAssertEqual(resumed.outcome, .completed)
         let last = "snapshots/" + RunDirectory(full).snapshotURL(step: config.steps).lastPathComponent
         for name in ["metrics.csv", last] {
@@ -116,19 +116,19 @@ final class GrokfastTests: XCTestCase {
         let dir = temporaryDirectory("gf-config"); defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var config = smallConfig()
-        try RunDirectory(dir).writeConfig(config, extra: [:])
+        try config.write(to: RunDirectory(dir), extra: [:])
         XCTAssertFalse(try String(contentsOf: RunDirectory(dir).configURL, encoding: .utf8).contains("grokfast"),
                        "no key without a filter: older readers see the same file")
-        XCTAssertNil(try RunDirectory(dir).readConfig().grokfast)
+        XCTAssertNil(try TrainingConfig.read(from: RunDirectory(dir)).grokfast)
         config.grokfast = .ema(alpha: 0.8, lambda: 0.1)
-        try RunDirectory(dir).writeConfig(config, extra: [:])
+        try config.write(to: RunDirectory(dir), extra: [:])
         let json = try ConfigFile.read(RunDirectory(dir).configURL)
         XCTAssertEqual(json["grokfast"]?["ema"]?["alpha"]?.number, 0.8)
         XCTAssertEqual(json["grokfast"]?["ema"]?["lambda"]?.number, 0.1)
-        XCTAssertEqual(try RunDirectory(dir).readConfig().grokfast, .ema(alpha: 0.8, lambda: 0.1))
+        XCTAssertEqual(try TrainingConfig.read(from: RunDirectory(dir)).grokfast, .ema(alpha: 0.8, lambda: 0.1))
         config.grokfast = .ma(window: 100, lambda: 5)
-        try RunDirectory(dir).writeConfig(config, extra: [:])
-        XCTAssertEqual(try RunDirectory(dir).readConfig().grokfast, .ma(window: 100, lambda: 5))
+        try config.write(to: RunDirectory(dir), extra: [:])
+        XCTAssertEqual(try TrainingConfig.read(from: RunDirectory(dir)).grokfast, .ma(window: 100, lambda: 5))
     }
 
     /// grok-train's flags: each misuse is one line and a non-zero exit; --check shows the filter,

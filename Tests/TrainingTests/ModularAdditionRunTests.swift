@@ -21,7 +21,7 @@ final class ModularAdditionRunTests: XCTestCase {
     @discardableResult
     func train(_ config: TrainingConfig, in dir: URL, resume: Bool = false, observers: [TrainingObserver] = []) throws -> RunResult {
         let run = RunDirectory(dir)
-        if !resume { try run.create(force: false); try run.writeConfig(config, extra: [:]) }
+        if !resume { try run.create(force: false); try config.write(to: run, extra: [:]) }
         StopSignal.reset()
         defer { StopSignal.reset() }
         return try Trainer.run(config: config, data: try TrainingData.load(config), directory: run, resume: resume,
@@ -120,7 +120,7 @@ final class ModularAdditionRunTests: XCTestCase {
         try train(config, in: full)
         let stop = evals[evals.count / 2]
         XCTAssertEqual(try train(config, in: part, observers: [StopAt(step: stop)]).outcome, .interrupted(step: stop))
-        XCTAssertEqual(try train(try RunDirectory(part).readConfig(), in: part, resume: true).outcome, .completed)
+        XCTAssertEqual(try train(try TrainingConfig.read(from: RunDirectory(part)), in: part, resume: true).outcome, .completed)
         for name in ["metrics.csv", "clamp.csv", "snapshots/" + RunDirectory(full).snapshotURL(step: 40).lastPathComponent] {
             XCTAssertEqual(try Data(contentsOf: full.appendingPathComponent(name)), try Data(contentsOf: part.appendingPathComponent(name)), name)
         }
@@ -129,10 +129,10 @@ final class ModularAdditionRunTests: XCTestCase {
     func testOlderConfigsDecodeWithoutTheNewFields() throws {
         let dir = temporaryDirectory("modadd-old"); defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try RunDirectory(dir).writeConfig(smallConfig(), extra: [:])
+        try smallConfig().write(to: RunDirectory(dir), extra: [:])
         let text = try String(contentsOf: RunDirectory(dir).configURL, encoding: .utf8)
         XCTAssertFalse(text.contains("modulus"), "MNIST runs write no modadd keys")
-        let back = try RunDirectory(dir).readConfig()
+        let back = try TrainingConfig.read(from: RunDirectory(dir))
         XCTAssertNil(back.modulus); XCTAssertEqual(back.dataset, .mnist)
     }
 

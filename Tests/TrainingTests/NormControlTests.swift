@@ -58,7 +58,7 @@ final class NormControlTests: XCTestCase {
         // The snapshot file (an independent reader of the weights) agrees.
         XCTAssertEqual(try weightNorm(RunDirectory(dir).snapshotURL(step: 40)), 36, accuracy: 36 * 1e-13)
         // Recorded in config.json and read back by --resume.
-        XCTAssertEqual(try RunDirectory(dir).readConfig().normControl, config.normControl)
+        XCTAssertEqual(try TrainingConfig.read(from: RunDirectory(dir)).normControl, config.normControl)
     }
 
     func testConstrainNormKeepsTheTotalNormAtItsInitialValue() throws {
@@ -87,7 +87,7 @@ final class NormControlTests: XCTestCase {
         let stopped = try train(config, in: part, observers: [StopAt(step: step)])
         XCTAssertEqual(stopped.outcome, .interrupted(step: step))
         // --resume reads the rule from config.json, as grok-train does.
-        let resumed = try train(try RunDirectory(part).readConfig(), in: part, resume: true)
+        let resumed = try train(try TrainingConfig.read(from: RunDirectory(part)), in: part, resume: true)
         XCTAssertEqual(resumed.outcome, .completed)
         for name in ["metrics.csv", "clamp.csv", "snapshots/" + RunDirectory(full).snapshotURL(step: config.steps).lastPathComponent] {
             XCTAssertEqual(try Data(contentsOf: full.appendingPathComponent(name)), try Data(contentsOf: part.appendingPathComponent(name)), name)
@@ -129,10 +129,10 @@ final class NormControlTests: XCTestCase {
     func testOlderConfigWithoutTheFieldDecodes() throws {
         let dir = temporaryDirectory("oldconfig"); defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try RunDirectory(dir).writeConfig(smallConfig(), extra: [:])
+        try smallConfig().write(to: RunDirectory(dir), extra: [:])
         let text = try String(contentsOf: RunDirectory(dir).configURL, encoding: .utf8)
         XCTAssertFalse(text.contains("norm_control"), "no key when no intervention: older readers see the same file")
-        XCTAssertNil(try RunDirectory(dir).readConfig().normControl)
+        XCTAssertNil(try TrainingConfig.read(from: RunDirectory(dir)).normControl)
     }
 
     func testBadValuesAreOneLineErrors() {

@@ -19,7 +19,7 @@ final class NormFlagsTests: XCTestCase {
     func fakeRun(grokking: Bool, config: TrainingConfig = .paper) throws -> URL {
         let dir = temporaryDirectory("freerun")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try RunDirectory(dir).writeConfig(config, extra: [:])
+        try config.write(to: RunDirectory(dir), extra: [:])
         let last = grokking ? "0.85" : "0.79"
         try """
         step,train_loss,train_acc,test_loss,test_acc,l2_norm,l2_weights

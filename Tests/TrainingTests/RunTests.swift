@@ -32,7 +32,7 @@ func trainRun(_ config: TrainingConfig, data: DataSplit, in dir: URL, resume: Bo
     let run = RunDirectory(dir)
     if !resume {
         try run.create(force: false)
-        try run.writeConfig(config, extra: [:])
+        try config.write(to: run, extra: [:])
     }
     StopSignal.reset()
     defer { StopSignal.reset() }

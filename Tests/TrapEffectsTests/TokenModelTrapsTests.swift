@@ -17,7 +17,7 @@ final class TokenModelTrapsTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let run = RunDirectory(dir)
         try run.create(force: false)
-        try run.writeConfig(config, extra: [:])
+        try config.write(to: run, extra: [:])
         StopSignal.reset()
         _ = try Trainer.run(config: config, data: try TrainingData.load(config), directory: run, resume: false,
                             observers: [], progress: ProgressReporter(totalSteps: config.steps, quiet: true))

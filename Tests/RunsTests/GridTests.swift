@@ -1,5 +1,5 @@
 import XCTest
-import Sweep
+import Runs
 import GrokCore
 import Diagnostics
 

@@ -1,14 +1,13 @@
 import Foundation
 import GrokCore
 import Linalg
-import Model
 import Tensors
 import Datasets
 
-/// Everything needed to continue a run bit for bit: parameters, optimizer state, Grokfast's
-/// filter state, the batch
-/// order (with its generator), the step. Stored as safetensors (the tensors in the training
-/// precision) with the rest as JSON in the metadata, written atomically.
+/// checkpoint.safetensors: everything needed to continue a run bit for bit: parameters,
+/// optimizer state, Grokfast's filter state, the batch order (with its generator), the step.
+/// Stored as safetensors (the tensors in the training precision) with the rest as JSON in the
+/// metadata, written atomically.
 public struct Checkpoint<T: BLASScalar> {
     public var step: Int
     public var parameters: [T]

@@ -1,5 +1,4 @@
 import Foundation
-import Model
 
 /// Measures read off the weights alone (no data).
 public enum WeightMeasures {

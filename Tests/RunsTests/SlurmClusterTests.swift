@@ -2,7 +2,7 @@ import XCTest
 import TestSupport
 import RunFiles
 import Foundation
-import Sweep
+import Runs
 import Report
 
 /// Against a real single-node Slurm cluster (.ci/slurm-start starts one; .ci/run does it for CI).

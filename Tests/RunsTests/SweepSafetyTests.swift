@@ -2,7 +2,7 @@ import XCTest
 import TestSupport
 import RunFiles
 import Foundation
-import Sweep
+import Runs
 
 /// What a sweep promises about its runs' files and its own words: every grok-train flag known,
 /// paths that hold from any directory, the per-run lines of --quiet, and a status that agrees

@@ -2,7 +2,7 @@ import XCTest
 import TestSupport
 import RunFiles
 import Foundation
-import Sweep
+import Runs
 import Report
 
 /// grok-sweep and grok-train as a user runs them: tiny real runs of a few seconds.

@@ -4,6 +4,7 @@ import Foundation
 import Model
 import Phases
 import Training
+import RunFiles
 
 /// The `grok-train` flags a sweep knows, and how each may be used in one. The sweep passes
 /// them to `grok-train` unchanged; this table only lets it check a whole grid's syntax before

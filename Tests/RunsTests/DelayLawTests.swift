@@ -1,7 +1,7 @@
 import XCTest
 import TestSupport
 import Foundation
-import Sweep
+import Runs
 
 /// grok-sweep delay-law's reading of clamped runs and its fit, against hand-computed values.
 final class DelayLawTests: XCTestCase {

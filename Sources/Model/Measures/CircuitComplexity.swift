@@ -1,6 +1,5 @@
 import Foundation
 import GrokCore
-import Model
 
 /// Local circuit complexity (Golechha, arXiv 2405.12755): how far the network's output
 /// distribution moves when its weights are randomly knocked out. Two variants, because the

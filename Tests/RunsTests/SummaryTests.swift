@@ -1,6 +1,6 @@
 import XCTest
 import RunFiles
-import Sweep
+import Runs
 import Report
 import GrokCore
 

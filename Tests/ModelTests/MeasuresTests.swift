@@ -1,7 +1,6 @@
 import Foundation
 import XCTest
 import GrokCore
-import Measures
 import Model
 
 /// A hand-checked network, widths [4, 3, 2]:

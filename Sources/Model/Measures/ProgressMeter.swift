@@ -1,6 +1,5 @@
 import Foundation
 import GrokCore
-import Model
 
 /// Options of the competing progress measures (sparsity, entropy, circuit complexity).
 public struct MeasureOptions: Sendable, Equatable {

@@ -1,5 +1,67 @@
 import Foundation
 
+/// One evaluation of a run: the ground truth for phase labels.
+public struct AccuracyPoint: Sendable, Equatable {
+    public let step: Int
+    public let trainAccuracy: Double
+    public let testAccuracy: Double
+
+    public init(step: Int, trainAccuracy: Double, testAccuracy: Double) {
+        self.step = step; self.trainAccuracy = trainAccuracy; self.testAccuracy = testAccuracy
+    }
+}
+
+/// Thresholds of the accuracy-based labels (accuracies are fractions in [0, 1]).
+///
+/// The rules, applied to the evaluations in step order:
+/// 1. memorizing: every step before the first one with train accuracy >= `trainFit`
+///    (the fit step). A run that never fits is memorizing throughout.
+/// 2. anti-grokking (causal): a step is "collapsed" when train accuracy >= `trainFit` and test
+///    accuracy < P - max(`collapseDrop`, `collapseRelativeDrop` * P), P = the running peak
+///    (max raw test accuracy over this and all earlier evaluations). A run of at least
+///    `sustain` consecutive collapsed evaluations is labelled anti-grokking from its first
+///    step; shorter runs are noise and ignored. Only past data and `sustain - 1` later
+///    evaluations are used, so a live run flags a collapse `sustain - 1` evaluations after
+///    its onset. After that onset, any later evaluation with test accuracy below the running
+///    peak by the drop is anti-grokking too, whatever its train accuracy (train accuracy may
+///    itself slip late in a long run; that does not make the run grokked again).
+/// 3. The remaining fitted steps (hindsight): the test curve is smoothed by a running median
+///    of radius `smoothingRadius`. peak = the highest smoothed test accuracy among fitted steps
+///    before the first collapse; plateau = the lowest smoothed value between the fit step and
+///    the peak step; gap = peak - plateau. If gap < `minimumGain` the run never grokked: all
+///    are pre-grokking. Otherwise, from the plateau step on, grokking starts at the first step
+///    whose smoothed test accuracy >= plateau + `riseFraction` * gap, and grokked starts at the
+///    first step after that with smoothed test >= plateau + `grokkedFraction` * gap. Steps
+///    before the grokking onset are pre-grokking.
+public struct PhaseThresholds: Codable, Sendable, Equatable {
+    /// Train accuracy regarded as "fitted" (~1.0).
+    public var trainFit: Double = 0.99
+    /// Smallest peak - plateau gain (absolute) that counts as grokking at all.
+    public var minimumGain: Double = 0.1
+    /// Fraction of the (peak - plateau) gap gained when grokking begins.
+    public var riseFraction: Double = 0.1
+    /// Fraction of the gap gained when the run counts as grokked.
+    public var grokkedFraction: Double = 0.9
+    /// Absolute drop below the running peak that counts as collapse.
+    public var collapseDrop: Double = 0.1
+    /// Relative drop (fraction of the running peak) that counts as collapse; the larger of
+    /// the two drops applies. 0 = use the absolute drop only.
+    public var collapseRelativeDrop: Double = 0.0
+    /// Consecutive collapsed evaluations needed for anti-grokking (filters noise).
+    public var sustain: Int = 3
+    /// Radius of the running median applied to test accuracy for the rise/grokked rules.
+    public var smoothingRadius: Int = 1
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case trainFit = "train_fit", minimumGain = "minimum_gain", riseFraction = "rise_fraction"
+        case grokkedFraction = "grokked_fraction", collapseDrop = "collapse_drop"
+        case collapseRelativeDrop = "collapse_relative_drop", sustain
+        case smoothingRadius = "smoothing_radius"
+    }
+}
+
 /// Which trap count the HTSR rule reads.
 public enum TrapCount: String, Codable, Sendable, CaseIterable {
     /// Traps left after removing the weight mean from the shuffled matrix (`num_traps_centered`):
