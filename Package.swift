@@ -52,18 +52,17 @@ let package = Package(
                 swiftSettings: fastMath),
 
         // Analysis: HTSR (matrices in, metrics out), the phase labels, and the diagnostics that
-        // run both on a training run.
+        // run both on a training run; Diagnostics also turns weight files (.safetensors, .npy,
+        // a run's snapshots) into the named matrices grok-analyze reads.
         .target(name: "HTSR", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
         .target(name: "Phases", dependencies: ["RunFiles", "GrokCore"]),
         .target(name: "Diagnostics",
-                dependencies: ["Training", "RunFiles", "HTSR", "Phases", "Model", "Tensors", "GrokCore"]),
+                dependencies: ["Training", "RunFiles", "HTSR", "Phases", "Model", "Tensors", "Linalg", "GrokCore"]),
         // Presentation: charts and the run report.
         .target(name: "Charts", dependencies: ["GrokCore"]),
         .target(name: "Report", dependencies: ["RunFiles", "Charts", "Phases", "HTSR", "Tensors", "Linalg", "GrokCore"]),
         // arXiv 2606.17120: deep linear networks, L2 hysteresis and noise-driven escape.
         .target(name: "Hysteresis", dependencies: ["Charts", "Linalg", "GrokCore"], swiftSettings: fastMath),
-        // Files to named weight matrices (grok-analyze's input side).
-        .target(name: "WeightFiles", dependencies: ["RunFiles", "HTSR", "Tensors", "Linalg", "GrokCore"]),
 
         // Orchestration: one training run, start or resume to report (what grok-train runs), and
         // sweeps (Sweep/): grids of grok-train runs as child processes or a Slurm array, and
@@ -71,7 +70,7 @@ let package = Package(
         .target(name: "Runs", dependencies: ["RunFiles", "Training", "Diagnostics", "Phases", "Report", "Charts", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
 
         // What ablating a layer's correlation traps does to the model (grok-analyze traps).
-        .target(name: "TrapEffects", dependencies: ["RunFiles", "WeightFiles", "HTSR", "Training", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
+        .target(name: "TrapEffects", dependencies: ["RunFiles", "Diagnostics", "HTSR", "Training", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
 
         // Thin command-line tools, and what they share (one-line errors, BLAS kernel choice).
         .target(name: "ToolSupport", dependencies: [
@@ -82,7 +81,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-analyze", dependencies: [
-            "HTSR", "RunFiles", "WeightFiles", "Tensors", "Charts", "Report", "Diagnostics", "Phases", "Linalg", "GrokCore", "ToolSupport",
+            "HTSR", "RunFiles", "Tensors", "Charts", "Report", "Diagnostics", "Phases", "Linalg", "GrokCore", "ToolSupport",
             "TrapEffects",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -116,11 +115,10 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "HTSRTests", dependencies: ["HTSR", "Linalg", "GrokCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PhasesTests", dependencies: ["Phases", "RunFiles"]),
-        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "HTSR", "RunFiles", "Training", "Datasets", "Model", "Phases"]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "HTSR", "RunFiles", "Training", "Datasets", "Model", "Phases", "Tensors"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "GrokCore"]),
         .testTarget(name: "RunsTests", dependencies: ["TestSupport", "Runs", "RunFiles", "Training", "Report", "Diagnostics", "GrokCore"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "RunFiles", "Charts", "Tensors", "GrokCore"]),
-        .testTarget(name: "WeightFilesTests", dependencies: ["WeightFiles", "HTSR", "Tensors"]),
         .testTarget(name: "TrapEffectsTests", dependencies: ["TrapEffects", "HTSR", "Training", "RunFiles", "Datasets", "Tensors", "GrokCore"]),
         // The README's target graph, docs/flags.md and the experiments' tables against what makes them.
         .testTarget(name: "RepositoryTests", dependencies: ["TestSupport"]),

@@ -2,7 +2,7 @@ import Foundation
 import GrokCore
 import RunFiles
 import Tensors
-import WeightFiles
+import Diagnostics
 
 /// What `grok-analyze traps` reads, through the analyzer's own reader (WeightFiles), so it
 /// takes every path `grok-analyze` takes: a .safetensors or .npy file; a folder of them (their

@@ -1,6 +1,6 @@
 import Foundation
 import HTSR
-import WeightFiles
+import Diagnostics
 
 /// One analysed layer with where it came from.
 struct Row: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
 import HTSR
-import WeightFiles
+import Diagnostics
 
 /// Which identifying columns the output needs: `step` when any input is a run snapshot,
 /// `file` when rows come from more than one file that is not a snapshot of one run.

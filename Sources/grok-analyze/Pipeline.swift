@@ -3,7 +3,7 @@ import GrokCore
 import HTSR
 import Linalg
 import ToolSupport
-import WeightFiles
+import Diagnostics
 
 enum OutputFormat: String, CaseIterable {
     case table, csv, json

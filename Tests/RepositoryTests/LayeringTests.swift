@@ -67,9 +67,9 @@ final class LayeringTests: XCTestCase {
         ["COpenBLAS", "CZlib", "GrokCore", "Linalg"],                              // base
         ["Tensors", "Datasets", "TensorBoard", "RunFiles"],                         // files and formats
         ["Model", "Optim", "Training"],                                             // model and training
-        ["HTSR", "Phases", "Diagnostics"],                              // analysis
+        ["HTSR", "Phases", "Diagnostics"],                                         // analysis
         ["Charts", "Report"],                                                       // presentation
-        ["Runs", "TrapEffects", "WeightFiles", "Hysteresis", "ToolSupport"], // orchestration
+        ["Runs", "TrapEffects", "Hysteresis", "ToolSupport"],                   // orchestration
         ["grok-train", "grok-analyze", "grok-report", "grok-sweep", "grok-hysteresis"], // tools
     ]
 

@@ -2,7 +2,7 @@ import XCTest
 import HTSR
 import Foundation
 import Tensors
-import WeightFiles
+import Diagnostics
 
 /// A fresh temporary directory, removed when the test ends.
 func makeTemporaryDirectory(_ test: XCTestCase, _ name: String) throws -> URL {
