@@ -143,4 +143,31 @@ final class SweepSafetyTests: XCTestCase {
                        "a completed run is not resumed")
         XCTAssertEqual(CellState.read(out.appendingPathComponent("state/seed=1.json"))?.status, .done)
     }
+
+    /// A cell whose recorded settings read differently from what this grok-train resolves (as
+    /// after an upgrade that records one more setting) keeps its run: without --force the
+    /// grid is the same, so nothing is deleted; with --force on a changed grid the run starts
+    /// over, and says so.
+    func testAnUpgradeThatRecordsMoreSettingsDeletesNoRun() throws {
+        let out = root.appendingPathComponent("upgrade")
+        let args = tiny + ["--steps", "30", "--seeds", "0", "--jobs", "1", "--out", out.path]
+        XCTAssertEqual(try Tool.run("grok-sweep", args).status, 0)
+        let config = out.appendingPathComponent("configs/run.json")
+        let metrics = out.appendingPathComponent("runs/run/metrics.csv")
+        let before = try Data(contentsOf: metrics)
+        // What an older grok-train wrote: the same settings less one.
+        var older = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: config)) as? [String: Any])
+        older.removeValue(forKey: "kernels")
+        try JSONSerialization.data(withJSONObject: older, options: [.prettyPrinted, .sortedKeys]).write(to: config)
+        let again = try Tool.run("grok-sweep", args)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stderr.contains("run: this grok-train resolves the cell's settings differently"), again.stderr)
+        XCTAssertTrue(again.stderr.contains("1 of 1 runs already finished"), again.stderr)
+        XCTAssertEqual(try Data(contentsOf: metrics), before, "the finished run was touched")
+        // --force with a changed grid: the changed cell starts over, said in a line.
+        let forced = try Tool.run("grok-sweep", tiny + ["--steps", "40", "--seeds", "0", "--jobs", "1", "--force", "--out", out.path])
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertTrue(forced.stderr.contains("run: settings changed (--force): its run starts over"), forced.stderr)
+        XCTAssertEqual(try String(contentsOf: metrics, encoding: .utf8).split(separator: "\n").last?.split(separator: ",").first, "40")
+    }
 }

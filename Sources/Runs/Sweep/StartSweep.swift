@@ -63,12 +63,18 @@ public enum SweepStart {
 
         if let p = previous {
             if p.sameGrid(as: manifest) { manifest.created = p.created }
-            // --force with another grid: a cell whose settings changed starts over.
+            // --force with another grid: a cell whose settings changed starts over. Without
+            // --force the grid is the same, and settings that read differently come from a newer
+            // grok-train (a setting it records that the older one did not): the run is kept, and
+            // grok-train --resume decides whether it can continue it.
             for cell in manifest.runs {
                 let old = fm.contents(atPath: sweep.configURL(cell).path)
-                if let old, old != configs[cell.name] {
+                guard let old, old != configs[cell.name] else { continue }
+                if o.force {
                     log("\(cell.name): settings changed (--force): its run starts over")
                     for u in [sweep.runURL(cell), sweep.stateURL(cell), sweep.logURL(cell)] { try? fm.removeItem(at: u) }
+                } else {
+                    log("\(cell.name): this grok-train resolves the cell's settings differently from the one that started it; its run is kept and resumed as it is")
                 }
             }
         }
