@@ -1,4 +1,4 @@
-import Linalg
+import GrokCore
 
 // Each layer's forward/backward pair, the loss head between them, and evaluation. A training
 // step is, in this order (see Training's TrainingStep):
@@ -140,7 +140,7 @@ extension MLP {
     }
 
     /// Input density above which a layer runs dense even with sparse kernels: measured with
-    /// `grok-train bench --phases` on the paper's network (f32 and f64, one thread), the sparse
+    /// `grok-train bench --phases` on Prakash & Martin's network (f32 and f64, one thread), the sparse
     /// pair (forward + weight gradient + input gradient) costs about what the dense GEMMs cost
     /// at 22-25% non-zeros in layer 1 (19.6% at init: sparse wins) and layer 2 (48% at init:
     /// dense wins; 12% trained: sparse wins).

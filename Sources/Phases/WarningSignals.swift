@@ -128,7 +128,7 @@ extension WarningSignal {
                                      side: .below, fixedThreshold: 0.5, fixedRule: "<= 0", tuning: nil) { $0.ergGap[l] ?? [] })
         }
         out.append(WarningSignal(name: "paper rule raw",
-                                 meaning: "the paper's rule as written: some layer's per-snapshot alpha < 2 with WeightWatcher's traps >= 1",
+                                 meaning: "Prakash & Martin's rule as written: some layer's per-snapshot alpha < 2 with WeightWatcher's traps >= 1",
                                  side: .above, fixedThreshold: 0.5, fixedRule: "alpha < 2 and traps >= 1", tuning: nil) { s in
             anyLayer(s) { l, i in
                 guard let a = s.alpha[l]?[i], let t = s.numTraps[l]?[i] else { return nil }

@@ -149,7 +149,7 @@ public struct HTSRThresholds: Codable, Sendable, Equatable {
         case .stableRank:
             split = String(format: "grokking once a %@ stable rank is %.3g%% below its initial value", names, 100 * stableRankDrop)
         case .paper:
-            split = String(format: "the paper's alpha thresholds (a layer >= %.3g: pre-grokking; mean in [%.3g, %.3g] without traps: grokking)",
+            split = String(format: "Prakash & Martin's alpha thresholds (a layer >= %.3g: pre-grokking; mean in [%.3g, %.3g] without traps: grokking)",
                            preGrokkingAlpha, grokkingLow, grokkingHigh)
         }
         let alpha = alphaWindowDecades > 0 ? String(format: "alpha = causal median over %.2g decades", alphaWindowDecades) : "raw alpha"

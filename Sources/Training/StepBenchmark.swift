@@ -1,6 +1,5 @@
 import Foundation
 import GrokCore
-import Linalg
 import Model
 import Optim
 import Datasets
@@ -10,7 +9,7 @@ import Tensors
 import Glibc
 #endif
 
-/// Times the training step the loop runs (`TrainingStep` on the paper's network,
+/// Times the training step the loop runs (`TrainingStep` on Prakash & Martin's network,
 /// 784-200-200-10, a real cycled batch of 200 embedded MNIST images, MSE, AdamW) with dense and
 /// sparse kernels, at the init's density and at a trained network's density, in f32 and f64
 /// on 1 and 2 threads, next to the dense step's eight GEMMs alone (the dense floor).
@@ -173,7 +172,7 @@ public enum StepBenchmark {
 }
 
 extension StepBenchmark {
-    /// The AdamW update over the paper network's parameters (one thread) next to a plain
+    /// The AdamW update over Prakash & Martin's network's parameters (one thread) next to a plain
     /// streaming loop over four buffers of the same size that reads and writes what the update
     /// must (reads p, g, m, v; writes p, m, v): the update's memory-traffic floor, in GB/s.
     /// Timed early in a run (step ~10^3, the second moment's bias correction still divides)
@@ -228,7 +227,7 @@ extension StepBenchmark {
         var order = s.order
         let feeder = BatchFeeder(order: order, inputs: s.inputs, labels: s.labels, features: 784, sparse: kernels == .sparse)
         let opt = AdamW<T>(count: s.shape.parameterCount, lr: 0, weightDecay: 0)
-        precondition(s.shape.layerCount == 3, "the phases name the paper network's three layers")
+        precondition(s.shape.layerCount == 3, "the phases name the three layers of Prakash & Martin's network")
         var batch = feeder.batch(step: 1, order: &order)
         let phases: [(name: String, run: () -> Void)] = [
             ("fwd1", { model.forward(layer: 0, batch: batch) }),

@@ -39,7 +39,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var seed: UInt64
     public var snapshots: Int
     public var schedule: EvaluationSchedule
-    /// Threads for BLAS and the sparse kernels. One by default: on the paper's network a step
+    /// Threads for BLAS and the sparse kernels. One by default: on Prakash & Martin's network a step
     /// is too short for a second thread to pay for its synchronization (every configuration
     /// measured slower with two, README "Speed"), and a run's background HTSR analysis and any
     /// other run then have the other cores.

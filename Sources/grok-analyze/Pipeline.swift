@@ -1,7 +1,6 @@
 import Foundation
 import GrokCore
 import HTSR
-import Linalg
 import ToolSupport
 import Diagnostics
 

@@ -12,10 +12,13 @@ struct Relabel: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-analyse a run's snapshots (htsr.csv) and relabel its phases (phases.json) without training.",
         discussion: """
-        The analysis is the live run's: the HTSR mode and seed of its config.json, the same per-snapshot shuffles. \
-        The files the run had before its first relabel are kept as htsr.before-relabel.csv and phases.before-relabel.json. \
-        Prints the confusion matrix (accuracy phase x HTSR label) with per-phase recall, for this rule and the \
-        baseline (Prakash & Martin's alpha rule with raw alpha and WeightWatcher's trap count). Run `grok-report RUN_DIR` afterwards for the figures.
+        The analysis is the live run's: the HTSR mode and seed of its config.json, the
+        same per-snapshot shuffles. The files the run had before its first relabel are
+        kept as htsr.before-relabel.csv and phases.before-relabel.json. Prints the
+        confusion matrix (accuracy phase x HTSR label) with per-phase recall, for this
+        rule and the baseline (Prakash & Martin's alpha rule with raw alpha and
+        WeightWatcher's trap count). Run `grok-report RUN_DIR` afterwards for the
+        figures.
         """)
 
     @Argument(help: "The run directory.")

@@ -10,17 +10,22 @@ struct Traps: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Locate each correlation trap, ablate it, and measure what the model loses.",
         discussion: """
-        The permutation is --randomize's first shuffle for the layer (same seed, same traps). Per trap: \
-        singular value, eigenvalue over the MP spike threshold, height over the bulk edge, and the trap mode \
-        s u v^T moved back through the inverse permutation: inverse participation ratio (IPR) over entries, rows \
-        and columns (1 = all on one), the rows/columns carrying most of it, its share of ||W||_F^2.
-        Ablation (all traps of a layer at once): noise = WeightWatcher 0.8's (W - unpermute(T) + R, R Gaussian \
-        with the mean and std of unpermute(T)); random-u / random-v = replace u or v by a random unit vector, \
-        keep s. traps_after = the analyzer's trap count on the ablated layer.
-        When FILE is a run's snapshot (RUN/snapshots/step-N.safetensors), or with --run or --data: train/test \
-        accuracy and loss with each layer ablated (the others untouched), the mean Jensen-Shannon divergence \
-        (nats, T = 1) of the softmax outputs on the probes, and a verdict: harmful when removing the traps \
-        raises test accuracy by more than --harm-threshold, useful when it lowers it by more, else benign.
+        The permutation is --randomize's first shuffle for the layer (same seed, same
+        traps). Per trap: singular value, eigenvalue over the MP spike threshold,
+        height over the bulk edge, and the trap mode s u v^T moved back through the
+        inverse permutation: inverse participation ratio (IPR) over entries, rows and
+        columns (1 = all on one), the rows/columns carrying most of it, its share of
+        ||W||_F^2.
+        Ablation (all traps of a layer at once): noise = WeightWatcher 0.8's (W -
+        unpermute(T) + R, R Gaussian with the mean and std of unpermute(T)); random-u
+        / random-v = replace u or v by a random unit vector, keep s. traps_after = the
+        analyzer's trap count on the ablated layer.
+        When FILE is a run's snapshot (RUN/snapshots/step-N.safetensors), or with
+        --run or --data: train/test accuracy and loss with each layer ablated (the
+        others untouched), the mean Jensen-Shannon divergence (nats, T = 1) of the
+        softmax outputs on the probes, and a verdict: harmful when removing the traps
+        raises test accuracy by more than --harm-threshold, useful when it lowers it
+        by more, else benign.
         """)
 
     @Argument(help: "A .safetensors or .npy file, a folder of them (their tensors together), or a run directory (its last snapshot), as grok-analyze reads them.")

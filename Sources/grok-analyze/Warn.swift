@@ -12,19 +12,23 @@ struct Warn: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "When each weight-only early-warning signal first fires in each run, scored against the accuracy collapse.",
         discussion: """
-        Reads each run's htsr.csv (the weights' HTSR numbers at every snapshot) and config.json; \
-        with metrics.csv present, scores every signal against the accuracy labeller's collapse onset \
-        (the first of --collapse-sustain evaluations with test accuracy --collapse-drop below its running peak \
-        while train accuracy stays fitted; the thresholds of the run's config.json).
+        Reads each run's htsr.csv (the weights' HTSR numbers at every snapshot) and
+        config.json; with metrics.csv present, scores every signal against the
+        accuracy labeller's collapse onset (the first of --collapse-sustain
+        evaluations with test accuracy --collapse-drop below its running peak while
+        train accuracy stays fitted; the thresholds of the run's config.json).
 
-        Outcomes per run: in time (at or after the accuracy peak and before the collapse onset), before peak \
-        (too early to act on), late (at or after the onset), missed (never fired); on runs that never collapse: \
-        false alarm or quiet. Lead = onset - first firing step.
+        Outcomes per run: in time (at or after the accuracy peak and before the
+        collapse onset), before peak (too early to act on), late (at or after the
+        onset), missed (never fired); on runs that never collapse: false alarm or
+        quiet. Lead = onset - first firing step.
 
-        Signals with a threshold theory does not fix (KS, stable rank, alpha slope, weight norm rise) have it \
-        chosen on data, leave one seed out: each run is scored with the threshold that did best on the runs of \
-        the other seeds (in time minus false alarms; then fewer warnings before the peak; then the longer lead). \
-        With a single seed there is nothing to hold out and the signal's prior threshold is used ("fallback").
+        Signals with a threshold theory does not fix (KS, stable rank, alpha slope,
+        weight norm rise) have it chosen on data, leave one seed out: each run is
+        scored with the threshold that did best on the runs of the other seeds (in
+        time minus false alarms; then fewer warnings before the peak; then the longer
+        lead). With a single seed there is nothing to hold out and the signal's prior
+        threshold is used ("fallback").
 
         Signals (per watched layer, default the HTSR rule's FC1 and FC2):
         \(WarningSignal.all(layers: ["fc1"]).map { "  \($0.name): \($0.meaning)" }.joined(separator: "\n"))

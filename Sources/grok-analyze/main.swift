@@ -27,9 +27,9 @@ struct GrokAnalyze: ParsableCommand {
           --fix-fingers none|clip_xmax, --layers NAMES, --threads N, --charts DIR;
           `grok-analyze analyze --help` explains each.
 
-        Biases (1-D/0-D), 3-D and integer tensors are skipped with a note. A file
-        that cannot be read gets one line on stderr, `error: <path>: <problem>`,
-        and the others are still analysed; the exit status is then 1.
+        Biases (1-D/0-D), 3-D and integer tensors are skipped with a note. A file that
+        cannot be read gets one line on stderr, `error: <path>: <problem>`, and the
+        others are still analysed; the exit status is then 1.
         """,
         subcommands: [Analyze.self, Relabel.self, Traps.self, Warn.self, Bench.self],
         defaultSubcommand: Analyze.self)

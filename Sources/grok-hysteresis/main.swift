@@ -266,14 +266,15 @@ struct Arrhenius: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Escape time against noise: many seeds per noise level from one trap; writes arrhenius.csv, arrhenius.svg/png and the fit of ln(mean escape epoch) against the inverse noise strength.",
         discussion: """
-        One of --lrs, --noise-temperature, --label-noise lists several values: the axis \
-        (x = batch/lr, 1/T or 1/S^2); the others give one value (default: lr 0.005, no \
-        injected noise). Without any list: --lrs 5e-4,1e-3,2e-3,3e-3,5e-3 (minibatch noise \
-        only, arXiv 2606.17120's protocol). Censored runs (no escape within --budget) are kept: the \
-        fit uses the censored maximum-likelihood mean escape time (time trapped summed over \
-        all runs / escapes) at every level with an escape; the fit over levels where every \
-        run escaped is printed too. With --noise-temperature the slope is the barrier in loss \
-        units, printed next to the balanced theory's.
+        One of --lrs, --noise-temperature, --label-noise lists several values: the
+        axis (x = batch/lr, 1/T or 1/S^2); the others give one value (default: lr
+        0.005, no injected noise). Without any list: --lrs 5e-4,1e-3,2e-3,3e-3,5e-3
+        (minibatch noise only, arXiv 2606.17120's protocol). Censored runs (no escape
+        within --budget) are kept: the fit uses the censored maximum-likelihood mean
+        escape time (time trapped summed over all runs / escapes) at every level with
+        an escape; the fit over levels where every run escaped is printed too. With
+        --noise-temperature the slope is the barrier in loss units, printed next to
+        the balanced theory's.
         """)
 
     @OptionGroup var setup: SetupOptions

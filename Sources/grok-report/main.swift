@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import GrokCore
-import Linalg
 import Report
 import RunFiles
 import ToolSupport
@@ -34,15 +33,14 @@ struct Build: ParsableCommand {
         discussion: """
         Reads config.json, metrics.csv, htsr.csv, phases.json and snapshots/ and
         writes figures/<n>-<name>.svg (+ .png when rsvg-convert is installed) and
-        report.html, one self-contained page. Whatever is missing is drawn as far
-        as possible and listed.
+        report.html, one self-contained page. Whatever is missing is drawn as far as
+        possible and listed.
 
         --watch rebuilds the page while the run trains (at most once a minute, and
-        under 1% of the time), marked "live, step N of M, updated HH:MM" and
-        reloading itself every minute; when the run completes or stops it builds
-        the final page and exits. grok-train does the same by itself unless
-        --no-report; --watch is for such runs, or one on another machine's shared
-        filesystem.
+        under 1% of the time), marked "live, step N of M, updated HH:MM" and reloading
+        itself every minute; when the run completes or stops it builds the final page
+        and exits. grok-train does the same by itself unless --no-report; --watch is
+        for such runs, or one on another machine's shared filesystem.
         """)
 
     @Argument(help: "The run directory (runs/<name>).")

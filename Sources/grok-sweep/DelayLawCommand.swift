@@ -11,15 +11,17 @@ struct DelayLawCommand: ParsableCommand {
         commandName: "delay-law",
         abstract: "Fit the grokking delay law (arXiv 2606.13753) over clamped runs: log T_grok = a * rho + b per task, with figure 8.",
         discussion: """
-        Reads every run with a clamp (grok-train --clamp-norm RHO) under each task's folders
-        (run directories, sweep directories, or folders of runs). T_grok = the first
-        evaluation with test accuracy >= the task's threshold; a run that never reached it
-        is censored: listed with its last step, drawn as a triangle, left out of the fit
-        (so the fitted slope is a lower bound when high-rho runs are censored).
+        Reads every run with a clamp (grok-train --clamp-norm RHO) under each task's
+        folders (run directories, sweep directories, or folders of runs). T_grok = the
+        first evaluation with test accuracy >= the task's threshold; a run that never
+        reached it is censored: listed with its last step, drawn as a triangle, left
+        out of the fit (so the fitted slope is a lower bound when high-rho runs are
+        censored).
 
-        Writes to --out (never over an earlier fit's files without --force): delay-law.csv (per run), delay-law-fit.csv (a, its standard error,
-        b, R^2 per task), figures/8-delay-law (one panel per task) and
-        figures/8b-clamped-curves (weight norm and test accuracy of the clamped runs).
+        Writes to --out (never over an earlier fit's files without --force):
+        delay-law.csv (per run), delay-law-fit.csv (a, its standard error, b, R^2 per
+        task), figures/8-delay-law (one panel per task) and figures/8b-clamped-curves
+        (weight norm and test accuracy of the clamped runs).
 
         Example:
           grok-sweep delay-law --out Experiments/norm-clamp \\

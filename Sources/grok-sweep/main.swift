@@ -18,13 +18,27 @@ struct Start: ParsableCommand {
         commandName: "start",
         abstract: "Run a sweep (the default command: 'grok-sweep --wd 0,0.01 ...' means 'grok-sweep start --wd 0,0.01 ...').",
         discussion: """
-        Every other flag is a grok-train flag; a comma-separated list sweeps it, and the sweep is the cross product of the lists. Flags given one value apply to every run.
+        Every other flag is a grok-train flag; a comma-separated list sweeps it, and
+        the sweep is the cross product of the lists. Flags given one value apply to
+        every run.
 
-        Sweepable: \(TrainFlags.sweepableNames.joined(separator: " ")) (--seeds = --seed). One value each: --widths, --data-dir, --keep-snapshots, --snapshot-dtype, --no-report, --clamp-ref, --clamp-ref-run, --constrain-norm. Paths (--data-dir, --clamp-ref-run) are checked once and stored absolute, so the runs find them from any directory. The sweep's own business: --threads (each run has one), --out, --resume, --quiet, --force (below).
+        Sweepable: \(TrainFlags.sweepableNames.joined(separator: " ")) (--seeds =
+        --seed). One value each: --widths, --data-dir, --keep-snapshots,
+        --snapshot-dtype, --no-report, --clamp-ref, --clamp-ref-run, --constrain-norm.
+        Paths (--data-dir, --clamp-ref-run) are checked once and stored absolute, so
+        the runs find them from any directory. The sweep's own business: --threads
+        (each run has one), --out, --resume, --quiet, --force (below).
 
-        Snapshots: sweep runs keep about \(SweepGrid.defaultKeepSnapshots) snapshot files each (spread in log(step), plus the first, the last and the test-accuracy peak; every evaluation keeps its metrics.csv and htsr.csv rows) unless you pass --keep-snapshots all|none|N.
+        Snapshots: sweep runs keep about \(SweepGrid.defaultKeepSnapshots) snapshot
+        files each (spread in log(step), plus the first, the last and the
+        test-accuracy peak; every evaluation keeps its metrics.csv and htsr.csv rows)
+        unless you pass --keep-snapshots all|none|N.
 
-        The sweep directory holds sweep.json, runs/<cell>/ (ordinary run directories: grok-report and grok-analyze work on each), configs/, state/, logs/, and summary.csv, summary.html and figures/ when it ends. Rerunning the same command resumes unfinished runs and leaves finished ones untouched; Ctrl-C stops every run at a checkpoint.
+        The sweep directory holds sweep.json, runs/<cell>/ (ordinary run directories:
+        grok-report and grok-analyze work on each), configs/, state/, logs/, and
+        summary.csv, summary.html and figures/ when it ends. Rerunning the same
+        command resumes unfinished runs and leaves finished ones untouched; Ctrl-C
+        stops every run at a checkpoint.
 
         Examples:
           grok-sweep --wd 0,1e-3,1e-2,3e-2,1e-1 --seeds 0,1 --preset omnigrok --steps 1e5

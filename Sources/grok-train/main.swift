@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import GrokCore
-import Linalg
 import Datasets
 import Model
 import Training
@@ -26,7 +25,8 @@ struct Train: ParsableCommand {
           grok-train --preset delay-law              modular addition (the delay law)
           grok-train bench                           steps/s, f32/f64, 1 and 2 threads
 
-        Without --preset the defaults are Prakash & Martin's (arXiv 2506.04434); flags override a preset.
+        Without --preset the defaults are Prakash & Martin's (arXiv 2506.04434); flags
+        override a preset.
 
         Data: by default the 5,000 real MNIST images shipped in Data/: train = 1,000
         (100 per digit, drawn with the seed), test = the other 4,000 images (NOT the
@@ -34,10 +34,10 @@ struct Train: ParsableCommand {
         gives their exact split (test = the full 10,000).
 
         --dataset modadd: all P^2 pairs (a, b) -> (a + b) mod P, a seeded fraction
-        --train-fraction for training, the rest held out, trained full batch on
-        arXiv 2606.13753's model: embedding E [P, d] shared by a and b, concatenated,
-        2d -> H with GELU, H -> P; cross-entropy; AdamW with weight decay on E, W1, W2
-        only. The image-only flags (--widths, --train-size, --subset, --batch-size,
+        --train-fraction for training, the rest held out, trained full batch on arXiv
+        2606.13753's model: embedding E [P, d] shared by a and b, concatenated, 2d ->
+        H with GELU, H -> P; cross-entropy; AdamW with weight decay on E, W1, W2 only.
+        The image-only flags (--widths, --train-size, --subset, --batch-size,
         --batch-order, --data-dir, --kernels) are refused with it.
 
         Output (--out): config.json, metrics.csv (one row per evaluation, flushed at
@@ -116,7 +116,7 @@ struct Train: ParsableCommand {
     @Flag(help: "Check the flags and the data, print the resolved settings as JSON, write nothing (grok-sweep checks every cell this way).")
     var check = false
 
-    @Option(parsing: .unconditional, help: "Threads for BLAS and the element-wise loops. (default: 1, measured faster than 2 on the paper's network)")
+    @Option(parsing: .unconditional, help: "Threads for BLAS and the element-wise loops. (default: 1, measured faster than 2 on Prakash & Martin's network)")
     var threads: Int?
 
     @Option(help: "sparse (skip the exact zeros of the input pixels and of the ReLU outputs: 2x or more faster) or dense (BLAS GEMMs, the reference). Same results within rounding. (default: sparse)")
