@@ -27,10 +27,10 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
-        // Foundations: seeded randomness, atomic files, errors.
-        .target(name: "GrokCore"),
-        // The only place that talks to BLAS/LAPACK.
-        .target(name: "Linalg", dependencies: ["COpenBLAS", "GrokCore"], swiftSettings: fastMath),
+        // Foundations: seeded randomness, atomic files, errors, and (Linalg/) the only place
+        // that talks to BLAS/LAPACK. Compiled fast: its matrix loops run inside the training
+        // step, and it parses no file.
+        .target(name: "GrokCore", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
 
         // File formats. Tensor files (safetensors, npy) and the data sets (IDX images,
         // gzip, the batch order) are read here only.
@@ -42,46 +42,46 @@ let package = Package(
         // A run directory's layout, file names and formats: the one owner of every file in it,
         // the checkpoint included, and of their schemas (htsr.csv's rows, phases.json's report),
         // so reading a run needs neither the trainer nor the analysis.
-        .target(name: "RunFiles", dependencies: ["Tensors", "TensorBoard", "Datasets", "Linalg", "GrokCore"]),
+        .target(name: "RunFiles", dependencies: ["Tensors", "TensorBoard", "Datasets", "GrokCore"]),
 
         // The model (with its progress measures, Model/Measures/) and its training.
-        .target(name: "Model", dependencies: ["Tensors", "Linalg", "GrokCore"], swiftSettings: fastMath),
-        .target(name: "Optim", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
+        .target(name: "Model", dependencies: ["Tensors", "GrokCore"], swiftSettings: fastMath),
+        .target(name: "Optim", dependencies: ["GrokCore"], swiftSettings: fastMath),
         .target(name: "Training",
-                dependencies: ["RunFiles", "Datasets", "Model", "Optim", "Tensors", "Linalg", "GrokCore"],
+                dependencies: ["RunFiles", "Datasets", "Model", "Optim", "Tensors", "GrokCore"],
                 swiftSettings: fastMath),
 
         // Analysis: HTSR (matrices in, metrics out), the phase labels, and the diagnostics that
         // run both on a training run; Diagnostics also turns weight files (.safetensors, .npy,
         // a run's snapshots) into the named matrices grok-analyze reads.
-        .target(name: "HTSR", dependencies: ["Linalg", "GrokCore"], swiftSettings: fastMath),
+        .target(name: "HTSR", dependencies: ["GrokCore"], swiftSettings: fastMath),
         .target(name: "Phases", dependencies: ["RunFiles", "GrokCore"]),
         .target(name: "Diagnostics",
-                dependencies: ["Training", "RunFiles", "HTSR", "Phases", "Model", "Tensors", "Linalg", "GrokCore"]),
+                dependencies: ["Training", "RunFiles", "HTSR", "Phases", "Model", "Tensors", "GrokCore"]),
         // Presentation: charts and the run report.
         .target(name: "Charts", dependencies: ["GrokCore"]),
-        .target(name: "Report", dependencies: ["RunFiles", "Charts", "Phases", "HTSR", "Tensors", "Linalg", "GrokCore"]),
+        .target(name: "Report", dependencies: ["RunFiles", "Charts", "Phases", "HTSR", "Tensors", "GrokCore"]),
         // arXiv 2606.17120: deep linear networks, L2 hysteresis and noise-driven escape.
-        .target(name: "Hysteresis", dependencies: ["Charts", "Linalg", "GrokCore"], swiftSettings: fastMath),
+        .target(name: "Hysteresis", dependencies: ["Charts", "GrokCore"], swiftSettings: fastMath),
 
         // Orchestration: one training run, start or resume to report (what grok-train runs), and
         // sweeps (Sweep/): grids of grok-train runs as child processes or a Slurm array, and
         // their summary.
-        .target(name: "Runs", dependencies: ["RunFiles", "Training", "Diagnostics", "Phases", "Report", "Charts", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
+        .target(name: "Runs", dependencies: ["RunFiles", "Training", "Diagnostics", "Phases", "Report", "Charts", "Datasets", "Model", "Tensors", "GrokCore"]),
 
         // What ablating a layer's correlation traps does to the model (grok-analyze traps).
-        .target(name: "TrapEffects", dependencies: ["RunFiles", "Diagnostics", "HTSR", "Training", "Datasets", "Model", "Tensors", "Linalg", "GrokCore"]),
+        .target(name: "TrapEffects", dependencies: ["RunFiles", "Diagnostics", "HTSR", "Training", "Datasets", "Model", "Tensors", "GrokCore"]),
 
         // Thin command-line tools, and what they share (one-line errors, BLAS kernel choice).
         .target(name: "ToolSupport", dependencies: [
-            "RunFiles", "Linalg", "GrokCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "RunFiles", "GrokCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-train", dependencies: [
-            "Runs", "RunFiles", "Training", "Diagnostics", "Datasets", "Model", "Linalg", "GrokCore", "ToolSupport",
+            "Runs", "RunFiles", "Training", "Diagnostics", "Datasets", "Model", "GrokCore", "ToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grok-analyze", dependencies: [
-            "HTSR", "RunFiles", "Tensors", "Charts", "Report", "Diagnostics", "Phases", "Linalg", "GrokCore", "ToolSupport",
+            "HTSR", "RunFiles", "Tensors", "Charts", "Report", "Diagnostics", "Phases", "GrokCore", "ToolSupport",
             "TrapEffects",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -104,16 +104,15 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HysteresisTests", dependencies: ["Hysteresis", "GrokCore"]),
         .testTarget(name: "GrokCoreTests", dependencies: ["GrokCore"]),
-        .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "DatasetsTests", dependencies: ["TestSupport", "Datasets", "GrokCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "Tensors", "Linalg", "GrokCore"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Tensors", "GrokCore"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "RunFilesTests", dependencies: ["RunFiles", "HTSR", "Phases", "Tensors", "GrokCore"]),
         .testTarget(name: "TensorBoardTests", dependencies: ["TestSupport", "TensorBoard", "RunFiles", "GrokCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["TestSupport", "Training", "RunFiles", "Datasets", "Tensors", "Model", "Optim", "GrokCore"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "HTSRTests", dependencies: ["HTSR", "Linalg", "GrokCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "HTSRTests", dependencies: ["HTSR", "GrokCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PhasesTests", dependencies: ["Phases", "RunFiles"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "HTSR", "RunFiles", "Training", "Datasets", "Model", "Phases", "Tensors"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "GrokCore"]),

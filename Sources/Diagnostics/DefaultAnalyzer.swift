@@ -1,5 +1,5 @@
 import HTSR
-import Linalg
+import GrokCore
 import RunFiles
 
 /// The HTSR analyzer behind `RunDiagnostics` by default.

@@ -1,7 +1,6 @@
 import Dispatch
 import Foundation
 import GrokCore
-import Linalg
 
 /// The HTSR analyzer: matrices in, WeightWatcher's metrics (and more) out. It knows nothing
 /// about training.

@@ -1,7 +1,6 @@
 import Dispatch
 import Foundation
 import GrokCore
-import Linalg
 
 /// Speed of the analyzer next to its floor, LAPACK eigenvalues alone (Gram + dsyevd): a
 /// benchmark to print, not a test. WeightWatcher 0.7.7 for reference: 0.3-1 s per 784x200 layer

@@ -1,5 +1,4 @@
 import GrokCore
-import Linalg
 
 /// The empirical spectral density of a layer: the squared singular values of W in float64,
 /// ascending, all M of them (kh*kw*M for a Conv2D kernel), with no 1/N factor.

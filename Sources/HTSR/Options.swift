@@ -1,4 +1,4 @@
-import Linalg
+import GrokCore
 
 /// How to treat "fingers": a few very large eigenvalues at the top of the ESD that make the
 /// power-law fit pick a tiny tail with a huge alpha (finite-size effects).

@@ -1,6 +1,5 @@
 import Foundation
 import GrokCore
-import Linalg
 
 /// How a trap mode is taken out of the layer.
 public enum TrapAblationMethod: String, Sendable, Codable, CaseIterable {

@@ -1,6 +1,5 @@
 import Foundation
 import GrokCore
-import Linalg
 
 /// Train and test sets of one teacher, with their full moments precomputed (evaluation of a
 /// linear network needs nothing else).

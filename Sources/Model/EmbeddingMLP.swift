@@ -1,6 +1,5 @@
 import Foundation
 import GrokCore
-import Linalg
 import Tensors
 
 /// arXiv 2606.13753's model for modular addition (its code's run_denserho.py): a token

@@ -1,4 +1,4 @@
-import Linalg
+import GrokCore
 
 // The elementwise work of a step, each kernel one pass over a [rows, cols] row-major block.
 // They are generic but only ever called from MLP methods that are pre-specialized for Float

@@ -1,5 +1,4 @@
 import GrokCore
-import Linalg
 
 /// A fully connected ReLU network in the spirit of llm.c: parameters and gradients are two
 /// flat buffers, every activation buffer is allocated once at init, and each layer is a

@@ -1,5 +1,4 @@
 import GrokCore
-import Linalg
 import Tensors
 
 /// What the one training loop needs from a network: a flat parameter buffer and its

@@ -1,4 +1,4 @@
-import Linalg
+import GrokCore
 
 /// Rows of a sparse [rows, columns] block (CSR): row r's non-zeros are entries
 /// `start[r] ..< end[r]` of `index` (their columns, increasing) and `values`. Packed blocks

@@ -1,4 +1,4 @@
-import Linalg
+import GrokCore
 
 // The sparse kernels' one product. Every sparse product of a step is a list of entries per
 // output row, each entry a coefficient times a contiguous row of a dense matrix:

@@ -1,4 +1,4 @@
-import Linalg
+import GrokCore
 
 // Register tiles: a block of an output row held in vector registers while a kernel walks a
 // list of entries, one broadcast fused multiply-add per entry and register. A tile is built by

@@ -1,5 +1,5 @@
 import Foundation
-import Linalg
+import GrokCore
 
 // The layers of the token model (EmbeddingMLP), each a forward/backward pair on row-major
 // blocks, usable and testable on their own. Backward passes receive dL/d(output) and produce

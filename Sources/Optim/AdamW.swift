@@ -1,5 +1,4 @@
 import GrokCore
-import Linalg
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,5 +1,4 @@
 import GrokCore
-import Linalg
 
 /// Grokfast (Lee et al. 2024, arXiv 2405.20233): between backward and the optimizer step,
 /// amplify the slow part of every gradient, g <- g + lambda * average(g). The slow part is

@@ -1,4 +1,4 @@
-import Linalg
+import GrokCore
 
 /// Rescales parameters after optimizer steps to hold a norm fixed: the weight-norm clamp of
 /// arXiv 2606.13753, Omnigrok's constrained-norm runs, and the one-shot rescale control.

@@ -1,5 +1,4 @@
 import GrokCore
-import Linalg
 
 /// An in-place update rule over a flat parameter buffer (see Model's MLP). The trainer
 /// checkpoints `stepCount` and `stateBuffers()` and restores them with `restore`.

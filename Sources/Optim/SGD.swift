@@ -1,5 +1,4 @@
 import GrokCore
-import Linalg
 
 /// torch.optim.SGD (dampening 0, no Nesterov), with PyTorch's operation order:
 ///   g' = g + wd*p                       grad.add(p, alpha=wd), coupled L2 (skipped when wd = 0)

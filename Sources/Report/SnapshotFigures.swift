@@ -55,7 +55,6 @@ struct SnapshotFigures {
 import RunFiles
 import Tensors
 import HTSR
-import Linalg
 
 extension SnapshotFigures {
     func build() -> ([ReportFigure], [String]) {

@@ -1,6 +1,5 @@
 import Foundation
 import GrokCore
-import Linalg
 import Tensors
 import Datasets
 

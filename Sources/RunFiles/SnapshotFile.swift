@@ -1,6 +1,5 @@
 import Foundation
 import GrokCore
-import Linalg
 import Tensors
 
 /// A snapshot file: the weights as a PyTorch state dict would save them, `fc1.weight`

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import GrokCore
-import Linalg
 
 /// Runs a command-line tool the GrokLab way: the right BLAS kernels before anything loads,
 /// `--help` on stdout, and every error as ONE line on stderr with a non-zero exit: never a

@@ -1,4 +1,4 @@
-import Linalg
+import GrokCore
 import Model
 import Optim
 import Datasets

@@ -1,5 +1,4 @@
 import GrokCore
-import Linalg
 import Optim
 
 /// Grokfast's gradient filter for a run (grok-train --grokfast): recorded in config.json as

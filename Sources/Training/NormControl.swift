@@ -1,5 +1,4 @@
 import GrokCore
-import Linalg
 import Model
 import Optim
 import Tensors

@@ -1,5 +1,5 @@
 import Foundation
-import Linalg
+import GrokCore
 import RunFiles
 import Tensors
 

@@ -1,7 +1,6 @@
 import Datasets
 import Foundation
 import GrokCore
-import Linalg
 import Model
 import Training
 

@@ -2,7 +2,6 @@ import Datasets
 import Foundation
 import GrokCore
 import HTSR
-import Linalg
 import Model
 import RunFiles
 import Tensors

@@ -1,6 +1,5 @@
 import XCTest
 import GrokCore
-import Linalg
 
 /// LAPACK through Spectral, against hand-computed answers and identities checked with plain
 /// loops (no BLAS in the checks).

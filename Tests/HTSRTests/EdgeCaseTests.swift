@@ -1,6 +1,5 @@
 import XCTest
 import GrokCore
-import Linalg
 import HTSR
 
 /// Matrices at the edges of double precision and degenerate spectra: each gets a

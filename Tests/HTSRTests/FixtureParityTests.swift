@@ -1,5 +1,5 @@
 import HTSR
-import Linalg
+import GrokCore
 import XCTest
 
 /// Parity with WeightWatcher 0.7.7 on the eight fixture matrices (its JSON is the reference;

@@ -1,5 +1,5 @@
 import Foundation
-import Linalg
+import GrokCore
 import XCTest
 
 /// Test-only access to the copied fixtures (Tests/HTSRTests/Fixtures, copied from

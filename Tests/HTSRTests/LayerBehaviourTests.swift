@@ -1,6 +1,5 @@
 import GrokCore
 import HTSR
-import Linalg
 import XCTest
 
 /// Failure paths, Conv2D, parallelism, the model summary.

@@ -1,7 +1,6 @@
 import Foundation
 import GrokCore
 import HTSR
-import Linalg
 import XCTest
 
 /// Mean-aware traps on synthetic matrices whose answer is known by construction: a constant

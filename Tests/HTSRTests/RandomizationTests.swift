@@ -1,5 +1,5 @@
 import HTSR
-import Linalg
+import GrokCore
 import XCTest
 
 /// Correlation traps: statistically against WeightWatcher's one shuffle, exactly against

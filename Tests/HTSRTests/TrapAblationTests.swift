@@ -1,6 +1,5 @@
 import GrokCore
 import HTSR
-import Linalg
 import XCTest
 
 /// `TrapAnalysis` on matrices with planted outlier entries: the located trap's mass sits on

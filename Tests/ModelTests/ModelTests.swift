@@ -1,7 +1,6 @@
 import XCTest
 import Foundation
 import GrokCore
-import Linalg
 import Model
 
 // MARK: an independent reference (plain loops over nested arrays, in Double)

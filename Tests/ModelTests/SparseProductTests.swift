@@ -1,6 +1,5 @@
 import XCTest
 import GrokCore
-import Linalg
 import Model
 
 /// The sparse kernels against the dense GEMM path on widths the paper's network never has: odd

@@ -1,7 +1,6 @@
 import XCTest
 import Foundation
 import GrokCore
-import Linalg
 import Model
 import Tensors
 

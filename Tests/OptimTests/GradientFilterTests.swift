@@ -1,6 +1,5 @@
 import XCTest
 import GrokCore
-import Linalg
 import Optim
 
 /// Filters `sequence` (one gradient per step) and returns each filtered gradient.

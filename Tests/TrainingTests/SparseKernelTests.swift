@@ -2,7 +2,6 @@ import XCTest
 import RunFiles
 import Foundation
 import GrokCore
-import Linalg
 import Datasets
 import Model
 import Optim

@@ -1,5 +1,4 @@
 import COpenBLAS
-import GrokCore
 import Foundation
 
 /// Threads and kernel selection of the BLAS library.

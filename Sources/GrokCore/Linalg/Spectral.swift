@@ -1,5 +1,4 @@
 import COpenBLAS
-import GrokCore
 
 /// Eigenvalues and singular values through LAPACK (Fortran symbols, column-major).
 public enum Spectral {

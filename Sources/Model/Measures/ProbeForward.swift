@@ -1,4 +1,4 @@
-import Linalg
+import GrokCore
 
 /// The forward pass of the MLP on the probe batch, over the flat parameter layout of
 /// `MLPShape` (fc1.weight [out, in] row-major, fc1.bias, fc2.weight, ...), in float64.
