@@ -29,6 +29,9 @@ public final class MLP<T: BLASScalar> {
     /// Threads for the sparse kernels (rows split into fixed contiguous ranges: a run is
     /// bit-identical for a given count). The dense path's threads are BLAS's.
     public var threads: Int = 1
+    /// How sparse layers compute their weight gradient. Both paths give the same bits, so this
+    /// only moves time; `.automatic` picks per step (tests and the bench force one).
+    public var weightGradientPath: WeightGradientPath = .automatic
     public let parameters: UnsafeMutableBufferPointer<T>
     public let gradients: UnsafeMutableBufferPointer<T>
 
@@ -123,6 +126,8 @@ final class Workspace<T: BLASScalar> {
     let rows: Int
     /// The kernels each layer ran at its last forward (its backward uses the same).
     var chosen: [KernelChoice]
+    /// How each sparse layer computed its weight gradient at its last backward (nil: dense).
+    var gradientPaths: [WeightGradientPath?]
     let outputs: [UnsafeMutableBufferPointer<T>]   // per layer, rows x nOut
     let deltas: [UnsafeMutableBufferPointer<T>]    // per layer, rows x nOut
     /// Active units of each hidden layer's output (row view, and columns for the next
@@ -138,11 +143,14 @@ final class Workspace<T: BLASScalar> {
     let inputColumns: SparseColumns<T>
     /// The sparse product's per-row cursors (one per batch row or input unit).
     let cursors: UnsafeMutablePointer<Int32>
+    /// The scatter weight gradient's column block: the widest input x one 32-byte group.
+    let scatterScratch: UnsafeMutableBufferPointer<T>
 
     init(widths: [Int], rows: Int) {
         self.rows = rows
         let layers = widths.count - 1
         chosen = Array(repeating: .dense, count: layers)
+        gradientPaths = Array(repeating: nil, count: layers)
         outputs = (0..<layers).map { allocateZeroed(rows * widths[$0 + 1]) }
         deltas = (0..<layers).map { allocateZeroed(rows * widths[$0 + 1]) }
         active = (0..<layers).map { ActiveUnits(capacityRows: rows, columns: widths[$0 + 1]) }
@@ -153,10 +161,11 @@ final class Workspace<T: BLASScalar> {
         inputColumns = SparseColumns(columns: widths[0], capacityNonzeros: rows * widths[0])
         let cursorCount = max(rows, widths.max() ?? 0)
         cursors = .allocate(capacity: cursorCount); cursors.initialize(repeating: 0, count: cursorCount)
+        scatterScratch = allocateZeroed((widths.max() ?? 1) * scatterGroup(T.self))
     }
 
     deinit {
-        for b in outputs + deltas + transposedWeights { deallocate(b) }
+        for b in outputs + deltas + transposedWeights + [scatterScratch] { deallocate(b) }
         for p in activeDeltas { UnsafeMutableRawPointer(p).deallocate() }
         cursors.deallocate()
     }

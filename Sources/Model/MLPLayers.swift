@@ -45,6 +45,7 @@ extension MLP {
         let ws = workspace
         let d = UnsafePointer(ws.deltas[l].baseAddress!)
         let dW = weightGradient(l), w = UnsafePointer(weights(l))
+        ws.gradientPaths[l] = nil
         switch ws.chosen[l] {
         case .dense:
             let x = l == 0 ? batch.inputs : UnsafePointer(ws.outputs[l - 1].baseAddress!)
@@ -58,21 +59,17 @@ extension MLP {
                              biasGradient: biasGradient(l - 1))
             }
         case .sparse:
-            // Weight gradient, a row of dW^T per input unit k: sum over the rows where x[r, k]
-            // is non-zero of x[r, k] * deltas[l][r, :].
-            let columns: SparseColumnsView<T>
-            if l == 0 {
-                if let c = batch.columns { columns = c } else {
-                    ws.inputColumns.fill(from: batch.rows ?? ws.inputRows.view, rows: rows)
-                    columns = ws.inputColumns.view
-                }
+            let inputRows = l == 0 ? (batch.rows ?? ws.inputRows.view) : ws.active[l - 1].view
+            if l < last, threads == 1, prefersScatter(layer: l, inputs: inputRows, rows: rows) {
+                // Weight gradient over (non-zero input, active unit) pairs only: the deltas
+                // below a ReLU are zero wherever the unit was off.
+                ws.activeColumns[l].fill(from: ws.active[l].view, rows: rows)
+                scatterWeightGradient(inputs: inputRows, activeRows: ws.activeColumns[l].view, deltas: d,
+                                      nIn: nIn, nOut: nOut, into: dW, scratch: ws.scatterScratch.baseAddress!)
+                ws.gradientPaths[l] = .scatter
             } else {
-                ws.activeColumns[l - 1].fill(from: ws.active[l - 1].view, rows: rows)
-                columns = ws.activeColumns[l - 1].view
-            }
-            forEachRange(nIn, parts: threads) { ks in
-                sparseProduct(rows: ks, EntryLists(columns), n: nOut, into: dW, ldOut: nOut, matrix: d, stride: nOut,
-                              matrixRows: rows, initial: nil, cursors: ws.cursors)
+                sparseWeightGradient(layer: l, batch: batch, rows: rows, deltas: d, into: dW)
+                ws.gradientPaths[l] = .entryLists
             }
             guard l > 0 else { return }
             // Input gradient: a row of deltas[l] W_l is a sum over the units of layer l that
@@ -92,6 +89,28 @@ extension MLP {
             }
             reluBackward(dPrev, activations: ws.outputs[l - 1].baseAddress!, rows: rows, cols: nIn,
                          biasGradient: biasGradient(l - 1))
+        }
+    }
+
+    /// Weight gradient on the entry lists, a row of dW^T per input unit k: the sum over the
+    /// rows where x[r, k] is non-zero of x[r, k] * deltas[l][r, :].
+    @inline(__always)
+    func sparseWeightGradient(layer l: Int, batch: LayerBatch<T>, rows: Int, deltas d: UnsafePointer<T>,
+                              into dW: UnsafeMutablePointer<T>) {
+        let ws = workspace, nIn = widths[l], nOut = widths[l + 1]
+        let columns: SparseColumnsView<T>
+        if l == 0 {
+            if let c = batch.columns { columns = c } else {
+                ws.inputColumns.fill(from: batch.rows ?? ws.inputRows.view, rows: rows)
+                columns = ws.inputColumns.view
+            }
+        } else {
+            ws.activeColumns[l - 1].fill(from: ws.active[l - 1].view, rows: rows)
+            columns = ws.activeColumns[l - 1].view
+        }
+        forEachRange(nIn, parts: threads) { ks in
+            sparseProduct(rows: ks, EntryLists(columns), n: nOut, into: dW, ldOut: nOut, matrix: d, stride: nOut,
+                          matrixRows: rows, initial: nil, cursors: ws.cursors)
         }
     }
 
@@ -253,6 +272,10 @@ extension MLP {
     /// The kernels each layer ran at the last training forward (sparse kernels fall back to
     /// dense per layer; see `choose`).
     public var lastKernels: [KernelChoice] { workspace.chosen }
+
+    /// How each layer computed its weight gradient at the last backward (nil where it ran
+    /// dense; see `WeightGradientPath`).
+    public var lastWeightGradientPaths: [WeightGradientPath?] { workspace.gradientPaths }
 
     /// Fraction of exact zeros in each hidden layer's output after the last forward (the
     /// density the sparse kernels saw), for the benchmark and progress reports.

@@ -344,6 +344,7 @@ extension EvaluationSchedule: ExpressibleByArgument {}
 extension Loss: ExpressibleByArgument {}
 extension HTSRMode: ExpressibleByArgument {}
 extension KernelChoice: ExpressibleByArgument {}
+extension WeightGradientPath: ExpressibleByArgument {}
 extension BatchOrder.Mode: ExpressibleByArgument {}
 extension SubsetMode: ExpressibleByArgument {}
 extension WarningAction: ExpressibleByArgument {}
