@@ -143,7 +143,7 @@ final class Workspace<T: BLASScalar> {
     let inputColumns: SparseColumns<T>
     /// The sparse product's per-row cursors (one per batch row or input unit).
     let cursors: UnsafeMutablePointer<Int32>
-    /// The scatter weight gradient's column block: the widest input x one 32-byte group.
+    /// The scatter weight gradient's column block: the widest input x one cache line of units.
     let scatterScratch: UnsafeMutableBufferPointer<T>
 
     init(widths: [Int], rows: Int) {
