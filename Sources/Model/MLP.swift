@@ -29,9 +29,9 @@ public final class MLP<T: BLASScalar> {
     /// Threads for the sparse kernels (rows split into fixed contiguous ranges: a run is
     /// bit-identical for a given count). The dense path's threads are BLAS's.
     public var threads: Int = 1
-    /// How sparse layers compute their weight gradient. Both paths give the same bits, so this
-    /// only moves time; `.automatic` picks per step (tests and the bench force one).
-    public var weightGradientPath: WeightGradientPath = .automatic
+    /// Which sparsity sparse layers' backward uses. Both ways give the same bits, so this only
+    /// moves time; `.automatic` picks per step and product (tests and the bench force one).
+    public var backwardSparsity: BackwardSparsity = .automatic
     public let parameters: UnsafeMutableBufferPointer<T>
     public let gradients: UnsafeMutableBufferPointer<T>
 
@@ -127,7 +127,9 @@ final class Workspace<T: BLASScalar> {
     /// The kernels each layer ran at its last forward (its backward uses the same).
     var chosen: [KernelChoice]
     /// How each sparse layer computed its weight gradient at its last backward (nil: dense).
-    var gradientPaths: [WeightGradientPath?]
+    var weightGradientSparsity: [BackwardSparsity?]
+    /// And its input gradient's.
+    var inputGradientSparsity: [BackwardSparsity?]
     let outputs: [UnsafeMutableBufferPointer<T>]   // per layer, rows x nOut
     let deltas: [UnsafeMutableBufferPointer<T>]    // per layer, rows x nOut
     /// Active units of each hidden layer's output (row view, and columns for the next
@@ -150,7 +152,8 @@ final class Workspace<T: BLASScalar> {
         self.rows = rows
         let layers = widths.count - 1
         chosen = Array(repeating: .dense, count: layers)
-        gradientPaths = Array(repeating: nil, count: layers)
+        weightGradientSparsity = Array(repeating: nil, count: layers)
+        inputGradientSparsity = Array(repeating: nil, count: layers)
         outputs = (0..<layers).map { allocateZeroed(rows * widths[$0 + 1]) }
         deltas = (0..<layers).map { allocateZeroed(rows * widths[$0 + 1]) }
         active = (0..<layers).map { ActiveUnits(capacityRows: rows, columns: widths[$0 + 1]) }

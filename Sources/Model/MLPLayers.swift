@@ -45,7 +45,8 @@ extension MLP {
         let ws = workspace
         let d = UnsafePointer(ws.deltas[l].baseAddress!)
         let dW = weightGradient(l), w = UnsafePointer(weights(l))
-        ws.gradientPaths[l] = nil
+        ws.weightGradientSparsity[l] = nil
+        ws.inputGradientSparsity[l] = nil
         switch ws.chosen[l] {
         case .dense:
             let x = l == 0 ? batch.inputs : UnsafePointer(ws.outputs[l - 1].baseAddress!)
@@ -66,26 +67,33 @@ extension MLP {
                 ws.activeColumns[l].fill(from: ws.active[l].view, rows: rows)
                 scatterWeightGradient(inputs: inputRows, activeRows: ws.activeColumns[l].view, deltas: d,
                                       nIn: nIn, nOut: nOut, into: dW, scratch: ws.scatterScratch.baseAddress!)
-                ws.gradientPaths[l] = .scatter
+                ws.weightGradientSparsity[l] = .bothSides
             } else {
                 sparseWeightGradient(layer: l, batch: batch, rows: rows, deltas: d, into: dW)
-                ws.gradientPaths[l] = .entryLists
+                ws.weightGradientSparsity[l] = .inputSide
             }
             guard l > 0 else { return }
-            // Input gradient: a row of deltas[l] W_l is a sum over the units of layer l that
-            // were active (deltas[l] is zero elsewhere) of contiguous rows of W_l [out, in],
-            // then the ReLU mask of layer l-1 and its bias gradient.
-            let wOutIn = ws.transposedWeights[l].baseAddress!
-            transpose(w, rows: nIn, cols: nOut, into: wOutIn)
-            let units = ws.active[l].view, coefficients = ws.activeDeltas[l]
             let dPrev = ws.deltas[l - 1].baseAddress!
-            forEachRange(rows, parts: threads) { rs in
-                for r in rs {
-                    let dr = d + r * nOut
-                    for e in units.entries(r) { coefficients[e] = dr[Int(units.index[e])] }
+            if l < last, threads == 1, prefersGather(layer: l, rows: rows) {
+                gatherInputGradient(units: ws.active[l].view, below: ws.active[l - 1].view, deltas: d, weights: w,
+                                    nIn: nIn, nOut: nOut, rows: rows, coefficients: ws.activeDeltas[l], into: dPrev)
+                ws.inputGradientSparsity[l] = .bothSides
+            } else {
+                // Input gradient: a row of deltas[l] W_l is a sum over the units of layer l that
+                // were active (deltas[l] is zero elsewhere) of contiguous rows of W_l [out, in],
+                // then the ReLU mask of layer l-1 and its bias gradient.
+                let wOutIn = ws.transposedWeights[l].baseAddress!
+                transpose(w, rows: nIn, cols: nOut, into: wOutIn)
+                let units = ws.active[l].view, coefficients = ws.activeDeltas[l]
+                forEachRange(rows, parts: threads) { rs in
+                    for r in rs {
+                        let dr = d + r * nOut
+                        for e in units.entries(r) { coefficients[e] = dr[Int(units.index[e])] }
+                    }
+                    sparseProduct(rows: rs, EntryLists(units, values: coefficients), n: nIn, into: dPrev, ldOut: nIn,
+                                  matrix: wOutIn, stride: nIn, matrixRows: nOut, initial: nil, cursors: ws.cursors)
                 }
-                sparseProduct(rows: rs, EntryLists(units, values: coefficients), n: nIn, into: dPrev, ldOut: nIn,
-                              matrix: wOutIn, stride: nIn, matrixRows: nOut, initial: nil, cursors: ws.cursors)
+                ws.inputGradientSparsity[l] = .inputSide
             }
             reluBackward(dPrev, activations: ws.outputs[l - 1].baseAddress!, rows: rows, cols: nIn,
                          biasGradient: biasGradient(l - 1))
@@ -274,8 +282,11 @@ extension MLP {
     public var lastKernels: [KernelChoice] { workspace.chosen }
 
     /// How each layer computed its weight gradient at the last backward (nil where it ran
-    /// dense; see `WeightGradientPath`).
-    public var lastWeightGradientPaths: [WeightGradientPath?] { workspace.gradientPaths }
+    /// dense; see `BackwardSparsity`).
+    public var lastWeightGradientSparsity: [BackwardSparsity?] { workspace.weightGradientSparsity }
+    /// Which sparsity each layer's input gradient used at the last backward (nil where it
+    /// ran dense or has none: layer 1).
+    public var lastInputGradientSparsity: [BackwardSparsity?] { workspace.inputGradientSparsity }
 
     /// Fraction of exact zeros in each hidden layer's output after the last forward (the
     /// density the sparse kernels saw), for the benchmark and progress reports.

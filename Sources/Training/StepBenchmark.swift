@@ -217,11 +217,11 @@ extension StepBenchmark {
     /// and the update, for the given kernels and precision on one thread (`grok-train bench
     /// --phases`). The profile the README quotes.
     public static func phases<T: BLASScalar>(_: T.Type, kernels: KernelChoice, steps: Int, trained: URL?,
-                                            gradientPath: WeightGradientPath = .automatic) throws -> String {
+                                            sparsity: BackwardSparsity = .automatic) throws -> String {
         let s = try setup(T.self)
         BLASRuntime.setThreads(1)
         let model = MLP<T>(shape: s.shape, maxBatch: 200, kernels: kernels)
-        model.weightGradientPath = gradientPath
+        model.backwardSparsity = sparsity
         if let t = trained { model.setFileParameters(try trainedWeights(t, shape: s.shape, as: T.self)) } else {
             var rng = SeededRandom(seed: 0, stream: "init")
             model.initialize(scale: 8, rng: &rng)
@@ -250,7 +250,7 @@ extension StepBenchmark {
         }
         let ms = { (x: Double) in String(format: "%.3f", 1000 * x / Double(steps)) }
         let parts = zip(phases, seconds).map { "\($0.name) \(ms($1))" }
-        let path = kernels == .sparse && gradientPath != .automatic ? " (\(gradientPath.rawValue))" : ""
+        let path = kernels == .sparse && sparsity != .automatic ? " (\(sparsity.rawValue))" : ""
         return "\(T.dtypeName) \(kernels.rawValue)\(trained == nil ? " init" : " trained")\(path): " + parts.joined(separator: ", ")
             + ", total \(ms(seconds.reduce(0, +))) ms"
     }

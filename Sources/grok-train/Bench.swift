@@ -35,8 +35,8 @@ struct Bench: ParsableCommand {
     @Option(help: "--phases: only this density, init or trained (default: both).")
     var density: String?
 
-    @Option(help: "--phases: how sparse layers compute their weight gradient: automatic (the cheaper one per step), entry-lists or scatter (both give the same bits).")
-    var gradientPath: WeightGradientPath = .automatic
+    @Option(help: "--phases: which sparsity the sparse layers' backward uses: automatic (the cheaper per step and product), input-side (the input's zeros only) or both-sides (also the deltas' zeros below a ReLU). All give the same bits.")
+    var sparsity: BackwardSparsity = .automatic
 
     func run() throws {
         if phases {
@@ -51,8 +51,8 @@ struct Bench: ParsableCommand {
             }
             for w in weights {
                 for k in onlyKernels.map({ [$0] }) ?? KernelChoice.allCases {
-                    if onlyDtype != .f64 { print(try StepBenchmark.phases(Float.self, kernels: k, steps: iterations, trained: w, gradientPath: gradientPath)) }
-                    if onlyDtype != .f32 { print(try StepBenchmark.phases(Double.self, kernels: k, steps: iterations, trained: w, gradientPath: gradientPath)) }
+                    if onlyDtype != .f64 { print(try StepBenchmark.phases(Float.self, kernels: k, steps: iterations, trained: w, sparsity: sparsity)) }
+                    if onlyDtype != .f32 { print(try StepBenchmark.phases(Double.self, kernels: k, steps: iterations, trained: w, sparsity: sparsity)) }
                 }
             }
             return

@@ -344,7 +344,7 @@ extension EvaluationSchedule: ExpressibleByArgument {}
 extension Loss: ExpressibleByArgument {}
 extension HTSRMode: ExpressibleByArgument {}
 extension KernelChoice: ExpressibleByArgument {}
-extension WeightGradientPath: ExpressibleByArgument {}
+extension BackwardSparsity: ExpressibleByArgument {}
 extension BatchOrder.Mode: ExpressibleByArgument {}
 extension SubsetMode: ExpressibleByArgument {}
 extension WarningAction: ExpressibleByArgument {}

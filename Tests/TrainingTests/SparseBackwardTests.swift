@@ -6,20 +6,22 @@ import Model
 import Optim
 import Training
 
-/// The scatter weight gradient (only the products of a non-zero input with an active unit's
-/// delta) against the entry lists, bit for bit, and against the dense path. Three states of
+/// The sparse backward using both sides' zeros (the scatter weight gradient: only the products
+/// of a non-zero input with an active unit's delta; the gathered input gradient: only where the
+/// unit below was active) against the input side's entry lists, bit for bit, and against the
+/// dense path. Three states of
 /// Prakash & Martin's network on the paper's cycled batches: the init, the Omnigrok fixture
 /// (hidden layers ~20% active) and `paper-late`, a snapshot of the paper recipe at 1,979,167
-/// steps (wd 0, seed 1; hidden layers 2.7% and 3.9% active), where the scatter path pays.
-final class ScatterGradientTests: XCTestCase {
+/// steps (wd 0, seed 1; hidden layers 2.7% and 3.9% active), where both-sided sparsity pays.
+final class SparseBackwardTests: XCTestCase {
     enum State: CaseIterable { case initial, omnigrok, late }
 
     func model<T: BLASScalar>(_: T.Type, _ state: State, kernels: KernelChoice = .sparse,
-                              path: WeightGradientPath = .automatic, threads: Int = 1) throws -> MLP<T> {
+                              path: BackwardSparsity = .automatic, threads: Int = 1) throws -> MLP<T> {
         let shape = SparseKernelTests.shape
         let m = MLP<T>(shape: shape, maxBatch: 200, kernels: kernels)
         m.threads = threads
-        m.weightGradientPath = path
+        m.backwardSparsity = path
         switch state {
         case .initial:
             var rng = SeededRandom(seed: 0, stream: "init")
@@ -52,11 +54,15 @@ final class ScatterGradientTests: XCTestCase {
     func checkSameBits<T: BLASScalar>(_: T.Type) throws {
         for state in State.allCases {
             for loss in Loss.allCases {
-                let lists = try model(T.self, state, path: .entryLists)
-                let scatter = try model(T.self, state, path: .scatter)
-                let a = gradients(lists, batches: 3, loss: loss), b = gradients(scatter, batches: 3, loss: loss)
-                XCTAssertEqual(lists.lastWeightGradientPaths.first, .entryLists)
-                XCTAssertEqual(scatter.lastWeightGradientPaths.first, .scatter, "\(state): the scatter path really ran")
+                let lists = try model(T.self, state, path: .inputSide)
+                let both = try model(T.self, state, path: .bothSides)
+                let a = gradients(lists, batches: 3, loss: loss), b = gradients(both, batches: 3, loss: loss)
+                XCTAssertEqual(lists.lastWeightGradientSparsity.first, .inputSide)
+                XCTAssertEqual(both.lastWeightGradientSparsity.first, .bothSides, "\(state): the scatter really ran")
+                if both.lastKernels[1] == .sparse {
+                    XCTAssertEqual(lists.lastInputGradientSparsity[1], .inputSide)
+                    XCTAssertEqual(both.lastInputGradientSparsity[1], .bothSides, "\(state): the gather really ran")
+                }
                 for (k, (x, y)) in zip(a, b).enumerated() {
                     let differing = zip(x, y).filter { $0.0.bitPattern != $0.1.bitPattern }.count
                     XCTAssertEqual(differing, 0, "\(T.self) \(state) \(loss) batch \(k + 1): \(differing) gradients differ")
@@ -66,16 +72,18 @@ final class ScatterGradientTests: XCTestCase {
         }
     }
 
-    func testScatterGivesTheEntryListsBitsF64() throws { try checkSameBits(Double.self) }
-    func testScatterGivesTheEntryListsBitsF32() throws { try checkSameBits(Float.self) }
+    func testBothSidesGiveTheInputSideBitsF64() throws { try checkSameBits(Double.self) }
+    func testBothSidesGiveTheInputSideBitsF32() throws { try checkSameBits(Float.self) }
 
-    /// At the late state (where automatic picks the scatter for layer 1) the sparse gradients
+    /// At the late state (where automatic picks both sides for layer 1's weight gradient and
+    /// layer 2's input gradient) the sparse gradients
     /// against the dense GEMMs, per tensor relative to its largest gradient.
     func testLateStateGradientsEqualDense() throws {
         for loss in Loss.allCases {
             let sparse = try model(Double.self, .late), dense = try model(Double.self, .late, kernels: .dense)
             let s = gradients(sparse, batches: 1, loss: loss)[0], d = gradients(dense, batches: 1, loss: loss)[0]
-            XCTAssertEqual(sparse.lastWeightGradientPaths[0], .scatter)
+            XCTAssertEqual(sparse.lastWeightGradientSparsity[0], .bothSides)
+            XCTAssertEqual(sparse.lastInputGradientSparsity[1], .bothSides)
             XCTAssertEqual(sparse.lastKernels, [.sparse, .sparse, .dense])
             let shape = SparseKernelTests.shape
             for l in 0..<3 {
@@ -90,24 +98,27 @@ final class ScatterGradientTests: XCTestCase {
     }
 
     /// 30 real steps of the paper recipe (AdamW lr 5e-4, cycled batches) from the late state:
-    /// the automatic choice (which takes the scatter for layer 1 here) ends on the same bits
-    /// as the entry lists, so a run resumed by a build with the scatter path continues exactly.
-    func testTrainingWithTheScatterPathIsBitIdentical() throws {
+    /// the automatic choice (which takes both sides here) ends on the same bits as the input
+    /// side's entry lists, so a run resumed by a build that has both-sided sparsity continues
+    /// exactly.
+    func testTrainingWithBothSidesIsBitIdentical() throws {
         var finals: [[UInt64]] = []
-        for path in [WeightGradientPath.entryLists, .automatic] {
+        for path in [BackwardSparsity.inputSide, .automatic] {
             let m = try model(Double.self, .late, path: path)
             let opt = AdamW<Double>(count: m.parameters.count, lr: 5e-4, weightDecay: 0)
             let data = SparseKernelTests.data
             var order = BatchOrder(mode: .cycle, trainCount: 1000, batchSize: 200, seed: 0)
             let feeder = BatchFeeder(order: order, inputs: data.train.normalizedPixels(as: Double.self),
                                      labels: data.train.labelsAsInt32(), features: 784, sparse: true)
-            var scatterSteps = 0
+            var scatterSteps = 0, gatherSteps = 0
             for step in 1...30 {
                 let loss = TrainingStep.run(m, opt, batch: feeder.batch(step: step, order: &order), loss: .mse)
                 XCTAssertTrue(loss.isFinite)
-                if m.lastWeightGradientPaths[0] == .scatter { scatterSteps += 1 }
+                if m.lastWeightGradientSparsity[0] == .bothSides { scatterSteps += 1 }
+                if m.lastInputGradientSparsity[1] == .bothSides { gatherSteps += 1 }
             }
             XCTAssertEqual(scatterSteps, path == .automatic ? 30 : 0)
+            XCTAssertEqual(gatherSteps, path == .automatic ? 30 : 0)
             finals.append(m.fileParameters().map(\.bitPattern))
         }
         XCTAssertEqual(zip(finals[0], finals[1]).filter { $0 != $1 }.count, 0, "parameters differ after 30 steps")
@@ -115,18 +126,22 @@ final class ScatterGradientTests: XCTestCase {
         XCTAssertGreaterThan(zip(finals[0], initial).filter { $0 != $1 }.count, 10_000, "the steps changed the weights")
     }
 
-    /// The automatic choice follows the density: the scatter for layer 1 late in the paper
-    /// recipe (2.7% of its units active), the entry lists at the Omnigrok fixture (~20%) and at
-    /// init; never with two threads (the scatter runs on one); the dense output layer has none.
+    /// The automatic choice follows the density: both sides late in the paper recipe (layers
+    /// 2.7% and 3.9% active), the input side at the Omnigrok fixture (~20%) and at init (where
+    /// layer 2 runs dense: no sparse input gradient); never with two threads (both-sided runs
+    /// on one); the dense output layer has none.
     func testAutomaticChoosesByDensity() throws {
-        let expected: [(State, Int, WeightGradientPath)] = [
-            (.late, 1, .scatter), (.omnigrok, 1, .entryLists), (.initial, 1, .entryLists), (.late, 2, .entryLists),
+        let expected: [(State, Int, BackwardSparsity, BackwardSparsity?)] = [
+            (.late, 1, .bothSides, .bothSides), (.omnigrok, 1, .inputSide, .inputSide),
+            (.initial, 1, .inputSide, nil), (.late, 2, .inputSide, .inputSide),
         ]
-        for (state, threads, path) in expected {
+        for (state, threads, weights, inputs) in expected {
             let m = try model(Double.self, state, threads: threads)
             _ = gradients(m, batches: 1, loss: .mse)
-            XCTAssertEqual(m.lastWeightGradientPaths[0], path, "\(state), \(threads) thread(s)")
-            XCTAssertNil(m.lastWeightGradientPaths[2])
+            XCTAssertEqual(m.lastWeightGradientSparsity[0], weights, "\(state), \(threads) thread(s)")
+            XCTAssertEqual(m.lastInputGradientSparsity[1], inputs, "\(state), \(threads) thread(s)")
+            XCTAssertNil(m.lastWeightGradientSparsity[2])
+            XCTAssertNil(m.lastInputGradientSparsity[0])
         }
     }
 }
