@@ -63,6 +63,12 @@ public enum KernelChoice: String, Codable, Sendable, CaseIterable { case sparse,
 /// layout; these two functions are the only crossing. Biases are the same in both.
 extension MLPShape {
     /// A storage-layout buffer (parameters, or any per-parameter optimizer state) in file layout.
+    /// (Specialized for the training precisions: every evaluation and checkpoint crosses here
+    /// with a few hundred thousand values, which the unspecialized generic copies one value
+    /// witness call at a time.)
+    @_specialize(where T == Double, U == Double)
+    @_specialize(where T == Float, U == Float)
+    @_specialize(where T == Float, U == Double)
     public func fileLayout<T, U>(fromStorage s: UnsafeBufferPointer<T>, as convert: (T) -> U) -> [U] {
         precondition(s.count == parameterCount, "fileLayout: \(s.count) values for \(parameterCount) parameters")
         var out = [U]()
@@ -76,6 +82,8 @@ extension MLPShape {
     }
 
     /// A file-layout buffer into storage layout.
+    @_specialize(where T == Double)
+    @_specialize(where T == Float)
     public func storageLayout<T>(fromFile f: UnsafeBufferPointer<T>, into s: UnsafeMutableBufferPointer<T>) {
         precondition(f.count == parameterCount && s.count == parameterCount, "storageLayout: size mismatch")
         for l in 0..<layerCount {

@@ -45,12 +45,12 @@ public struct Checkpoint<T: BLASScalar> {
     }
 
     static func tensor(_ name: String, _ values: [T]) -> Tensor {
-        if T.self == Double.self { return Tensor(name: name, shape: [values.count], doubles: values as! [Double]) }
+        if T.self == Double.self { return Tensor(name: name, shape: [values.count], doubles: reinterpreted(values, as: Double.self)) }
         return Tensor(name: name, shape: [values.count], floats: values.map { Float($0) })
     }
 
     static func values(_ t: Tensor) throws -> [T] {
-        if T.self == Double.self { return try t.doubles() as! [T] }
+        if T.self == Double.self { return reinterpreted(try t.doubles(), as: T.self) }
         return try t.floats().map { T($0) }
     }
 

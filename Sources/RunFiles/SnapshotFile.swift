@@ -12,7 +12,7 @@ public enum SnapshotFile {
     public static func tensors<T: BLASScalar>(layout: ParameterLayout, parameters: UnsafeBufferPointer<T>) -> [Tensor] {
         layout.tensors.map { t in
             let values = Array(parameters[t.range])
-            if T.self == Double.self { return Tensor(name: t.name, shape: t.dims, doubles: values as! [Double]) }
+            if T.self == Double.self { return Tensor(name: t.name, shape: t.dims, doubles: reinterpreted(values, as: Double.self)) }
             return Tensor(name: t.name, shape: t.dims, floats: values.map { Float($0) })
         }
     }
