@@ -68,6 +68,15 @@ func scatterWeightGradient<T: BLASScalar>(inputs x: SparseRowsView<T>, activeRow
 func scatterGroup<T>(_: T.Type) -> Int { max(1, 64 / MemoryLayout<T>.stride) }
 
 extension MLP {
+    /// The policy's answer when it forces one way; nil when the cost decides.
+    var forcedBothSides: Bool? {
+        switch backwardSparsity {
+        case .inputSide: return false
+        case .bothSides: return true
+        case .automatic: return nil
+        }
+    }
+
     /// Whether the scatter weight gradient costs less than the entry lists for layer l on this
     /// batch.
     /// The entry lists do nnz(x) x nOut multiply-adds, a vector register's lanes at a time;
@@ -80,19 +89,9 @@ extension MLP {
     /// active) 0.4x in f64 and 0.7x in f32.
     @inline(__always)
     func prefersScatter(layer l: Int, inputs x: SparseRowsView<T>, rows: Int) -> Bool {
-        switch backwardSparsity {
-        case .inputSide: return false
-        case .bothSides: return true
-        case .automatic: break
-        }
+        if let forced = forcedBothSides { return forced }
         let nIn = widths[l], nOut = widths[l + 1]
-        let units = workspace.active[l].view
-        var inputNonzeros = 0, products = 0
-        for r in 0..<rows {
-            let n = x.entries(r).count
-            inputNonzeros += n
-            products += n * units.entries(r).count
-        }
+        let (inputNonzeros, products) = countPairs(x, workspace.active[l].view, rows: rows)
         let lanes = T.Register.scalarCount
         return lanes * (2 * products + nIn * nOut) < inputNonzeros * nOut
     }
@@ -136,20 +135,23 @@ extension MLP {
     /// multiply-adds, a scalar copy about one.
     @inline(__always)
     func prefersGather(layer l: Int, rows: Int) -> Bool {
-        switch backwardSparsity {
-        case .inputSide: return false
-        case .bothSides: return true
-        case .automatic: break
-        }
+        if let forced = forcedBothSides { return forced }
         let nIn = widths[l], nOut = widths[l + 1]
-        let units = workspace.active[l].view, below = workspace.active[l - 1].view
-        var active = 0, products = 0
-        for r in 0..<rows {
-            let a = units.entries(r).count
-            active += a
-            products += a * below.entries(r).count
-        }
+        let (active, products) = countPairs(workspace.active[l].view, workspace.active[l - 1].view, rows: rows)
         let lanes = T.Register.scalarCount
         return lanes * 2 * products + rows * nIn < active * nIn + lanes * nIn * nOut
     }
+}
+
+/// Over the first `rows` rows: the entries of `a`, and the sum over rows of entries(a) x
+/// entries(b) (the pairs a both-sided product visits).
+@inline(__always)
+func countPairs<T>(_ a: SparseRowsView<T>, _ b: SparseRowsView<T>, rows: Int) -> (entries: Int, products: Int) {
+    var entries = 0, products = 0
+    for r in 0..<rows {
+        let n = a.entries(r).count
+        entries += n
+        products += n * b.entries(r).count
+    }
+    return (entries, products)
 }
