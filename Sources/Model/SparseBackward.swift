@@ -21,9 +21,10 @@ public enum BackwardSparsity: String, Sendable, CaseIterable {
 ///
 ///   dW^T[k, j] = sum over the rows r where unit j is active (ascending) of x[r, k] * d[r, j],
 ///
-/// visiting only the non-zero x[r, k]. The terms left out are exactly those zero products, and each element sums the same
-/// non-zero terms in the same order with the same fused multiply-adds, so both paths give
-/// the same bits (for finite inputs: a NaN input times a zero delta is NaN on the entry lists).
+/// visiting only the non-zero x[r, k]. The terms left out are exactly the products with an
+/// inactive unit's zero delta, and each element sums the same non-zero terms in the same order
+/// with the same fused multiply-adds, so both paths give the same bits (for finite inputs: a
+/// NaN input times a zero delta is NaN on the entry lists).
 ///
 /// Units are taken `group` at a time (8 in f64, 16 in f32: one cache line of dW per input
 /// unit); their columns accumulate in `scratch` ([nIn, group], 50 KB for layer 1, in L2) and
