@@ -29,6 +29,8 @@ public struct TrainingRun {
     public var quiet = false
     /// Build figures/ and report.html when training ends.
     public var buildReport = true
+    /// Seconds of wall time between checkpoints (`CheckpointPolicy`; 0: at every evaluation).
+    public var checkpointInterval = CheckpointPolicy.defaultInterval
     /// Recorded in config.json as "command_line" (e.g. grok-train's arguments, shell-quoted).
     public var commandLine = ""
     /// Where notes (one line each, on stderr for the CLI) and results (stdout) go.
@@ -111,7 +113,7 @@ public struct TrainingRun {
         let tensorBoard: [TrainingObserver] = diagnostics.tensorboard == true ? [TensorBoardObserver(runDirectory: directory.url)] : []
         let result = try Trainer.run(config: config, data: data, directory: directory, resume: fromCheckpoint,
                                      observers: [observer] + snapshotPruner(config: config, diagnostics: diagnostics) + live + tensorBoard,
-                                     progress: progress)
+                                     progress: progress, checkpointInterval: checkpointInterval)
         for line in result.summary { output(line) }
         if buildReport { report(seed: config.seed) }
         return result

@@ -21,21 +21,24 @@ public struct RunResult: Sendable {
 public enum Trainer {
     /// The image datasets' entry (the MLP).
     public static func run(config: TrainingConfig, data: DataSplit, directory: RunDirectory,
-                           resume: Bool, observers: [TrainingObserver],
-                           progress: ProgressReporter) throws -> RunResult {
-        try run(config: config, data: .images(data), directory: directory, resume: resume, observers: observers, progress: progress)
+                           resume: Bool, observers: [TrainingObserver], progress: ProgressReporter,
+                           checkpointInterval: Double = CheckpointPolicy.defaultInterval) throws -> RunResult {
+        try run(config: config, data: .images(data), directory: directory, resume: resume, observers: observers,
+                progress: progress, checkpointInterval: checkpointInterval)
     }
 
+    /// `checkpointInterval`: seconds of wall time between checkpoints (see `CheckpointPolicy`).
     public static func run(config: TrainingConfig, data: TrainingData, directory: RunDirectory,
-                           resume: Bool, observers: [TrainingObserver],
-                           progress: ProgressReporter) throws -> RunResult {
+                           resume: Bool, observers: [TrainingObserver], progress: ProgressReporter,
+                           checkpointInterval: Double = CheckpointPolicy.defaultInterval) throws -> RunResult {
+        let policy = CheckpointPolicy(interval: checkpointInterval)
         switch config.dtype {
         case .f64:
             return try TrainingLoop<Double>(config: config, data: data, directory: directory,
-                                            observers: observers, progress: progress).run(resume: resume)
+                                            observers: observers, progress: progress, checkpoints: policy).run(resume: resume)
         case .f32:
             return try TrainingLoop<Float>(config: config, data: data, directory: directory,
-                                           observers: observers, progress: progress).run(resume: resume)
+                                           observers: observers, progress: progress, checkpoints: policy).run(resume: resume)
         }
     }
 }
@@ -64,8 +67,11 @@ final class TrainingLoop<T: BLASScalar> {
     let trainRows: SparseRows<T>?, testRows: SparseRows<T>?
     let probeInputs: [Double], probeLabels: [Int32]
 
+    let checkpoints: CheckpointPolicy
+
     init(config: TrainingConfig, data: TrainingData, directory: RunDirectory,
-         observers: [TrainingObserver], progress: ProgressReporter) throws {
+         observers: [TrainingObserver], progress: ProgressReporter, checkpoints: CheckpointPolicy) throws {
+        self.checkpoints = checkpoints
         try config.validate()
         if case .images = data { try config.validate(features: data.features, classes: 10) }
         self.config = config
@@ -177,9 +183,12 @@ final class TrainingLoop<T: BLASScalar> {
         var lastTestAccuracy = -Double.infinity
         let clock = ProgressReporter.now
         var segmentStart = clock()
+        // A resumed run starts from a checkpoint; a fresh one writes its first at once.
+        var lastCheckpointTime: Double? = resume ? segmentStart : nil
 
         /// Evaluate on the full sets, hand the weights to the observers, append the metrics row,
-        /// save the snapshot and the checkpoint. Returns false when the model has diverged.
+        /// save the snapshot and, when the policy says so, the checkpoint. Returns false when
+        /// the model has diverged.
         func evaluate(step: Int) throws -> Bool {
             let t0 = clock()
             trainSeconds += t0 - segmentStart
@@ -214,8 +223,11 @@ final class TrainingLoop<T: BLASScalar> {
             }
             let t3 = clock()
             otherSeconds += t3 - t0
-            try writeCheckpoint(step: step, trainSeconds: trainSeconds, otherSeconds: otherSeconds)
-            lastCheckpointStep = step
+            if checkpoints.writes(now: t3, last: lastCheckpointTime) {
+                try writeCheckpoint(step: step, trainSeconds: trainSeconds, otherSeconds: otherSeconds)
+                lastCheckpointStep = step
+                lastCheckpointTime = t3
+            }
             let t4 = clock()
             otherSeconds += t4 - t3
             let before = background
@@ -233,6 +245,13 @@ final class TrainingLoop<T: BLASScalar> {
 
         func finish(_ outcome: RunOutcome, step: Int) throws -> RunResult {
             trainSeconds += clock() - segmentStart
+            if outcome == .completed, lastCheckpointStep != step {
+                // A finished run ends on a checkpoint, so more steps can follow it.
+                let t = clock()
+                try writeCheckpoint(step: step, trainSeconds: trainSeconds, otherSeconds: otherSeconds)
+                lastCheckpointStep = step
+                otherSeconds += clock() - t
+            }
             progress.finish()
             var summary: [String] = []
             for o in observers { summary += try o.runEnded(outcome) }

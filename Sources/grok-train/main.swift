@@ -170,6 +170,9 @@ struct Train: ParsableCommand {
     @Flag(help: "Replace an existing run directory: only a GrokLab run (config.json and run files only), never one in use, the working directory, its parents or your home.")
     var force = false
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Write the checkpoint (what --resume continues from) at an evaluation only when this many seconds have passed since the last one; a fresh run's first evaluation, the end and a stop (Ctrl-C, SIGTERM, SIGHUP) always write one. A run killed hard recomputes the evaluations after its checkpoint, identically. 0: at every evaluation. Applies on --resume too. (default: 60)", valueName: "seconds"))
+    var checkpointInterval: Double?
+
     @Flag(help: "No progress line or log lines, only the summary.")
     var quiet = false
 
@@ -283,6 +286,10 @@ struct Train: ParsableCommand {
         }
         run.quiet = quiet
         run.buildReport = !noReport
+        if let v = checkpointInterval {
+            guard v.isFinite, v >= 0 else { throw GrokError("--checkpoint-interval must be a number of seconds >= 0, got \(v)") }
+            run.checkpointInterval = v
+        }
         run.commandLine = CommandLine.arguments.map(Self.shellQuote).joined(separator: " ")
         let result = try run.run()
         let (line, error) = run.conclusion(of: result)
@@ -307,7 +314,7 @@ struct Train: ParsableCommand {
 
     /// The flags --resume applies; config.json decides everything else. --force lets a run
     /// whose checkpoint is gone start again from step 0 over the results it holds.
-    static let appliedOnResume: Set<String> = ["resume", "out", "threads", "quiet", "no-report", "force"]
+    static let appliedOnResume: Set<String> = ["resume", "out", "threads", "quiet", "no-report", "force", "checkpoint-interval"]
 
     /// The flags given on `arguments` (the command line after the tool's name) that --resume
     /// ignores, by name, in order. Read from the arguments themselves, so every flag grok-train

@@ -63,7 +63,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(dump.status, 0, dump.stderr)
         let root = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
         let arguments = try XCTUnwrap((root["command"] as? [String: Any])?["arguments"] as? [[String: Any]])
-        let applied: Set<String> = ["resume", "out", "threads", "quiet", "no-report", "force"]
+        let applied: Set<String> = ["resume", "out", "threads", "quiet", "no-report", "force", "checkpoint-interval"]
         var given: [String] = [], expected: [String] = []
         for a in arguments {
             guard let kind = a["kind"] as? String, kind != "positional",
@@ -92,8 +92,19 @@ final class CommandLineTests: XCTestCase {
 
     /// SIGKILL, then --resume, twice: the result equals a run never killed. The kills are
     /// placed by what the run has written (after its 4th, then its 14th snapshot file), not by
-    /// a timer, so every run of the test kills a run that has something to resume.
+    /// a timer, so every run of the test kills a run that has something to resume. With a
+    /// checkpoint at every evaluation (--checkpoint-interval 0) the kills leave one past step 0;
+    /// with the default interval (60 s, longer than this run) the only checkpoint is the first
+    /// evaluation's, and the resumed run recomputes every evaluation after it.
     func testKilledAndResumedRunIsBitIdentical() throws {
+        try killTwiceAndResume(interval: ["--checkpoint-interval", "0"], checkpointPastStart: true)
+    }
+
+    func testKilledRunWithTheDefaultCheckpointIntervalRecomputesItsEvaluations() throws {
+        try killTwiceAndResume(interval: [], checkpointPastStart: false)
+    }
+
+    func killTwiceAndResume(interval: [String], checkpointPastStart: Bool) throws {
         let full = temporaryDirectory("k-full"), part = temporaryDirectory("k-part")
         defer { try? FileManager.default.removeItem(at: full); try? FileManager.default.removeItem(at: part) }
         let args = small + ["--steps", "300", "--snapshots", "30", "--lr", "1e-3", "--no-report"]
@@ -103,7 +114,7 @@ final class CommandLineTests: XCTestCase {
         for (i, killAt) in [4, 14].enumerated() {
             let p = Process()
             p.executableURL = try Tool.url("grok-train")
-            p.arguments = i == 0 ? args + ["--out", part.path] : ["--resume", "--out", part.path, "--quiet", "--no-report"]
+            p.arguments = (i == 0 ? args + ["--out", part.path] : ["--resume", "--out", part.path, "--quiet", "--no-report"]) + interval
             var env = ProcessInfo.processInfo.environment
             env["GROKLAB_REEXEC"] = "1"
             env["OPENBLAS_CORETYPE"] = nil   // a forced kernel adds a note line the one-line checks would count
@@ -118,6 +129,12 @@ final class CommandLineTests: XCTestCase {
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             XCTAssertEqual(p.terminationReason, .uncaughtSignal, "kill \(i + 1): the run ended before it was killed")
+            let checkpointStep = try CheckpointInfo.step(in: part.appendingPathComponent("checkpoint.safetensors"))
+            if checkpointPastStart {
+                XCTAssertGreaterThan(checkpointStep, 0, "kill \(i + 1): a checkpoint at every evaluation")
+            } else {
+                XCTAssertEqual(checkpointStep, 0, "kill \(i + 1): the default interval checkpoints the first evaluation only")
+            }
         }
         let last = try Tool.run("grok-train", ["--resume", "--out", part.path, "--quiet", "--no-report"])
         XCTAssertEqual(last.status, 0, last.stderr)
