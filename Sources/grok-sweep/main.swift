@@ -27,7 +27,8 @@ struct Start: ParsableCommand {
         --snapshot-dtype, --no-report, --clamp-ref, --clamp-ref-run, --constrain-norm.
         Paths (--data-dir, --clamp-ref-run) are checked once and stored absolute, so
         the runs find them from any directory. The sweep's own business: --threads
-        (each run has one), --out, --resume, --quiet, --force (below).
+        (each run has one), --out, --resume, --quiet, --force (below); its runs
+        checkpoint on grok-train's default --checkpoint-interval.
 
         Snapshots: sweep runs keep about \(SweepGrid.defaultKeepSnapshots) snapshot
         files each (spread in log(step), plus the first, the last and the

@@ -115,6 +115,7 @@ public enum TrainFlags {
         TrainFlag("out", .text, refused: "each run's directory is runs/<cell> inside the sweep directory (grok-sweep's --out names the sweep directory)"),
         TrainFlag("resume", .toggle, refused: "rerunning the same grok-sweep command resumes unfinished runs"),
         TrainFlag("quiet", .toggle, refused: sweepOwned),
+        TrainFlag("checkpoint-interval", .number, refused: "a sweep's runs checkpoint on grok-train's default interval (60 s), and a run the sweep stops writes one as it stops"),
         TrainFlag("check", .toggle, refused: sweepOwned),
         // grok-sweep's own --force (a directory holding another grid) is read before the grok-train
         // flags; a run is never forced over: a run whose settings changed starts over in its cell.
