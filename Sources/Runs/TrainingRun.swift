@@ -71,6 +71,12 @@ public struct TrainingRun {
             if let step = try directory.checkpointStep() {
                 try directory.verifyMetricsHistory(throughStep: step, evaluationSteps: evaluationSteps)
                 fromCheckpoint = true
+                // A run killed hard may have evaluated past its last checkpoint (written on an
+                // interval): those rows are dropped and come back identical. Say so.
+                let after = ((try? MetricsFile.steps(directory.metricsURL)) ?? []).filter { $0 > step }
+                if let last = after.last {
+                    note("note: the checkpoint is at step \(step); the \(after.count) evaluation\(after.count == 1 ? "" : "s") after it (to step \(last)) will be recomputed, identically")
+                }
             } else {
                 // No checkpoint: either the run stopped before its first one (nothing beyond
                 // step 0 to lose), or the file was deleted and the results are still here.

@@ -138,6 +138,10 @@ final class CommandLineTests: XCTestCase {
         }
         let last = try Tool.run("grok-train", ["--resume", "--out", part.path, "--quiet", "--no-report"])
         XCTAssertEqual(last.status, 0, last.stderr)
+        if !checkpointPastStart {
+            XCTAssertTrue(last.stderr.contains("the checkpoint is at step 0; the "), last.stderr)
+            XCTAssertTrue(last.stderr.contains("will be recomputed, identically"), last.stderr)
+        }
         XCTAssertEqual(try Data(contentsOf: full.appendingPathComponent("metrics.csv")),
                        try Data(contentsOf: part.appendingPathComponent("metrics.csv")), "metrics differ after two kills")
         let snap = "snapshots/step-0000000300.safetensors"
