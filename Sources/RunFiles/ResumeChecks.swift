@@ -26,14 +26,17 @@ extension RunDirectory {
     /// Refuses a metrics.csv whose rows up to the checkpoint's step are not exactly the
     /// evaluations the schedule made by then (rows lost, or from another run). Rows after the
     /// checkpoint and a partial last line are normal after a kill: `MetricsLog` drops them.
-    public func verifyMetricsHistory(throughStep step: Int, evaluationSteps: [Int]) throws {
+    /// Returns the steps of those later rows (they will be recomputed).
+    @discardableResult
+    public func verifyMetricsHistory(throughStep step: Int, evaluationSteps: [Int]) throws -> [Int] {
         let expected = evaluationSteps.filter { $0 <= step }
         guard FileManager.default.fileExists(atPath: metricsURL.path) else {
-            if expected.isEmpty { return }
+            if expected.isEmpty { return [] }
             throw GrokError("cannot resume: \(metricsURL.path) is missing but the checkpoint is at step \(step); start again with --force")
         }
-        let found = try MetricsFile.steps(metricsURL).filter { $0 <= step }
-        guard found != expected else { return }
+        let all = try MetricsFile.steps(metricsURL)
+        let found = all.filter { $0 <= step }
+        guard found != expected else { return all.filter { $0 > step } }
         let missing = expected.first { !found.contains($0) }
         let detail = missing.map { "step \($0) is missing" }
             ?? "it has rows the schedule does not make (\(found.count) rows, \(expected.count) expected)"

@@ -69,11 +69,10 @@ public struct TrainingRun {
         case .resume(_, let force):
             if let n = try directory.verifyDataChecksum(data.checksum) { note(n) }
             if let step = try directory.checkpointStep() {
-                try directory.verifyMetricsHistory(throughStep: step, evaluationSteps: evaluationSteps)
-                fromCheckpoint = true
                 // A run killed hard may have evaluated past its last checkpoint (written on an
                 // interval): those rows are dropped and come back identical. Say so.
-                let after = ((try? MetricsFile.steps(directory.metricsURL)) ?? []).filter { $0 > step }
+                let after = try directory.verifyMetricsHistory(throughStep: step, evaluationSteps: evaluationSteps)
+                fromCheckpoint = true
                 if let last = after.last {
                     note("note: the checkpoint is at step \(step); the \(after.count) evaluation\(after.count == 1 ? "" : "s") after it (to step \(last)) will be recomputed, identically")
                 }

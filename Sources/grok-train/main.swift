@@ -258,6 +258,9 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        if let v = checkpointInterval, !(v.isFinite && v >= 0) {
+            throw GrokError("--checkpoint-interval must be a number of seconds >= 0, got \(v)")
+        }
         if let w = BLASRuntime.slowKernelWarning { note(w) }
         var run: TrainingRun
         if resume {
@@ -286,10 +289,7 @@ struct Train: ParsableCommand {
         }
         run.quiet = quiet
         run.buildReport = !noReport
-        if let v = checkpointInterval {
-            guard v.isFinite, v >= 0 else { throw GrokError("--checkpoint-interval must be a number of seconds >= 0, got \(v)") }
-            run.checkpointInterval = v
-        }
+        if let v = checkpointInterval { run.checkpointInterval = v }
         run.commandLine = CommandLine.arguments.map(Self.shellQuote).joined(separator: " ")
         let result = try run.run()
         let (line, error) = run.conclusion(of: result)
