@@ -69,6 +69,29 @@ public final class MLP<T: BLASScalar> {
     @inline(__always) func weightGradient(_ l: Int) -> UnsafeMutablePointer<T> { gradients.baseAddress! + shape.offsets[l] }
     @inline(__always) func biasGradient(_ l: Int) -> UnsafeMutablePointer<T> { weightGradient(l) + widths[l + 1] * widths[l] }
 
+    /// The parameters whose gradient is zero for every batch drawn from these `rows` input rows
+    /// ([rows, widths[0]]): the first layer's weights of the inputs that are zero (±0) in all of
+    /// them (MNIST's border pixels), as sorted, disjoint ranges of `parameters`. Their gradient is
+    /// a sum of products with those zeros, on every kernel path.
+    public func silentParameterRanges(inputs: UnsafePointer<T>, rows: Int) -> [Range<Int>] {
+        let nIn = widths[0], nOut = widths[1]
+        var ever = [Bool](repeating: false, count: nIn)
+        for r in 0..<rows {
+            for k in 0..<nIn where inputs[r * nIn + k] != 0 || inputs[r * nIn + k].isNaN { ever[k] = true }
+        }
+        var ranges: [Range<Int>] = []
+        let base = shape.offsets[0]   // W_1 stored input-major: input k's weights are one row
+        for k in 0..<nIn where !ever[k] {
+            let row = (base + k * nOut)..<(base + (k + 1) * nOut)
+            if let last = ranges.last, last.upperBound == row.lowerBound {
+                ranges[ranges.count - 1] = last.lowerBound..<row.upperBound
+            } else {
+                ranges.append(row)
+            }
+        }
+        return ranges
+    }
+
     // MARK: initialization and layout
 
     /// PyTorch nn.Linear default init (kaiming_uniform(a=sqrt 5) for weights, which is

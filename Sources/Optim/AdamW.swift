@@ -27,6 +27,20 @@ public final class AdamW<T: BLASScalar>: Optimizer {
     /// torch.optim.AdamW on model.parameters(). arXiv 2606.13753 decays the weight matrices only
     /// (parameter groups with weight_decay 0 for the biases).
     public var decayRanges: [Range<Int>]? = nil
+    /// Parameters whose gradient is zero at every step (sorted, disjoint), named by the caller
+    /// that knows it: the first layer's weights of inputs that are zero in every training example.
+    /// Their moments stay exactly zero, and then the update's result is p * decay exactly
+    /// (p * decay + (-step size * 0) / (sqrt(0) + eps) adds -0), so they skip the square root
+    /// and the division that bound the update, and with no weight decay they are not touched.
+    /// Each step first checks that their gradient really is zero (a read of the gradient only);
+    /// the first time it is not, or when a moment is not zero or eps <= 0 (where 0/0 would make
+    /// them NaN), they go through the full update from then on.
+    public var silentRanges: [Range<Int>] = [] { didSet { silentChecked = false } }
+    /// Whether `silentRanges` may be skipped: checked (moments +0, the bits the update keeps
+    /// there; eps > 0) at the first step after they are set or the state is restored.
+    var silentUsable = false, silentChecked = false
+    /// Whether the last step left `silentRanges` out of the full update.
+    public private(set) var skippedSilentRanges = false
     let m: UnsafeMutableBufferPointer<T>
     let v: UnsafeMutableBufferPointer<T>
 
@@ -59,10 +73,24 @@ public final class AdamW<T: BLASScalar>: Optimizer {
         let epsT = T(eps)
         let p = parameters.baseAddress!, g = gradients.baseAddress!
         let m = self.m.baseAddress!, v = self.v.baseAddress!
-        func update(_ r: Range<Int>, decay: T) {
+        func full(_ r: Range<Int>, decay: T) {
             adamWUpdate(p + r.lowerBound, g + r.lowerBound, m + r.lowerBound, v + r.lowerBound, count: r.count,
                         decay: decay, lerpWeight: lerpSmall ? w1 : -b1, lerpSmall: lerpSmall, beta2: b2,
                         oneMinusBeta2: oneMinusB2, bc2Sqrt: bc2Sqrt, negStepSize: negStepSize, eps: epsT)
+        }
+        let silent = silentRangesUsable(gradients: g)
+        skippedSilentRanges = !silent.isEmpty
+        func update(_ r: Range<Int>, decay: T) {
+            guard !silent.isEmpty else { return full(r, decay: decay) }
+            // Element-wise, so splitting around the silent ranges changes no value.
+            var start = r.lowerBound
+            for quiet in silent where quiet.overlaps(r) {
+                let inside = quiet.clamped(to: r)
+                if inside.lowerBound > start { full(start..<inside.lowerBound, decay: decay) }
+                if decay != 1 { scale(p + inside.lowerBound, count: inside.count, by: decay) }
+                start = inside.upperBound
+            }
+            if start < r.upperBound { full(start..<r.upperBound, decay: decay) }
         }
         guard let decayRanges else {
             forEachChunk(count: count, threads: threads) { update($0, decay: decay) }
@@ -78,6 +106,23 @@ public final class AdamW<T: BLASScalar>: Optimizer {
         if start < count { update(start..<count, decay: 1) }
     }
 
+    /// `silentRanges` if they may be skipped this step, else none (see there).
+    func silentRangesUsable(gradients g: UnsafePointer<T>) -> [Range<Int>] {
+        guard !silentRanges.isEmpty else { return [] }
+        if !silentChecked {
+            silentChecked = true
+            silentUsable = eps > 0 && silentRanges.allSatisfy { r in
+                r.lowerBound >= 0 && r.upperBound <= count && r.allSatisfy { isPlusZero(m[$0]) && isPlusZero(v[$0]) }
+            }
+        }
+        guard silentUsable else { return [] }
+        for r in silentRanges where !allZero(g + r.lowerBound, count: r.count) {
+            silentUsable = false
+            return []
+        }
+        return silentRanges
+    }
+
     public func stateBuffers() -> [(name: String, values: [T])] {
         [("exp_avg", Array(m)), ("exp_avg_sq", Array(v))]
     }
@@ -86,8 +131,31 @@ public final class AdamW<T: BLASScalar>: Optimizer {
         guard stepCount >= 0 else { throw GrokError("AdamW state: negative step count \(stepCount)") }
         try restoreBuffer("exp_avg", optimizer: "AdamW", from: buffers, into: m)
         try restoreBuffer("exp_avg_sq", optimizer: "AdamW", from: buffers, into: v)
+        silentChecked = false
         self.stepCount = stepCount
     }
+}
+
+/// p[i] *= factor: the update of a parameter with zero gradient and zero moments.
+@inline(never)
+func scale<T: BLASScalar>(_ p: UnsafeMutablePointer<T>, count: Int, by factor: T) {
+    for i in 0..<count { p[i] = p[i] * factor }
+}
+
+/// Whether all `count` values are ±0, read as bit patterns with the sign cleared (one OR
+/// reduction, vectorized; a NaN or any other value is not zero).
+@inline(never)
+func allZero<T: BLASScalar>(_ a: UnsafePointer<T>, count: Int) -> Bool {
+    if MemoryLayout<T>.size == 4 {
+        let bits = UnsafeRawPointer(a).assumingMemoryBound(to: UInt32.self)
+        var any: UInt32 = 0
+        for i in 0..<count { any |= bits[i] & 0x7fff_ffff }
+        return any == 0
+    }
+    let bits = UnsafeRawPointer(a).assumingMemoryBound(to: UInt64.self)
+    var any: UInt64 = 0
+    for i in 0..<count { any |= bits[i] & 0x7fff_ffff_ffff_ffff }
+    return any == 0
 }
 
 /// The whole AdamW update for `count` elements in one vectorizable pass. Its cost is the
@@ -131,3 +199,6 @@ func adamWPass<T: BLASScalar>(_ p: UnsafeMutablePointer<T>, _ g: UnsafePointer<T
         v[i] = vi
     }
 }
+
+@inline(__always)
+func isPlusZero<T: BinaryFloatingPoint>(_ x: T) -> Bool { x == 0 && x.sign == .plus }

@@ -127,6 +127,13 @@ final class TrainingLoop<T: BLASScalar> {
         let trainX = trainInputs, trainY = trainLabels
         probeInputs = probe.flatMap { i in (0..<f).map { Double(trainX[i * f + $0]) } }
         probeLabels = probe.map { trainY[$0] }
+        // The weights of pixels that are zero in every training image never get a gradient:
+        // AdamW leaves out their square roots and divisions (the same values).
+        if let net = model as? MLP<T>, let adam = optimizer as? AdamW<T> {
+            adam.silentRanges = trainX.withUnsafeBufferPointer {
+                net.silentParameterRanges(inputs: $0.baseAddress!, rows: trainY.count)
+            }
+        }
     }
 
     func run(resume: Bool) throws -> RunResult {
