@@ -123,7 +123,51 @@ public struct WarningReport: Sendable {
         let good = summaries.filter(\.warnsInTime).map(\.signal)
         out.append(good.isEmpty ? "No signal warned every collapsed run in time without a false alarm on a control."
                                 : "Warned every collapsed run in time with no false alarm: " + good.joined(separator: ", ") + ".")
+        out.append(answer().joined(separator: " "))
         return out.joined(separator: "\n\n") + "\n"
+    }
+
+    /// The answer the study is for, in words, from the scores: what it rests on, how HTSR's own
+    /// rule did, and the best of the other signals (most collapsed runs warned in time, then
+    /// fewest false alarms, then fewest warnings before the peak; ties named together).
+    func answer() -> [String] {
+        let scored = runs.filter { $0.accuracy != nil }
+        let collapsed = scored.filter { $0.accuracy?.collapseStep != nil }.count
+        let controls = scored.filter { $0.accuracy?.collapseStep == nil && $0.finished }.count
+        let pending = scored.count - collapsed - controls
+        func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        let collapsedTraining = scored.filter { $0.accuracy?.collapseStep != nil && !$0.finished }.count
+        var lines = ["This rests on \(count(collapsed, "collapsed run")) and \(count(controls, "control"))"
+                     + (pending > 0 ? "; \(count(pending, "run")) still training, not collapsed yet, \(pending == 1 ? "has" : "have") no verdict." : ".")]
+        if collapsedTraining > 0 {
+            lines.append("\(collapsedTraining) of the collapsed runs \(collapsedTraining == 1 ? "is" : "are") still training: "
+                         + "a signal that has not fired on \(collapsedTraining == 1 ? "it" : "them") may yet fire, after the onset.")
+        }
+        func said(_ s: SignalSummary) -> String {
+            let alarms = s.controlRuns == 0 ? "had no control to raise a false alarm on"
+                : "raised a false alarm on \(s.falseAlarms) of \(count(s.controlRuns, "control"))"
+            return "warned in time on \(s.inTime) of \(count(s.collapsedRuns, "collapsed run")) (\(s.beforePeak) before the "
+                + "accuracy peak, \(s.late) after the onset, \(s.missed) never) and \(alarms)."
+        }
+        for s in summaries where s.signal.hasPrefix("paper rule") {
+            lines.append("HTSR's rule (\(s.signal): alpha < 2 with a correlation trap) " + said(s))
+        }
+        let others = summaries.filter { !$0.signal.hasPrefix("paper rule") && $0.collapsedRuns > 0 }
+        func key(_ s: SignalSummary) -> (Int, Int, Int) { (s.inTime, -s.falseAlarms, -s.beforePeak) }
+        if let top = others.map(key).max(by: <) {
+            // Signals that did exactly as well are said together.
+            var groups: [(text: String, names: [String])] = []
+            for s in others where key(s) == top {
+                if let i = groups.firstIndex(where: { $0.text == said(s) }) { groups[i].names.append(s.signal) }
+                else { groups.append((said(s), [s.signal])) }
+            }
+            for (n, g) in groups.enumerated() {
+                let names = g.names.joined(separator: ", ")
+                let subject = n > 0 ? "Equally good by that measure, \(names)" : "The best other weight-only signal" + (g.names.count > 1 ? "s" : "") + ", \(names),"
+                lines.append(subject + (g.names.count > 1 ? " each " : " ") + g.text)
+            }
+        }
+        return lines
     }
 
     func heading(_ s: String, _ markdown: Bool) -> String { markdown ? "**\(s)**" : s + ":" }

@@ -10,9 +10,9 @@ final class WarnToolTests: XCTestCase {
     /// A run directory: config.json (the seed), htsr.csv with the given per-step fc1 alpha and
     /// centered traps (fc2 quiet), and, unless `metrics` is nil, metrics.csv with that test accuracy.
     func makeRun(_ name: String, seed: Int, alpha: [Double], traps: [Int], metrics test: [Double]?,
-                 layers: (String, String) = ("fc1", "fc2")) throws -> URL {
+                 layers: (String, String) = ("fc1", "fc2"), totalSteps: Int = 1_000_000) throws -> URL {
         let dir = try temporaryDirectory(self, name)
-        try "{\"seed\": \(seed), \"steps\": 1000000, \"diagnostics\": {\"collapse_drop\": 0.1, \"collapse_sustain\": 2, \"grokked_fraction\": 0.9, \"htsr\": \"paper\", \"rise_fraction\": 0.1, \"sparsity_threshold\": 1, \"train_fit\": 0.99}}\n"
+        try "{\"seed\": \(seed), \"steps\": \(totalSteps), \"diagnostics\": {\"collapse_drop\": 0.1, \"collapse_sustain\": 2, \"grokked_fraction\": 0.9, \"htsr\": \"paper\", \"rise_fraction\": 0.1, \"sparsity_threshold\": 1, \"train_fit\": 0.99}}\n"
             .write(to: dir.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
         var htsr = ["step,layer,N,M,alpha,num_traps,num_traps_centered,ks_stat,stable_rank,log_norm,status"]
         for (i, s) in Self.steps.enumerated() {
@@ -61,6 +61,41 @@ final class WarnToolTests: XCTestCase {
         XCTAssertEqual(table.status, 0, table.stderr)
         XCTAssertTrue(table.stdout.contains("1 of 2"), table.stdout)
         XCTAssertTrue(table.stdout.contains("No signal warned every collapsed run in time"), table.stdout)
+        XCTAssertTrue(table.stdout.contains("This rests on 2 collapsed runs and 0 controls."), table.stdout)
+        XCTAssertTrue(table.stdout.contains("HTSR's rule (paper rule steady: alpha < 2 with a correlation trap) warned in time on 1 of 2 "
+                                            + "collapsed runs (0 before the accuracy peak, 1 after the onset, 0 never) and had no control "
+                                            + "to raise a false alarm on."), table.stdout)
+    }
+
+    /// The answer in words with a control (alpha < 2 from 10^4, WeightWatcher's trap count 1, no
+    /// centered trap: a false alarm for the raw rule) and a run still training: the best other
+    /// signal is the one that warned the collapsed run in time without the alarm.
+    func testTheAnswerCountsControlsAndRunsWithoutAVerdict() throws {
+        let collapsing = try makeRun("collapsing", seed: 1, alpha: [6, 5, 4, 3, 1.9, 1.8, 1.7], traps: [0, 0, 0, 0, 1, 2, 3],
+                                     metrics: Self.collapsing)
+        let control = try makeRun("control", seed: 2, alpha: [6, 5, 4, 3, 1.9, 1.9, 1.9], traps: [0, 0, 0, 0, 0, 0, 0],
+                                  metrics: [0.1, 0.2, 0.5, 0.9, 0.9, 0.9, 0.9])
+        let training = try makeRun("training", seed: 3, alpha: [6, 5, 4, 3, 3, 3, 3], traps: [0, 0, 0, 0, 0, 0, 0],
+                                   metrics: [0.1, 0.2, 0.5, 0.9, 0.9, 0.9, 0.9], totalSteps: 10_000_000)
+        let r = try Tool.analyze(["warn", collapsing.path, control.path, training.path, "--format", "markdown"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("This rests on 1 collapsed run and 1 control; 1 run still training, not collapsed yet, has no verdict."), r.stdout)
+        XCTAssertTrue(r.stdout.contains("HTSR's rule (paper rule raw: alpha < 2 with a correlation trap) warned in time on 1 of 1 "
+                                        + "collapsed run (0 before the accuracy peak, 0 after the onset, 0 never) and raised a false "
+                                        + "alarm on 1 of 1 control."), r.stdout)   // WeightWatcher's trap count is 1 on the control
+        XCTAssertTrue(r.stdout.contains("The best other weight-only signal, traps>=1 centered fc1, warned in time on 1 of 1 "
+                                        + "collapsed run (0 before the accuracy peak, 0 after the onset, 0 never) and raised a false "
+                                        + "alarm on 0 of 1 control."), r.stdout)
+    }
+
+    /// A run that collapsed but is still training: what has not fired on it may yet (late).
+    func testACollapsedRunStillTrainingIsSaidToBe() throws {
+        let run = try makeRun("collapsing-training", seed: 1, alpha: [6, 5, 4, 3, 3, 3, 3], traps: [0, 0, 0, 0, 0, 0, 0],
+                              metrics: Self.collapsing, totalSteps: 10_000_000)
+        let r = try Tool.analyze(["warn", run.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("This rests on 1 collapsed run and 0 controls. 1 of the collapsed runs is still training: "
+                                        + "a signal that has not fired on it may yet fire, after the onset."), r.stdout)
     }
 
     /// Other layer names, no metrics.csv: first steps still, no scores.
