@@ -30,6 +30,10 @@ struct Warn: ParsableCommand {
         lead). With a single seed there is nothing to hold out and the signal's prior
         threshold is used ("fallback").
 
+        The table and Markdown end with the answer in words: how many collapsed runs
+        and controls it rests on (runs still training that have not collapsed have
+        no verdict), how HTSR's own rule did, and the best other signal.
+
         Signals (per watched layer, default the HTSR rule's FC1 and FC2):
         \(WarningSignal.all(layers: ["fc1"]).map { "  \($0.name): \($0.meaning)" }.joined(separator: "\n"))
 
