@@ -27,7 +27,7 @@ public final class AdamW<T: BLASScalar>: Optimizer {
     /// torch.optim.AdamW on model.parameters(). arXiv 2606.13753 decays the weight matrices only
     /// (parameter groups with weight_decay 0 for the biases).
     public var decayRanges: [Range<Int>]? = nil
-    /// Parameters whose gradient is zero at every step (sorted, disjoint), named by the caller
+    /// Parameters whose gradient is zero at every step (kept sorted and merged), named by the caller
     /// that knows it: the first layer's weights of inputs that are zero in every training example.
     /// Their moments stay exactly zero, and then the update's result is p * decay exactly
     /// (p * decay + (-step size * 0) / (sqrt(0) + eps) adds -0), so they skip the square root
@@ -35,7 +35,21 @@ public final class AdamW<T: BLASScalar>: Optimizer {
     /// Each step first checks that their gradient really is zero (a read of the gradient only);
     /// the first time it is not, or when a moment is not zero or eps <= 0 (where 0/0 would make
     /// them NaN), they go through the full update from then on.
-    public var silentRanges: [Range<Int>] = [] { didSet { silentChecked = false } }
+    public var silentRanges: [Range<Int>] = [] {
+        didSet {
+            // Sorted and merged, whatever the caller gave: the update walks them in order.
+            var merged: [Range<Int>] = []
+            for r in silentRanges.filter({ !$0.isEmpty }).sorted(by: { $0.lowerBound < $1.lowerBound }) {
+                if let last = merged.last, r.lowerBound <= last.upperBound {
+                    merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound)
+                } else {
+                    merged.append(r)
+                }
+            }
+            if merged != silentRanges { silentRanges = merged }
+            silentChecked = false
+        }
+    }
     /// Whether `silentRanges` may be skipped: checked (moments +0, the bits the update keeps
     /// there; eps > 0) at the first step after they are set or the state is restored.
     var silentUsable = false, silentChecked = false

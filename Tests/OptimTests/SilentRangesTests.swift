@@ -84,6 +84,16 @@ final class SilentRangesTests: XCTestCase {
     func testSilentRangesGiveTheFullUpdatesBitsF64() throws { try checkSameBits(Double.self) }
     func testSilentRangesGiveTheFullUpdatesBitsF32() throws { try checkSameBits(Float.self) }
 
+    /// Ranges given out of order and overlapping are kept sorted and merged, with the same bits.
+    func testRangesOutOfOrderAndOverlappingAreMerged() throws {
+        let opt = AdamW<Double>(count: Self.count, lr: 1e-3, weightDecay: 0)
+        opt.silentRanges = [9_000..<12_000, 100..<600, 4_000..<4_050, 500..<1_100, 11_000..<15_000, 7..<7]
+        XCTAssertEqual(opt.silentRanges, Self.silent)
+        assertSameBits(try run(Double.self, silent: [], wd: 0.01),
+                       try run(Double.self, silent: [4_000..<4_050, 9_000..<15_000, 100..<1_100, 9_500..<9_600], wd: 0.01),
+                       "unsorted, overlapping")
+    }
+
     /// A gradient that is not zero in a silent range (step 3) is caught before the update: the
     /// run stays on the full update's bits, and the leaked gradient really moved that parameter.
     func testANonZeroGradientFallsBackToTheFullUpdate() throws {
