@@ -29,11 +29,11 @@ public final class AdamW<T: BLASScalar>: Optimizer {
     public var decayRanges: [Range<Int>]? = nil
     /// Parameters whose gradient is zero at every step (kept sorted and merged), named by the caller
     /// that knows it: the first layer's weights of inputs that are zero in every training example.
-    /// Their moments stay exactly zero, and then the update's result is p * decay exactly
+    /// Their moments stay exactly +0, and then the update's result is p * decay exactly
     /// (p * decay + (-step size * 0) / (sqrt(0) + eps) adds -0), so they skip the square root
     /// and the division that bound the update, and with no weight decay they are not touched.
-    /// Each step first checks that their gradient really is zero (a read of the gradient only);
-    /// the first time it is not, or when a moment is not zero or eps <= 0 (where 0/0 would make
+    /// Each step first checks that their gradient really is ±0 (a read of the gradient only);
+    /// the first time it is not, or when a moment is not +0 or eps <= 0 (where 0/0 would make
     /// them NaN), they go through the full update from then on.
     public var silentRanges: [Range<Int>] = [] {
         didSet {
