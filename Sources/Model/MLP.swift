@@ -69,16 +69,14 @@ public final class MLP<T: BLASScalar> {
     @inline(__always) func weightGradient(_ l: Int) -> UnsafeMutablePointer<T> { gradients.baseAddress! + shape.offsets[l] }
     @inline(__always) func biasGradient(_ l: Int) -> UnsafeMutablePointer<T> { weightGradient(l) + widths[l + 1] * widths[l] }
 
-    /// The parameters whose gradient is zero for every batch drawn from these `rows` input rows
-    /// ([rows, widths[0]]): the first layer's weights of the inputs that are zero (±0) in all of
+    /// The parameters whose gradient is zero for every batch drawn from these input rows
+    /// ([rows, widths[0]], row-major): the first layer's weights of the inputs that are zero (±0) in all of
     /// them (MNIST's border pixels), as sorted, disjoint ranges of `parameters`. Their gradient is
     /// a sum of products with those zeros, on every kernel path.
-    public func silentParameterRanges(inputs: UnsafePointer<T>, rows: Int) -> [Range<Int>] {
+    public func silentParameterRanges(inputs: [T]) -> [Range<Int>] {
         let nIn = widths[0], nOut = widths[1]
         var ever = [Bool](repeating: false, count: nIn)
-        for r in 0..<rows {
-            for k in 0..<nIn where inputs[r * nIn + k] != 0 || inputs[r * nIn + k].isNaN { ever[k] = true }
-        }
+        for (i, x) in inputs.enumerated() where x != 0 { ever[i % nIn] = true }   // NaN != 0 too
         var ranges: [Range<Int>] = []
         let base = shape.offsets[0]   // W_1 stored input-major: input k's weights are one row
         for k in 0..<nIn where !ever[k] {

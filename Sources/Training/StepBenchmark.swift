@@ -81,7 +81,7 @@ public enum StepBenchmark {
         // lr 0 keeps the weights (and so the density) where they started while still doing
         // every operation of the update.
         let opt = AdamW<T>(count: s.shape.parameterCount, lr: 0, weightDecay: 0)
-        opt.silentRanges = s.inputs.withUnsafeBufferPointer { model.silentParameterRanges(inputs: $0.baseAddress!, rows: s.labels.count) }
+        opt.silentRanges = model.silentParameterRanges(inputs: s.inputs)
         opt.threads = threads
         var k = 0
         let one = { k += 1; _ = TrainingStep.run(model, opt, batch: feeder.batch(step: k, order: &order), loss: .mse) }
@@ -112,7 +112,7 @@ public enum StepBenchmark {
         var order = BatchOrder(mode: mode, trainCount: 1000, batchSize: 200, seed: 0)
         let feeder = BatchFeeder(order: order, inputs: s.inputs, labels: s.labels, features: 784, sparse: kernels == .sparse)
         let opt = AdamW<T>(count: s.shape.parameterCount, lr: 5e-4, weightDecay: 0.01)
-        opt.silentRanges = s.inputs.withUnsafeBufferPointer { model.silentParameterRanges(inputs: $0.baseAddress!, rows: s.labels.count) }
+        opt.silentRanges = model.silentParameterRanges(inputs: s.inputs)
         let filter = grokfast?.filter(count: s.shape.parameterCount, as: T.self)
         func step(_ k: Int) { _ = TrainingStep.run(model, opt, filter: filter, batch: feeder.batch(step: k, order: &order), loss: .mse) }
         for k in 1...20 { step(k) }   // first calls may allocate lazily (BLAS buffers)
@@ -231,7 +231,7 @@ extension StepBenchmark {
         var order = s.order
         let feeder = BatchFeeder(order: order, inputs: s.inputs, labels: s.labels, features: 784, sparse: kernels == .sparse)
         let opt = AdamW<T>(count: s.shape.parameterCount, lr: 0, weightDecay: 0)
-        opt.silentRanges = s.inputs.withUnsafeBufferPointer { model.silentParameterRanges(inputs: $0.baseAddress!, rows: s.labels.count) }
+        opt.silentRanges = model.silentParameterRanges(inputs: s.inputs)
         precondition(s.shape.layerCount == 3, "the phases name the three layers of Prakash & Martin's network")
         var batch = feeder.batch(step: 1, order: &order)
         let phases: [(name: String, run: () -> Void)] = [

@@ -130,9 +130,7 @@ final class TrainingLoop<T: BLASScalar> {
         // The weights of pixels that are zero in every training image never get a gradient:
         // AdamW leaves out their square roots and divisions (the same values).
         if let net = model as? MLP<T>, let adam = optimizer as? AdamW<T> {
-            adam.silentRanges = trainX.withUnsafeBufferPointer {
-                net.silentParameterRanges(inputs: $0.baseAddress!, rows: trainY.count)
-            }
+            adam.silentRanges = net.silentParameterRanges(inputs: trainX)
         }
     }
 

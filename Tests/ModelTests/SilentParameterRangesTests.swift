@@ -10,7 +10,7 @@ final class SilentParameterRangesTests: XCTestCase {
         let x: [Double] = [0, -0.0, 0, 0, 0, 1,
                            0, 0, .nan, 0.5, 0, 0,
                            -0.0, 0, 0, 0, 0, 0]
-        let ranges = x.withUnsafeBufferPointer { m.silentParameterRanges(inputs: $0.baseAddress!, rows: 3) }
+        let ranges = m.silentParameterRanges(inputs: x)
         // W_1 is stored input-major from offset 0: input k's weights are 4k ..< 4k + 4.
         XCTAssertEqual(ranges, [0..<8, 16..<20])
     }
